@@ -1,0 +1,146 @@
+#include "config.h"
+
+#include <math.h>
+
+#include "fill-geometry.h"
+
+gboolean
+ff_rect_is_empty (const FfRect *rect)
+{
+  return rect->width <= 0 || rect->height <= 0;
+}
+
+gboolean
+ff_rect_intersect (const FfRect *a,
+                   const FfRect *b,
+                   FfRect       *dest)
+{
+  gint x1 = MAX (a->x, b->x);
+  gint y1 = MAX (a->y, b->y);
+  gint x2 = MIN (a->x + a->width, b->x + b->width);
+  gint y2 = MIN (a->y + a->height, b->y + b->height);
+
+  *dest = (FfRect) { x1, y1, MAX (0, x2 - x1), MAX (0, y2 - y1) };
+  if (ff_rect_is_empty (dest))
+    *dest = (FfRect) { 0, 0, 0, 0 };
+  return ! ff_rect_is_empty (dest);
+}
+
+gint
+ff_fill_auto_context (const FfRect *selection,
+                      const FfRect *bounds)
+{
+  gint long_side = MAX (bounds->width, bounds->height);
+
+  return MAX (long_side / 16, (selection->width + selection->height) / 4);
+}
+
+/* Grows [*start, *start + *length) to at least @min, centred, kept
+ * inside [lo, hi).
+ */
+static void
+widen_span (gint *start,
+            gint *length,
+            gint  min,
+            gint  lo,
+            gint  hi)
+{
+  gint want = MIN (min, hi - lo);
+  gint grow;
+
+  if (*length >= want)
+    return;
+  grow = want - *length;
+  *start -= grow / 2;
+  *length = want;
+  if (*start < lo)
+    *start = lo;
+  if (*start + *length > hi)
+    *start = hi - *length;
+}
+
+FfRect
+ff_fill_crop (const FfRect *selection,
+              const FfRect *bounds,
+              gint          context)
+{
+  FfRect grown, crop;
+
+  if (context < 0)
+    context = ff_fill_auto_context (selection, bounds);
+
+  grown = (FfRect) {
+    selection->x - context,
+    selection->y - context,
+    selection->width + 2 * context,
+    selection->height + 2 * context,
+  };
+  ff_rect_intersect (&grown, bounds, &crop);
+  widen_span (&crop.x, &crop.width, FF_MIN_CROP_SIDE,
+              bounds->x, bounds->x + bounds->width);
+  widen_span (&crop.y, &crop.height, FF_MIN_CROP_SIDE,
+              bounds->y, bounds->y + bounds->height);
+  return crop;
+}
+
+static gint
+scaled (gint    length,
+        gdouble scale)
+{
+  return (gint) lround (length * scale);
+}
+
+gboolean
+ff_outpaint_placement (FfOutpaint    outpaint,
+                       const FfRect *source,
+                       gint          result_width,
+                       gint          result_height,
+                       FfRect       *placement)
+{
+  gint    w = source->width, h = source->height;
+  gint    new_w, new_h;
+  gdouble factor;
+
+  if (result_width <= 0 || result_height <= 0 || w <= 0 || h <= 0)
+    return FALSE;
+
+  switch (outpaint)
+    {
+    case FF_OUTPAINT_ZOOM_OUT_1_5X:
+    case FF_OUTPAINT_ZOOM_OUT_2X:
+      factor = outpaint == FF_OUTPAINT_ZOOM_OUT_2X ? 2.0 : 1.5;
+      new_w = scaled (w, factor);
+      new_h = scaled (h, factor);
+      break;
+    case FF_OUTPAINT_MAKE_SQUARE:
+      new_w = new_h = MAX (w, h);
+      break;
+    case FF_OUTPAINT_LEFT:
+    case FF_OUTPAINT_RIGHT:
+      new_h = h;
+      new_w = MAX (w, scaled (result_width, (gdouble) h / result_height));
+      break;
+    case FF_OUTPAINT_TOP:
+    case FF_OUTPAINT_BOTTOM:
+      new_w = w;
+      new_h = MAX (h, scaled (result_height, (gdouble) w / result_width));
+      break;
+    default:
+      return FALSE;
+    }
+
+  /* Centred, except where one side is extended. */
+  placement->width = new_w;
+  placement->height = new_h;
+  placement->x = source->x - (new_w - w) / 2;
+  placement->y = source->y - (new_h - h) / 2;
+  if (outpaint == FF_OUTPAINT_LEFT)
+    placement->x = source->x - (new_w - w);
+  else if (outpaint == FF_OUTPAINT_RIGHT)
+    placement->x = source->x;
+  else if (outpaint == FF_OUTPAINT_TOP)
+    placement->y = source->y - (new_h - h);
+  else if (outpaint == FF_OUTPAINT_BOTTOM)
+    placement->y = source->y;
+  return TRUE;
+}

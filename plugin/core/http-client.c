@@ -1,0 +1,244 @@
+#include "config.h"
+
+#include <string.h>
+
+#include <curl/curl.h>
+#include <gio/gio.h>
+
+#include "http-client.h"
+
+G_DEFINE_QUARK (ff-curl-error-quark, ff_curl_error)
+G_DEFINE_QUARK (ff-http-error-quark, ff_http_error)
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (CURL, curl_easy_cleanup)
+typedef struct curl_slist CurlSlist;
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (CurlSlist, curl_slist_free_all)
+
+#define CONNECT_TIMEOUT_SECONDS 20
+
+struct _FfHttp
+{
+  CURL               *curl;        /* kept so connections are reused */
+  gchar              *user_agent;
+  FfHttpProgressFunc  progress;
+  gpointer            progress_data;
+};
+
+typedef struct
+{
+  GByteArray *body;
+  gsize       max;
+  gboolean    too_large;
+  gchar      *content_type;
+  gchar      *retry_after;
+} Transfer;
+
+FfHttp *
+ff_http_new (const gchar *user_agent)
+{
+  FfHttp *http = g_new0 (FfHttp, 1);
+
+  /* Idempotent after the first call; libcurl wants it before any handle. */
+  curl_global_init (CURL_GLOBAL_DEFAULT);
+  http->curl = curl_easy_init ();
+  http->user_agent = g_strdup (user_agent);
+  return http;
+}
+
+void
+ff_http_free (FfHttp *http)
+{
+  if (http == NULL)
+    return;
+  g_clear_pointer (&http->curl, curl_easy_cleanup);
+  g_free (http->user_agent);
+  g_free (http);
+}
+
+void
+ff_http_set_progress (FfHttp             *http,
+                      FfHttpProgressFunc  func,
+                      gpointer            user_data)
+{
+  http->progress = func;
+  http->progress_data = user_data;
+}
+
+void
+ff_http_response_free (FfHttpResponse *response)
+{
+  if (response == NULL)
+    return;
+  g_clear_pointer (&response->body, g_bytes_unref);
+  g_free (response->content_type);
+  g_free (response->retry_after);
+  g_free (response);
+}
+
+static size_t
+write_cb (char   *data,
+          size_t  size,
+          size_t  nmemb,
+          void   *user_data)
+{
+  Transfer *transfer = user_data;
+  gsize     n = size * nmemb;
+
+  if (transfer->body->len + n > transfer->max)
+    {
+      transfer->too_large = TRUE;
+      return 0;
+    }
+  g_byte_array_append (transfer->body, (const guint8 *) data, (guint) n);
+  return n;
+}
+
+/* Header lines of the last response; a redirect starts the set anew. */
+static size_t
+header_cb (char   *data,
+           size_t  size,
+           size_t  nmemb,
+           void   *user_data)
+{
+  Transfer    *transfer = user_data;
+  gsize        n = size * nmemb;
+  g_autofree gchar *line = g_strndup (data, n);
+  gchar       *colon;
+
+  if (g_str_has_prefix (line, "HTTP/"))
+    {
+      g_clear_pointer (&transfer->content_type, g_free);
+      g_clear_pointer (&transfer->retry_after, g_free);
+      return n;
+    }
+  colon = strchr (line, ':');
+  if (colon == NULL)
+    return n;
+  *colon = '\0';
+  if (g_ascii_strcasecmp (line, "Content-Type") == 0)
+    g_set_str (&transfer->content_type, g_strstrip (colon + 1));
+  else if (g_ascii_strcasecmp (line, "Retry-After") == 0)
+    g_set_str (&transfer->retry_after, g_strstrip (colon + 1));
+  return n;
+}
+
+static int
+progress_cb (void       *user_data,
+             curl_off_t  dltotal,
+             curl_off_t  dlnow,
+             curl_off_t  ultotal,
+             curl_off_t  ulnow)
+{
+  FfHttp *http = user_data;
+
+  (void) dltotal; (void) dlnow; (void) ultotal; (void) ulnow;
+  if (http->progress != NULL && ! http->progress (http->progress_data))
+    return 1;
+  return 0;
+}
+
+FfHttpResponse *
+ff_http_send (FfHttp               *http,
+              const FfHttpRequest  *request,
+              GError              **error)
+{
+  g_autoptr(CurlSlist)      headers = NULL;
+  g_autoptr(GByteArray)     body = g_byte_array_new ();
+  g_autofree gchar         *content_type = NULL;
+  g_autofree gchar         *prefer = NULL;
+  FfHttpResponse           *response;
+  Transfer                  transfer = { body, request->max_response, FALSE, NULL, NULL };
+  char                      curl_message[CURL_ERROR_SIZE] = "";
+  CURL                     *curl = http->curl;
+  CURLcode                  code;
+  glong                     status = 0;
+
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+  g_return_val_if_fail (request->url != NULL && request->method != NULL, NULL);
+
+  curl_easy_reset (curl);
+  curl_easy_setopt (curl, CURLOPT_URL, request->url);
+  curl_easy_setopt (curl, CURLOPT_PROTOCOLS_STR, "http,https");
+  curl_easy_setopt (curl, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+  curl_easy_setopt (curl, CURLOPT_USERAGENT, http->user_agent);
+  curl_easy_setopt (curl, CURLOPT_ERRORBUFFER, curl_message);
+  curl_easy_setopt (curl, CURLOPT_NOSIGNAL, 1L);
+  curl_easy_setopt (curl, CURLOPT_CONNECTTIMEOUT, (long) CONNECT_TIMEOUT_SECONDS);
+  curl_easy_setopt (curl, CURLOPT_TIMEOUT, request->timeout_seconds);
+  curl_easy_setopt (curl, CURLOPT_ACCEPT_ENCODING, "");
+  curl_easy_setopt (curl, CURLOPT_WRITEFUNCTION, write_cb);
+  curl_easy_setopt (curl, CURLOPT_WRITEDATA, &transfer);
+  curl_easy_setopt (curl, CURLOPT_HEADERFUNCTION, header_cb);
+  curl_easy_setopt (curl, CURLOPT_HEADERDATA, &transfer);
+  curl_easy_setopt (curl, CURLOPT_XFERINFOFUNCTION, progress_cb);
+  curl_easy_setopt (curl, CURLOPT_XFERINFODATA, http);
+  curl_easy_setopt (curl, CURLOPT_NOPROGRESS, 0L);
+  if (request->follow_redirects)
+    {
+      curl_easy_setopt (curl, CURLOPT_FOLLOWLOCATION, 1L);
+      curl_easy_setopt (curl, CURLOPT_MAXREDIRS, 5L);
+    }
+  if (request->bearer_token != NULL)
+    {
+      /* libcurl's own bearer support: never re-sent to another host. */
+      curl_easy_setopt (curl, CURLOPT_HTTPAUTH, (long) CURLAUTH_BEARER);
+      curl_easy_setopt (curl, CURLOPT_XOAUTH2_BEARER, request->bearer_token);
+    }
+
+  headers = curl_slist_append (headers, "Accept: application/json, image/*;q=0.9, */*;q=0.5");
+  if (request->prefer != NULL)
+    {
+      prefer = g_strconcat ("Prefer: ", request->prefer, NULL);
+      headers = curl_slist_append (headers, prefer);
+    }
+  if (g_strcmp0 (request->method, "POST") == 0)
+    {
+      gsize         size = 0;
+      gconstpointer data = request->body ? g_bytes_get_data (request->body, &size) : "";
+
+      content_type = g_strconcat ("Content-Type: ",
+                                  request->content_type ? request->content_type
+                                                        : "application/json", NULL);
+      headers = curl_slist_append (headers, content_type);
+      /* No "Expect: 100-continue" round trip for large bodies. */
+      headers = curl_slist_append (headers, "Expect:");
+      curl_easy_setopt (curl, CURLOPT_POST, 1L);
+      curl_easy_setopt (curl, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t) size);
+      curl_easy_setopt (curl, CURLOPT_POSTFIELDS, data);
+    }
+  else
+    {
+      curl_easy_setopt (curl, CURLOPT_HTTPGET, 1L);
+    }
+  curl_easy_setopt (curl, CURLOPT_HTTPHEADER, headers);
+
+  code = curl_easy_perform (curl);
+  /* The handle must not keep pointers into this frame. */
+  curl_easy_setopt (curl, CURLOPT_HTTPHEADER, NULL);
+  curl_easy_setopt (curl, CURLOPT_ERRORBUFFER, NULL);
+
+  if (code != CURLE_OK)
+    {
+      if (code == CURLE_ABORTED_BY_CALLBACK)
+        g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_CANCELLED,
+                             "cancelled");
+      else if (transfer.too_large)
+        g_set_error (error, G_IO_ERROR, G_IO_ERROR_MESSAGE_TOO_LARGE,
+                     "the response is larger than %" G_GSIZE_FORMAT " bytes",
+                     request->max_response);
+      else
+        g_set_error (error, FF_CURL_ERROR, (gint) code, "%s",
+                     *curl_message ? curl_message : curl_easy_strerror (code));
+      g_free (transfer.content_type);
+      g_free (transfer.retry_after);
+      return NULL;
+    }
+
+  curl_easy_getinfo (curl, CURLINFO_RESPONSE_CODE, &status);
+  response = g_new0 (FfHttpResponse, 1);
+  response->status = status;
+  response->body = g_byte_array_free_to_bytes (g_steal_pointer (&body));
+  response->content_type = transfer.content_type;
+  response->retry_after = transfer.retry_after;
+  return response;
+}

@@ -1,0 +1,63 @@
+/* A small blocking HTTP client over libcurl, for the API calls and the
+ * output download.  Transport failures are FF_CURL_ERROR (code: the
+ * CURLcode); statuses are returned to the caller, who knows what they mean.
+ */
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+#define FF_CURL_ERROR (ff_curl_error_quark ())
+GQuark ff_curl_error_quark (void);
+
+/* Codes are HTTP statuses; set by callers that treat a status as an error. */
+#define FF_HTTP_ERROR (ff_http_error_quark ())
+GQuark ff_http_error_quark (void);
+
+/* Called often while a transfer runs; returning FALSE cancels it
+ * (G_IO_ERROR_CANCELLED).
+ */
+typedef gboolean (* FfHttpProgressFunc) (gpointer user_data);
+
+typedef struct
+{
+  const gchar *method;           /* "GET" or "POST" */
+  const gchar *url;
+  const gchar *bearer_token;     /* nullable */
+  const gchar *content_type;     /* nullable; with a body */
+  const gchar *prefer;           /* nullable: the Prefer header */
+  GBytes      *body;             /* nullable */
+  gboolean     follow_redirects; /* downloads only; the token never follows */
+  glong        timeout_seconds;  /* the whole transfer */
+  gsize        max_response;     /* larger bodies fail with G_IO_ERROR_MESSAGE_TOO_LARGE */
+} FfHttpRequest;
+
+typedef struct
+{
+  glong   status;
+  GBytes *body;
+  gchar  *content_type;          /* nullable */
+  gchar  *retry_after;           /* nullable: the Retry-After header as sent */
+} FfHttpResponse;
+
+typedef struct _FfHttp FfHttp;
+
+FfHttp *         ff_http_new            (const gchar         *user_agent);
+void             ff_http_free           (FfHttp              *http);
+void             ff_http_set_progress   (FfHttp              *http,
+                                         FfHttpProgressFunc   func,
+                                         gpointer             user_data);
+
+/* Sends @request and returns the response whatever its status
+ * (transfer full), or NULL with @error set when no response came.
+ */
+FfHttpResponse * ff_http_send           (FfHttp              *http,
+                                         const FfHttpRequest *request,
+                                         GError             **error);
+void             ff_http_response_free  (FfHttpResponse      *response);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (FfHttp, ff_http_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (FfHttpResponse, ff_http_response_free)
+
+G_END_DECLS

@@ -1,0 +1,121 @@
+#include "config.h"
+
+#include "image-codec.h"
+
+G_DEFINE_QUARK (ff-image-error-quark, ff_image_error)
+
+/* zlib level 3 is several times faster than 9 for a few percent more
+ * bytes, and the upload is small either way.
+ */
+#define PNG_COMPRESSION "3"
+#define DECODE_CHUNK    (64 * 1024)
+
+GBytes *
+ff_image_encode_png (GdkPixbuf  *pixbuf,
+                     GError    **error)
+{
+  gchar *buffer = NULL;
+  gsize  size = 0;
+
+  g_return_val_if_fail (GDK_IS_PIXBUF (pixbuf), NULL);
+
+  if (! gdk_pixbuf_save_to_buffer (pixbuf, &buffer, &size, "png", error,
+                                   "compression", PNG_COMPRESSION, NULL))
+    {
+      g_prefix_error (error, "could not encode PNG: ");
+      return NULL;
+    }
+  return g_bytes_new_take (buffer, size);
+}
+
+gchar *
+ff_data_uri (GBytes      *bytes,
+             const gchar *mime_type)
+{
+  gsize             size = 0;
+  const guchar     *data = g_bytes_get_data (bytes, &size);
+  g_autofree gchar *base64 = g_base64_encode (data, size);
+
+  return g_strconcat ("data:", mime_type, ";base64,", base64, NULL);
+}
+
+typedef struct
+{
+  guint64  max_pixels;
+  gboolean too_large;
+  gint     width;
+  gint     height;
+} DecodeLimit;
+
+static void
+size_prepared_cb (GdkPixbufLoader *loader,
+                  gint             width,
+                  gint             height,
+                  gpointer         user_data)
+{
+  DecodeLimit *limit = user_data;
+
+  limit->width = width;
+  limit->height = height;
+  if (width <= 0 || height <= 0 ||
+      (guint64) width * (guint64) height > limit->max_pixels)
+    {
+      limit->too_large = TRUE;
+      /* Loaders that can scale allocate only this much. */
+      gdk_pixbuf_loader_set_size (loader, 1, 1);
+    }
+}
+
+GdkPixbuf *
+ff_image_decode (GBytes   *bytes,
+                 guint64   max_pixels,
+                 GError  **error)
+{
+  g_autoptr(GdkPixbufLoader) loader = gdk_pixbuf_loader_new ();
+  g_autoptr(GError)          local_error = NULL;
+  DecodeLimit   limit = { max_pixels, FALSE, 0, 0 };
+  gsize         size = 0;
+  const guchar *data = g_bytes_get_data (bytes, &size);
+  GdkPixbuf    *pixbuf;
+  gboolean      ok = TRUE;
+
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  g_signal_connect (loader, "size-prepared", G_CALLBACK (size_prepared_cb), &limit);
+  /* In chunks, so an oversized image is refused after its header. */
+  for (gsize done = 0; ok && done < size && ! limit.too_large; done += DECODE_CHUNK)
+    ok = gdk_pixbuf_loader_write (loader, data + done, MIN (DECODE_CHUNK, size - done),
+                                  &local_error);
+  if (! gdk_pixbuf_loader_close (loader, ok ? &local_error : NULL))
+    ok = FALSE;
+
+  if (limit.too_large)
+    {
+      g_set_error (error, FF_IMAGE_ERROR, FF_IMAGE_ERROR_TOO_LARGE,
+                   "the image is %d × %d pixels, more than the %" G_GUINT64_FORMAT
+                   " allowed", limit.width, limit.height, max_pixels);
+      return NULL;
+    }
+  pixbuf = gdk_pixbuf_loader_get_pixbuf (loader);
+  if (! ok || pixbuf == NULL)
+    {
+      g_set_error (error, FF_IMAGE_ERROR, FF_IMAGE_ERROR_DECODE,
+                   "not an image this plug-in can read%s%s",
+                   local_error ? ": " : "", local_error ? local_error->message : "");
+      return NULL;
+    }
+  return g_object_ref (pixbuf);
+}
+
+GdkPixbuf *
+ff_image_fit (GdkPixbuf *pixbuf,
+              gint       width,
+              gint       height)
+{
+  g_return_val_if_fail (GDK_IS_PIXBUF (pixbuf), NULL);
+
+  if (gdk_pixbuf_get_width (pixbuf) == width && gdk_pixbuf_get_height (pixbuf) == height)
+    return g_object_ref (pixbuf);
+  /* BILINEAR here is gdk-pixbuf's box-filtered resampling when shrinking. */
+  return gdk_pixbuf_scale_simple (pixbuf, width, height, GDK_INTERP_BILINEAR);
+}

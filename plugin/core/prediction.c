@@ -1,0 +1,153 @@
+#include "config.h"
+
+#include <json-glib/json-glib.h>
+
+#include "prediction.h"
+
+G_DEFINE_QUARK (ff-api-error-quark, ff_api_error)
+
+static const gchar *status_names[] =
+{
+  [FF_STATUS_STARTING]   = "starting",
+  [FF_STATUS_PROCESSING] = "processing",
+  [FF_STATUS_SUCCEEDED]  = "succeeded",
+  [FF_STATUS_FAILED]     = "failed",
+  [FF_STATUS_CANCELED]   = "canceled",
+  [FF_STATUS_ABORTED]    = "aborted",
+};
+
+void
+ff_prediction_free (FfPrediction *prediction)
+{
+  if (prediction == NULL)
+    return;
+  g_free (prediction->id);
+  g_free (prediction->error);
+  g_free (prediction->output_url);
+  g_free (prediction);
+}
+
+gboolean
+ff_status_is_terminal (FfStatus status)
+{
+  return status != FF_STATUS_STARTING && status != FF_STATUS_PROCESSING;
+}
+
+static JsonObject *
+parse_object (JsonParser   *parser,
+              const gchar  *data,
+              gsize         length,
+              GError      **error)
+{
+  JsonNode *root;
+
+  if (length > G_MAXSSIZE ||
+      ! json_parser_load_from_data (parser, data, (gssize) length, error))
+    return NULL;
+  root = json_parser_get_root (parser);
+  if (root == NULL || ! JSON_NODE_HOLDS_OBJECT (root))
+    {
+      g_set_error_literal (error, FF_API_ERROR, FF_API_ERROR_BAD_RESPONSE,
+                           "the response is not a JSON object");
+      return NULL;
+    }
+  return json_node_get_object (root);
+}
+
+/* A string member, or NULL when absent, null or of another type. */
+static const gchar *
+get_string (JsonObject  *object,
+            const gchar *name)
+{
+  JsonNode *node = json_object_get_member (object, name);
+
+  if (node == NULL || json_node_get_value_type (node) != G_TYPE_STRING)
+    return NULL;
+  return json_node_get_string (node);
+}
+
+/* flux-fill-pro returns a URL string, other fill models a list of them. */
+static const gchar *
+get_output_url (JsonObject *object)
+{
+  JsonNode *node = json_object_get_member (object, "output");
+
+  if (node == NULL)
+    return NULL;
+  if (JSON_NODE_HOLDS_ARRAY (node))
+    {
+      JsonArray *array = json_node_get_array (node);
+
+      if (json_array_get_length (array) == 0)
+        return NULL;
+      node = json_array_get_element (array, 0);
+    }
+  if (json_node_get_value_type (node) != G_TYPE_STRING)
+    return NULL;
+  return json_node_get_string (node);
+}
+
+FfPrediction *
+ff_prediction_parse (const gchar  *data,
+                     gsize         length,
+                     GError      **error)
+{
+  g_autoptr(JsonParser)   parser = json_parser_new_immutable ();
+  g_autoptr(FfPrediction) prediction = g_new0 (FfPrediction, 1);
+  g_autoptr(GError)       local_error = NULL;
+  JsonObject  *object;
+  const gchar *id, *status;
+  gboolean     known = FALSE;
+
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  object = parse_object (parser, data, length, &local_error);
+  if (object == NULL)
+    {
+      g_set_error (error, FF_API_ERROR, FF_API_ERROR_BAD_RESPONSE,
+                   "the prediction is not valid JSON: %s", local_error->message);
+      return NULL;
+    }
+
+  id = get_string (object, "id");
+  status = get_string (object, "status");
+  if (id == NULL || *id == '\0' || status == NULL)
+    {
+      g_set_error_literal (error, FF_API_ERROR, FF_API_ERROR_BAD_RESPONSE,
+                           "the prediction has no id or status");
+      return NULL;
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (status_names); i++)
+    if (g_strcmp0 (status, status_names[i]) == 0)
+      {
+        prediction->status = (FfStatus) i;
+        known = TRUE;
+      }
+  if (! known)
+    {
+      g_set_error (error, FF_API_ERROR, FF_API_ERROR_BAD_RESPONSE,
+                   "the prediction has an unknown status \"%s\"", status);
+      return NULL;
+    }
+
+  prediction->id = g_strdup (id);
+  prediction->error = g_strdup (get_string (object, "error"));
+  prediction->output_url = g_strdup (get_output_url (object));
+  return g_steal_pointer (&prediction);
+}
+
+gchar *
+ff_problem_detail (const gchar *data,
+                   gsize        length)
+{
+  g_autoptr(JsonParser) parser = json_parser_new_immutable ();
+  JsonObject  *object = parse_object (parser, data, length, NULL);
+  const gchar *text;
+
+  if (object == NULL)
+    return NULL;
+  text = get_string (object, "detail");
+  if (text == NULL)
+    text = get_string (object, "title");
+  return text != NULL ? g_strstrip (g_strdup (text)) : NULL;
+}

@@ -1,0 +1,58 @@
+/* A Replicate prediction as the API returns it, and the problem+json
+ * bodies of its errors.
+ */
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+#define FF_API_ERROR (ff_api_error_quark ())
+GQuark ff_api_error_quark (void);
+
+typedef enum
+{
+  FF_API_ERROR_BAD_RESPONSE,       /* not the JSON a prediction should be */
+  FF_API_ERROR_FAILED,             /* status "failed": the message is the model's error */
+  FF_API_ERROR_CANCELED,           /* "canceled" or "aborted" */
+  FF_API_ERROR_NO_OUTPUT,          /* succeeded without a usable output URL */
+  FF_API_ERROR_TIMED_OUT,
+  FF_API_ERROR_BAD_CONFIG,         /* base URL or token unusable */
+} FfApiError;
+
+typedef enum
+{
+  FF_STATUS_STARTING,
+  FF_STATUS_PROCESSING,
+  FF_STATUS_SUCCEEDED,
+  FF_STATUS_FAILED,
+  FF_STATUS_CANCELED,
+  FF_STATUS_ABORTED,
+} FfStatus;
+
+typedef struct
+{
+  gchar    *id;
+  FfStatus  status;
+  gchar    *error;        /* nullable: the model's own words on failure */
+  gchar    *output_url;   /* nullable: first URL of "output", string or list */
+} FfPrediction;
+
+/* Parses a prediction object; fails with FF_API_ERROR_BAD_RESPONSE when
+ * "id" or a known "status" is missing.  Returns (transfer full).
+ */
+FfPrediction * ff_prediction_parse      (const gchar   *data,
+                                         gsize          length,
+                                         GError       **error);
+void           ff_prediction_free       (FfPrediction  *prediction);
+gboolean       ff_status_is_terminal    (FfStatus       status);
+
+/* The "detail" (else "title") of an RFC 7807 error body, or NULL when
+ * the body is not such JSON.  (transfer full)
+ */
+gchar *        ff_problem_detail        (const gchar   *data,
+                                         gsize          length);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (FfPrediction, ff_prediction_free)
+
+G_END_DECLS

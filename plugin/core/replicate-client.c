@@ -1,0 +1,518 @@
+#include "config.h"
+
+#include <string.h>
+
+#include <gio/gio.h>
+
+#include "replicate-client.h"
+
+#define API_TIMEOUT_SECONDS       30
+#define DOWNLOAD_TIMEOUT_SECONDS  300
+#define MAX_API_RESPONSE          (1024 * 1024)
+#define MAX_POLL_SECONDS          5.0
+#define MAX_RATE_LIMIT_RETRIES    3
+#define MAX_RETRY_AFTER_SECONDS   60
+
+struct _FfClient
+{
+  FfHttp             *http;
+  GUri               *base;
+  gchar              *base_url;      /* without a trailing slash */
+  gchar              *token;
+  FfHttpProgressFunc  progress;
+  gpointer            progress_data;
+  gint                wait_seconds;
+  gdouble             poll_seconds;
+  gdouble             limit_seconds;
+};
+
+static gboolean
+is_loopback_host (const gchar *host)
+{
+  return (g_strcmp0 (host, "127.0.0.1") == 0 ||
+          g_strcmp0 (host, "localhost") == 0 ||
+          g_strcmp0 (host, "::1") == 0 ||
+          g_strcmp0 (host, "[::1]") == 0);
+}
+
+/* http(s) only, and plain http only where nothing leaves the machine. */
+static GUri *
+parse_web_url (const gchar  *url,
+               const gchar  *what,
+               GError      **error)
+{
+  g_autoptr(GUri) uri = g_uri_parse (url, G_URI_FLAGS_NONE, NULL);
+  const gchar    *scheme;
+
+  if (uri == NULL || g_uri_get_host (uri) == NULL || *g_uri_get_host (uri) == '\0')
+    {
+      g_set_error (error, FF_API_ERROR, FF_API_ERROR_BAD_CONFIG,
+                   "%s is not a URL", what);
+      return NULL;
+    }
+  scheme = g_uri_get_scheme (uri);
+  if (g_ascii_strcasecmp (scheme, "https") != 0 &&
+      ! (g_ascii_strcasecmp (scheme, "http") == 0 &&
+         is_loopback_host (g_uri_get_host (uri))))
+    {
+      g_set_error (error, FF_API_ERROR, FF_API_ERROR_BAD_CONFIG,
+                   "%s must be an https URL (plain http only on 127.0.0.1)", what);
+      return NULL;
+    }
+  return g_steal_pointer (&uri);
+}
+
+FfClient *
+ff_client_new (const gchar  *base_url,
+               const gchar  *token,
+               GError      **error)
+{
+  g_autoptr(FfClient) client = g_new0 (FfClient, 1);
+  gsize               len;
+
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  if (token == NULL || *token == '\0')
+    {
+      g_set_error_literal (error, FF_API_ERROR, FF_API_ERROR_BAD_CONFIG,
+                           "no API token; set REPLICATE_API_TOKEN before "
+                           "starting GIMP");
+      return NULL;
+    }
+  for (const gchar *p = token; *p; p++)
+    if (! g_ascii_isgraph (*p))
+      {
+        /* Also keeps header injection out. */
+        g_set_error_literal (error, FF_API_ERROR, FF_API_ERROR_BAD_CONFIG,
+                             "the API token contains spaces or control characters");
+        return NULL;
+      }
+
+  if (base_url == NULL || *base_url == '\0')
+    base_url = FF_DEFAULT_BASE_URL;
+  client->base = parse_web_url (base_url, "the base URL", error);
+  if (client->base == NULL)
+    return NULL;
+  if (g_uri_get_query (client->base) != NULL || g_uri_get_fragment (client->base) != NULL)
+    {
+      g_set_error_literal (error, FF_API_ERROR, FF_API_ERROR_BAD_CONFIG,
+                           "the base URL must not have a query or fragment");
+      return NULL;
+    }
+
+  client->base_url = g_strdup (base_url);
+  len = strlen (client->base_url);
+  while (len > 0 && client->base_url[len - 1] == '/')
+    client->base_url[--len] = '\0';
+  client->token = g_strdup (token);
+  client->http = ff_http_new ("flux-fill/" PACKAGE_VERSION);
+  client->wait_seconds = 60;
+  client->poll_seconds = 0.5;
+  client->limit_seconds = 600;
+  return g_steal_pointer (&client);
+}
+
+void
+ff_client_free (FfClient *client)
+{
+  if (client == NULL)
+    return;
+  g_clear_pointer (&client->http, ff_http_free);
+  g_clear_pointer (&client->base, g_uri_unref);
+  g_free (client->base_url);
+  if (client->token != NULL)
+    memset (client->token, 0, strlen (client->token));
+  g_free (client->token);
+  g_free (client);
+}
+
+void
+ff_client_set_progress (FfClient           *client,
+                        FfHttpProgressFunc  func,
+                        gpointer            user_data)
+{
+  client->progress = func;
+  client->progress_data = user_data;
+  ff_http_set_progress (client->http, func, user_data);
+}
+
+void
+ff_client_set_timing (FfClient *client,
+                      gint      wait_seconds,
+                      gdouble   poll_seconds,
+                      gdouble   limit_seconds)
+{
+  client->wait_seconds = CLAMP (wait_seconds, 1, 60);
+  client->poll_seconds = CLAMP (poll_seconds, 0.01, MAX_POLL_SECONDS);
+  client->limit_seconds = MAX (limit_seconds, 1.0);
+}
+
+/* The token must never reach a message, whatever a server echoes. */
+static void
+redact_token (FfClient  *client,
+              GError    *error)
+{
+  gchar *found;
+
+  if (error == NULL || client->token == NULL)
+    return;
+  while ((found = strstr (error->message, client->token)) != NULL)
+    {
+      g_autofree gchar *head = g_strndup (error->message, (gsize) (found - error->message));
+      gchar            *message = g_strconcat (head, "[token]",
+                                               found + strlen (client->token), NULL);
+      g_free (error->message);
+      error->message = message;
+    }
+}
+
+static gboolean
+report_progress (FfClient *client)
+{
+  return client->progress == NULL || client->progress (client->progress_data);
+}
+
+/* Sleeps in short slices so the user can cancel. */
+static gboolean
+sleep_cancellable (FfClient  *client,
+                   gdouble    seconds,
+                   GError   **error)
+{
+  gint64 end = g_get_monotonic_time () + (gint64) (seconds * G_USEC_PER_SEC);
+
+  while (g_get_monotonic_time () < end)
+    {
+      if (! report_progress (client))
+        {
+          g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_CANCELLED, "cancelled");
+          return FALSE;
+        }
+      g_usleep (MIN (50000, MAX (0, end - g_get_monotonic_time ())));
+    }
+  return TRUE;
+}
+
+/* FF_HTTP_ERROR for a status the caller did not expect, with the
+ * service's own explanation when it gave one.
+ */
+static void
+set_status_error (const FfHttpResponse  *response,
+                  GError               **error)
+{
+  gsize             size = 0;
+  const gchar      *data = g_bytes_get_data (response->body, &size);
+  g_autofree gchar *detail = ff_problem_detail (data, size);
+  const gchar      *hint = "";
+
+  if (response->status == 401 || response->status == 403)
+    hint = " (check the API token)";
+  if (detail != NULL && g_utf8_validate (detail, -1, NULL))
+    g_set_error (error, FF_HTTP_ERROR, (gint) response->status,
+                 "HTTP %ld%s: %s", response->status, hint, detail);
+  else
+    g_set_error (error, FF_HTTP_ERROR, (gint) response->status,
+                 "HTTP %ld%s", response->status, hint);
+}
+
+static FfPrediction *
+parse_prediction_response (const FfHttpResponse  *response,
+                           GError               **error)
+{
+  gsize         size = 0;
+  const gchar  *data = g_bytes_get_data (response->body, &size);
+  FfPrediction *prediction = ff_prediction_parse (data, size, error);
+
+  if (prediction == NULL)
+    return NULL;
+  /* The id goes into URL paths. */
+  for (const gchar *p = prediction->id; *p; p++)
+    if (! g_ascii_isalnum (*p) && *p != '-' && *p != '_')
+      {
+        g_set_error_literal (error, FF_API_ERROR, FF_API_ERROR_BAD_RESPONSE,
+                             "the prediction id has unexpected characters");
+        ff_prediction_free (prediction);
+        return NULL;
+      }
+  return prediction;
+}
+
+static gdouble
+retry_after_seconds (const gchar *value)
+{
+  gint64 seconds;
+
+  if (value == NULL || ! g_ascii_string_to_signed (value, 10, 0, G_MAXINT64, &seconds, NULL))
+    return 1.0;
+  return MIN (seconds, MAX_RETRY_AFTER_SECONDS);
+}
+
+static FfPrediction *
+create_prediction (FfClient     *client,
+                   const gchar  *body,
+                   gsize         length,
+                   GError      **error)
+{
+  g_autofree gchar *url = g_strconcat (client->base_url, "/v1/models/" FF_MODEL_PATH
+                                       "/predictions", NULL);
+  g_autofree gchar *prefer = g_strdup_printf ("wait=%d", client->wait_seconds);
+  g_autoptr(GBytes) bytes = g_bytes_new_static (body, length);
+  FfHttpRequest     request = {
+    .method = "POST",
+    .url = url,
+    .bearer_token = client->token,
+    .content_type = "application/json",
+    .prefer = prefer,
+    .body = bytes,
+    .timeout_seconds = client->wait_seconds + API_TIMEOUT_SECONDS,
+    .max_response = MAX_API_RESPONSE,
+  };
+
+  for (gint attempt = 0; ; attempt++)
+    {
+      g_autoptr(FfHttpResponse) response = ff_http_send (client->http, &request, error);
+
+      if (response == NULL)
+        return NULL;
+      /* A throttled create made no prediction, so sending it again is safe. */
+      if (response->status == 429 && attempt < MAX_RATE_LIMIT_RETRIES)
+        {
+          if (! sleep_cancellable (client, retry_after_seconds (response->retry_after), error))
+            return NULL;
+          continue;
+        }
+      if (response->status != 200 && response->status != 201 && response->status != 202)
+        {
+          set_status_error (response, error);
+          return NULL;
+        }
+      return parse_prediction_response (response, error);
+    }
+}
+
+static FfPrediction *
+get_prediction (FfClient     *client,
+                const gchar  *id,
+                GError      **error)
+{
+  /* Never urls.get: aggregators put Replicate's own host there. */
+  g_autofree gchar *url = g_strconcat (client->base_url, "/v1/predictions/", id, NULL);
+  g_autoptr(FfHttpResponse) response = NULL;
+  FfHttpRequest     request = {
+    .method = "GET",
+    .url = url,
+    .bearer_token = client->token,
+    .timeout_seconds = API_TIMEOUT_SECONDS,
+    .max_response = MAX_API_RESPONSE,
+  };
+
+  response = ff_http_send (client->http, &request, error);
+  if (response == NULL)
+    return NULL;
+  if (response->status != 200)
+    {
+      set_status_error (response, error);
+      return NULL;
+    }
+  return parse_prediction_response (response, error);
+}
+
+/* Best effort: stops the billing of a prediction we gave up on. */
+static void
+cancel_prediction (FfClient    *client,
+                   const gchar *id)
+{
+  g_autofree gchar *url = g_strconcat (client->base_url, "/v1/predictions/", id,
+                                       "/cancel", NULL);
+  g_autoptr(FfHttpResponse) response = NULL;
+  FfHttpRequest     request = {
+    .method = "POST",
+    .url = url,
+    .bearer_token = client->token,
+    .timeout_seconds = 10,
+    .max_response = MAX_API_RESPONSE,
+  };
+
+  /* The user already cancelled: this request must not ask again. */
+  ff_http_set_progress (client->http, NULL, NULL);
+  response = ff_http_send (client->http, &request, NULL);
+  ff_http_set_progress (client->http, client->progress, client->progress_data);
+}
+
+static FfPrediction *
+wait_for_prediction (FfClient      *client,
+                     FfPrediction  *created,
+                     GError       **error)
+{
+  g_autoptr(FfPrediction) prediction = created;
+  gint64  deadline = g_get_monotonic_time () +
+                     (gint64) (client->limit_seconds * G_USEC_PER_SEC);
+  gdouble interval = client->poll_seconds;
+
+  while (! ff_status_is_terminal (prediction->status))
+    {
+      g_autoptr(FfPrediction) next = NULL;
+      g_autoptr(GError)       local_error = NULL;
+
+      if (g_get_monotonic_time () >= deadline)
+        {
+          cancel_prediction (client, prediction->id);
+          g_set_error (error, FF_API_ERROR, FF_API_ERROR_TIMED_OUT,
+                       "the prediction did not finish within %.0f seconds",
+                       client->limit_seconds);
+          return NULL;
+        }
+      if (! sleep_cancellable (client, interval, &local_error) ||
+          ! (next = get_prediction (client, prediction->id, &local_error)))
+        {
+          if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+            cancel_prediction (client, prediction->id);
+          g_propagate_prefixed_error (error, g_steal_pointer (&local_error),
+                                      "while waiting for prediction %s: ",
+                                      prediction->id);
+          return NULL;
+        }
+      g_clear_pointer (&prediction, ff_prediction_free);
+      prediction = g_steal_pointer (&next);
+      interval = MIN (interval * 1.5, MAX_POLL_SECONDS);
+    }
+  return g_steal_pointer (&prediction);
+}
+
+static gchar *
+predict (FfClient     *client,
+         const gchar  *body,
+         gsize         length,
+         GError      **error)
+{
+  g_autoptr(FfPrediction) prediction = NULL;
+  g_autoptr(GUri)         output = NULL;
+
+  prediction = create_prediction (client, body, length, error);
+  if (prediction == NULL)
+    {
+      g_prefix_error (error, "could not create the prediction: ");
+      return NULL;
+    }
+  prediction = wait_for_prediction (client, g_steal_pointer (&prediction), error);
+  if (prediction == NULL)
+    return NULL;
+
+  switch (prediction->status)
+    {
+    case FF_STATUS_SUCCEEDED:
+      break;
+    case FF_STATUS_FAILED:
+      g_set_error (error, FF_API_ERROR, FF_API_ERROR_FAILED,
+                   "the prediction failed: %s",
+                   prediction->error ? prediction->error : "the service gave no reason");
+      return NULL;
+    default:
+      g_set_error_literal (error, FF_API_ERROR, FF_API_ERROR_CANCELED,
+                           "the prediction was canceled on the service");
+      return NULL;
+    }
+  if (prediction->output_url == NULL)
+    {
+      g_set_error_literal (error, FF_API_ERROR, FF_API_ERROR_NO_OUTPUT,
+                           "the prediction succeeded but has no output URL");
+      return NULL;
+    }
+  output = parse_web_url (prediction->output_url, "the output URL", NULL);
+  if (output == NULL)
+    {
+      g_set_error_literal (error, FF_API_ERROR, FF_API_ERROR_NO_OUTPUT,
+                           "the output is not an https URL");
+      return NULL;
+    }
+  return g_steal_pointer (&prediction->output_url);
+}
+
+gchar *
+ff_client_predict (FfClient     *client,
+                   const gchar  *body,
+                   gsize         length,
+                   GError      **error)
+{
+  GError *local_error = NULL;
+  gchar  *url;
+
+  g_return_val_if_fail (client != NULL && body != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  url = predict (client, body, length, &local_error);
+  redact_token (client, local_error);
+  g_propagate_error (error, local_error);
+  return url;
+}
+
+static gboolean
+same_origin (GUri *a,
+             GUri *b)
+{
+  return (g_ascii_strcasecmp (g_uri_get_scheme (a), g_uri_get_scheme (b)) == 0 &&
+          g_ascii_strcasecmp (g_uri_get_host (a), g_uri_get_host (b)) == 0 &&
+          g_uri_get_port (a) == g_uri_get_port (b));
+}
+
+static GBytes *
+download (FfClient     *client,
+          const gchar  *url,
+          GError      **error)
+{
+  g_autoptr(GUri)           uri = parse_web_url (url, "the output URL", error);
+  g_autoptr(FfHttpResponse) response = NULL;
+  FfHttpRequest             request = {
+    .method = "GET",
+    .url = url,
+    .follow_redirects = TRUE,
+    .timeout_seconds = DOWNLOAD_TIMEOUT_SECONDS,
+    .max_response = FF_MAX_DOWNLOAD_BYTES,
+  };
+
+  if (uri == NULL)
+    return NULL;
+  if (same_origin (uri, client->base))
+    request.bearer_token = client->token;
+
+  response = ff_http_send (client->http, &request, error);
+  if (response == NULL)
+    return NULL;
+  if (response->status == 404 || response->status == 410)
+    {
+      g_set_error (error, FF_HTTP_ERROR, (gint) response->status,
+                   "HTTP %ld: the output is gone (outputs expire an hour "
+                   "after the prediction)", response->status);
+      return NULL;
+    }
+  if (response->status != 200)
+    {
+      set_status_error (response, error);
+      return NULL;
+    }
+  if (g_bytes_get_size (response->body) == 0)
+    {
+      g_set_error_literal (error, FF_API_ERROR, FF_API_ERROR_NO_OUTPUT,
+                           "the output is empty");
+      return NULL;
+    }
+  return g_bytes_ref (response->body);
+}
+
+GBytes *
+ff_client_download (FfClient     *client,
+                    const gchar  *url,
+                    GError      **error)
+{
+  GError *local_error = NULL;
+  GBytes *bytes;
+
+  g_return_val_if_fail (client != NULL && url != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  bytes = download (client, url, &local_error);
+  if (bytes == NULL)
+    g_prefix_error (&local_error, "could not download the result: ");
+  redact_token (client, local_error);
+  g_propagate_error (error, local_error);
+  return bytes;
+}

@@ -1,0 +1,137 @@
+#include "config.h"
+
+#include <libgimp/gimp.h>
+#include <glib/gi18n-lib.h>
+
+#include "flux-fill-region.h"
+
+/* The part of the canvas the layer covers: what can be filled. */
+static FfRect
+layer_bounds (GimpImage    *image,
+              GimpDrawable *drawable)
+{
+  FfRect canvas = { 0, 0, gimp_image_get_width (image), gimp_image_get_height (image) };
+  FfRect layer, bounds;
+
+  gimp_drawable_get_offsets (drawable, &layer.x, &layer.y);
+  layer.width = gimp_drawable_get_width (drawable);
+  layer.height = gimp_drawable_get_height (drawable);
+  ff_rect_intersect (&canvas, &layer, &bounds);
+  return bounds;
+}
+
+static GdkPixbuf *
+read_pixels (GeglBuffer   *buffer,
+             const FfRect *rect,
+             const Babl   *format)
+{
+  GdkPixbuf *pixbuf = gdk_pixbuf_new (GDK_COLORSPACE_RGB, FALSE, 8,
+                                      rect->width, rect->height);
+
+  if (pixbuf == NULL)
+    return NULL;
+  gegl_buffer_get (buffer, GEGL_RECTANGLE (rect->x, rect->y, rect->width, rect->height),
+                   1.0, format, gdk_pixbuf_get_pixels (pixbuf),
+                   gdk_pixbuf_get_rowstride (pixbuf), GEGL_ABYSS_NONE);
+  return pixbuf;
+}
+
+/* Any selected pixel is repainted; the soft edge is the layer mask's job. */
+static void
+threshold_mask (GdkPixbuf *mask)
+{
+  gint    width = gdk_pixbuf_get_width (mask);
+  gint    height = gdk_pixbuf_get_height (mask);
+  gint    stride = gdk_pixbuf_get_rowstride (mask);
+  guchar *pixels = gdk_pixbuf_get_pixels (mask);
+
+  for (gint y = 0; y < height; y++)
+    for (guchar *p = pixels + (gsize) y * stride, *end = p + (gsize) width * 3; p < end; p++)
+      *p = *p ? 255 : 0;
+}
+
+gboolean
+flux_fill_region_read (GimpImage       *image,
+                       GimpDrawable    *drawable,
+                       FfOutpaint       outpaint,
+                       gint             context,
+                       FluxFillRegion  *region,
+                       GError         **error)
+{
+  g_autoptr(GeglBuffer) buffer = NULL;
+  FfRect   bounds = layer_bounds (image, drawable);
+  FfRect   selection, layer_crop;
+  gboolean non_empty = FALSE;
+  gint     x1, y1, x2, y2, ox, oy;
+
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  *region = (FluxFillRegion) { 0 };
+  if (ff_rect_is_empty (&bounds))
+    {
+      g_set_error_literal (error, GIMP_PLUG_IN_ERROR, 0,
+                           _("The active layer lies outside the canvas."));
+      return FALSE;
+    }
+
+  if (outpaint != FF_OUTPAINT_NONE)
+    {
+      /* The model extends the whole picture and ignores any mask. */
+      region->crop = bounds;
+    }
+  else
+    {
+      FfRect bounded;
+
+      gimp_selection_bounds (image, &non_empty, &x1, &y1, &x2, &y2);
+      if (! non_empty)
+        {
+          g_set_error_literal (error, GIMP_PLUG_IN_ERROR, 0,
+                               _("There is no selection. Select the area to fill "
+                                 "first, or choose an outpaint mode."));
+          return FALSE;
+        }
+      selection = (FfRect) { x1, y1, x2 - x1, y2 - y1 };
+      if (! ff_rect_intersect (&selection, &bounds, &bounded))
+        {
+          g_set_error_literal (error, GIMP_PLUG_IN_ERROR, 0,
+                               _("The selection does not overlap the active layer."));
+          return FALSE;
+        }
+      region->crop = ff_fill_crop (&bounded, &bounds, context);
+    }
+
+  gimp_drawable_get_offsets (drawable, &ox, &oy);
+  layer_crop = region->crop;
+  layer_crop.x -= ox;
+  layer_crop.y -= oy;
+  buffer = gimp_drawable_get_buffer (drawable);
+  region->image = read_pixels (buffer, &layer_crop, babl_format ("R'G'B' u8"));
+
+  if (outpaint == FF_OUTPAINT_NONE && region->image != NULL)
+    {
+      g_autoptr(GeglBuffer) selection_buffer =
+        gimp_drawable_get_buffer (GIMP_DRAWABLE (gimp_image_get_selection (image)));
+
+      /* Linear RGB: the selection's values, copied to three channels. */
+      region->mask = read_pixels (selection_buffer, &region->crop, babl_format ("RGB u8"));
+      if (region->mask != NULL)
+        threshold_mask (region->mask);
+    }
+
+  if (region->image == NULL || (outpaint == FF_OUTPAINT_NONE && region->mask == NULL))
+    {
+      flux_fill_region_clear (region);
+      g_set_error_literal (error, GIMP_PLUG_IN_ERROR, 0,
+                           _("Not enough memory for the area to fill."));
+      return FALSE;
+    }
+  return TRUE;
+}
+
+void
+flux_fill_region_clear (FluxFillRegion *region)
+{
+  g_clear_object (&region->image);
+  g_clear_object (&region->mask);
+}

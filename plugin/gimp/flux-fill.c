@@ -1,0 +1,349 @@
+/* flux-fill: fills a GIMP selection through FLUX Fill Pro on Replicate,
+ * as a new masked layer.  This file registers the procedure and runs it;
+ * everything that does not need GIMP lives in ../core.
+ */
+#include "config.h"
+
+#include <string.h>
+
+#include <libgimp/gimp.h>
+#include <glib/gi18n-lib.h>
+
+#include "fill-params.h"
+#include "fill-request.h"
+#include "image-codec.h"
+#include "replicate-client.h"
+
+#include "flux-fill.h"
+#include "flux-fill-dialog.h"
+#include "flux-fill-insert.h"
+#include "flux-fill-region.h"
+
+#define LAYER_NAME_MAX_CHARS 60
+
+typedef struct
+{
+  GimpPlugIn parent_instance;
+} FluxFill;
+
+typedef struct
+{
+  GimpPlugInClass parent_class;
+} FluxFillClass;
+
+#define FLUX_FILL_TYPE (flux_fill_get_type ())
+GType flux_fill_get_type (void) G_GNUC_CONST;
+
+static GList          * flux_fill_query_procedures (GimpPlugIn           *plug_in);
+static GimpProcedure  * flux_fill_create_procedure (GimpPlugIn           *plug_in,
+                                                    const gchar          *name);
+static GimpValueArray * flux_fill_run              (GimpProcedure        *procedure,
+                                                    GimpRunMode           run_mode,
+                                                    GimpImage            *image,
+                                                    GimpDrawable        **drawables,
+                                                    GimpProcedureConfig  *config,
+                                                    gpointer              run_data);
+
+G_DEFINE_TYPE (FluxFill, flux_fill, GIMP_TYPE_PLUG_IN)
+
+GIMP_MAIN (FLUX_FILL_TYPE)
+
+static void
+flux_fill_class_init (FluxFillClass *klass)
+{
+  GimpPlugInClass *plug_in_class = GIMP_PLUG_IN_CLASS (klass);
+
+  plug_in_class->query_procedures = flux_fill_query_procedures;
+  plug_in_class->create_procedure = flux_fill_create_procedure;
+  /* The default set_i18n: domain "flux-fill", catalogs in ./locale. */
+}
+
+static void
+flux_fill_init (FluxFill *flux_fill)
+{
+}
+
+static GList *
+flux_fill_query_procedures (GimpPlugIn *plug_in)
+{
+  return g_list_append (NULL, g_strdup (PLUG_IN_PROC));
+}
+
+static GimpChoice *
+outpaint_choice (void)
+{
+  GimpChoice *choice = gimp_choice_new ();
+
+  for (gint i = 0; i < FF_OUTPAINT_COUNT; i++)
+    gimp_choice_add (choice, ff_outpaint_nick (i), i, _(ff_outpaint_label (i)), NULL);
+  return choice;
+}
+
+static GimpProcedure *
+flux_fill_create_procedure (GimpPlugIn  *plug_in,
+                            const gchar *name)
+{
+  GimpProcedure *procedure;
+
+  if (g_strcmp0 (name, PLUG_IN_PROC) != 0)
+    return NULL;
+
+  procedure = gimp_image_procedure_new (plug_in, name, GIMP_PDB_PROC_TYPE_PLUGIN,
+                                        flux_fill_run, NULL, NULL);
+  gimp_procedure_set_image_types (procedure, "RGB*, GRAY*");
+  gimp_procedure_set_sensitivity_mask (procedure, GIMP_PROCEDURE_SENSITIVE_DRAWABLE);
+  gimp_procedure_set_menu_label (procedure, _("FLUX _Fill…"));
+  gimp_procedure_add_menu_path (procedure, "<Image>/Filters/Generative");
+  gimp_procedure_set_documentation (procedure,
+    _("Fill the selection with generated content (FLUX Fill Pro)"),
+    _("Sends the area around the selection and a text prompt to the FLUX "
+      "Fill Pro model on Replicate and adds what it paints as a new layer, "
+      "masked by the selection. The original layer is not changed. "
+      "Needs the REPLICATE_API_TOKEN environment variable; "
+      "REPLICATE_BASE_URL selects another service with the same API."),
+    name);
+  gimp_procedure_set_attribution (procedure, "flux-fill developers",
+                                  "flux-fill developers", "2026");
+
+  gimp_procedure_add_string_argument (procedure, "prompt", _("_Prompt"),
+                                      _("What should fill the selection"),
+                                      "", G_PARAM_READWRITE);
+  gimp_procedure_add_int_argument (procedure, "steps", _("_Steps"),
+                                   _("Diffusion steps: more is finer and slower"),
+                                   FF_STEPS_MIN, FF_STEPS_MAX, FF_STEPS_DEFAULT,
+                                   G_PARAM_READWRITE);
+  gimp_procedure_add_double_argument (procedure, "guidance", _("_Guidance"),
+                                      _("How closely to follow the prompt"),
+                                      FF_GUIDANCE_MIN, FF_GUIDANCE_MAX, FF_GUIDANCE_DEFAULT,
+                                      G_PARAM_READWRITE);
+  gimp_procedure_add_choice_argument (procedure, "outpaint", _("_Outpaint"),
+                                      _("Extend the picture instead of filling the selection"),
+                                      outpaint_choice (), "none", G_PARAM_READWRITE);
+  gimp_procedure_add_choice_argument (procedure, "output-format", _("Output _format"),
+                                      _("Format the model returns"),
+                                      gimp_choice_new_with_values ("jpg", FF_FORMAT_JPG, _("JPEG"), NULL,
+                                                                   "png", FF_FORMAT_PNG, _("PNG"), NULL,
+                                                                   NULL),
+                                      "jpg", G_PARAM_READWRITE);
+  gimp_procedure_add_int_argument (procedure, "safety-tolerance", _("Safety _tolerance"),
+                                   _("1 is the strictest, 6 the most permissive"),
+                                   FF_SAFETY_MIN, FF_SAFETY_MAX, FF_SAFETY_DEFAULT,
+                                   G_PARAM_READWRITE);
+  gimp_procedure_add_boolean_argument (procedure, "prompt-upsampling", _("Prompt _upsampling"),
+                                       _("Let the service elaborate the prompt"),
+                                       FALSE, G_PARAM_READWRITE);
+  gimp_procedure_add_int_argument (procedure, "seed", _("See_d"),
+                                   _("-1 for a random seed"),
+                                   FF_SEED_RANDOM, G_MAXINT, FF_SEED_RANDOM,
+                                   G_PARAM_READWRITE);
+  return procedure;
+}
+
+static GimpValueArray *
+fail (GimpProcedure     *procedure,
+      GimpPDBStatusType  status,
+      GError            *error)
+{
+  return gimp_procedure_new_return_values (procedure, status, error);
+}
+
+static void
+params_from_config (GimpProcedureConfig *config,
+                    FfParams            *params)
+{
+  g_free (params->prompt);
+  g_object_get (config,
+                "prompt",            &params->prompt,
+                "steps",             &params->steps,
+                "guidance",          &params->guidance,
+                "safety-tolerance",  &params->safety_tolerance,
+                "prompt-upsampling", &params->prompt_upsampling,
+                "seed",              &params->seed,
+                NULL);
+  if (params->prompt == NULL)
+    params->prompt = g_strdup ("");
+  params->outpaint = gimp_procedure_config_get_choice_id (config, "outpaint");
+  params->output_format = gimp_procedure_config_get_choice_id (config, "output-format");
+}
+
+/* The prompt's first line, shortened: a name to find the layer by. */
+static gchar *
+layer_name (const gchar *prompt)
+{
+  g_autofree gchar *line = g_strstrip (g_strdup (prompt));
+  gchar            *newline = strpbrk (line, "\r\n");
+
+  if (newline != NULL)
+    *newline = '\0';
+  if (g_utf8_strlen (line, -1) > LAYER_NAME_MAX_CHARS)
+    {
+      g_autofree gchar *head = g_utf8_substring (line, 0, LAYER_NAME_MAX_CHARS - 1);
+      return g_strconcat (head, "…", NULL);
+    }
+  return g_steal_pointer (&line);
+}
+
+typedef struct
+{
+  gint64 last_pulse;
+} Progress;
+
+static gboolean
+progress_pulse (gpointer user_data)
+{
+  Progress *progress = user_data;
+  gint64    now = g_get_monotonic_time ();
+
+  if (now - progress->last_pulse > G_USEC_PER_SEC / 10)
+    {
+      gimp_progress_pulse ();
+      progress->last_pulse = now;
+    }
+  return TRUE;
+}
+
+static gdouble
+env_seconds (const gchar *name,
+             gdouble      fallback)
+{
+  const gchar *value = g_getenv (name);
+  gdouble      seconds;
+
+  if (value == NULL || (seconds = g_ascii_strtod (value, NULL)) <= 0)
+    return fallback;
+  return seconds;
+}
+
+/* Everything between the checked arguments and the inserted layer. */
+static GdkPixbuf *
+generate (const FfParams        *params,
+          const FluxFillRegion  *region,
+          FfClient              *client,
+          GError               **error)
+{
+  g_autoptr(GBytes) image_png = NULL;
+  g_autoptr(GBytes) mask_png = NULL;
+  g_autoptr(GBytes) output = NULL;
+  g_autofree gchar *image_uri = NULL;
+  g_autofree gchar *mask_uri = NULL;
+  g_autofree gchar *body = NULL;
+  g_autofree gchar *output_url = NULL;
+  gsize             length = 0;
+  GdkPixbuf        *result;
+
+  gimp_progress_set_text (_("Preparing the image…"));
+  image_png = ff_image_encode_png (region->image, error);
+  if (image_png == NULL)
+    return NULL;
+  image_uri = ff_data_uri (image_png, "image/png");
+  g_clear_pointer (&image_png, g_bytes_unref);
+  if (region->mask != NULL)
+    {
+      mask_png = ff_image_encode_png (region->mask, error);
+      if (mask_png == NULL)
+        return NULL;
+      mask_uri = ff_data_uri (mask_png, "image/png");
+    }
+  body = ff_request_build_body (params, image_uri, mask_uri, &length);
+  g_clear_pointer (&image_uri, g_free);
+
+  gimp_progress_set_text (_("Waiting for FLUX Fill Pro…"));
+  output_url = ff_client_predict (client, body, length, error);
+  if (output_url == NULL)
+    return NULL;
+  g_clear_pointer (&body, g_free);
+
+  gimp_progress_set_text (_("Downloading the result…"));
+  output = ff_client_download (client, output_url, error);
+  if (output == NULL)
+    return NULL;
+
+  result = ff_image_decode (output, FF_MAX_DECODED_PIXELS, error);
+  if (result == NULL)
+    g_prefix_error (error, _("The result could not be read: "));
+  return result;
+}
+
+static GimpValueArray *
+flux_fill_run (GimpProcedure        *procedure,
+               GimpRunMode           run_mode,
+               GimpImage            *image,
+               GimpDrawable        **drawables,
+               GimpProcedureConfig  *config,
+               gpointer              run_data)
+{
+  FfParams             params;
+  FluxFillRegion       region = { 0 };
+  Progress             progress = { 0 };
+  g_autoptr(FfClient)  client = NULL;
+  g_autoptr(GdkPixbuf) result = NULL;
+  g_autofree gchar    *name = NULL;
+  GimpDrawable        *drawable;
+  GError              *error = NULL;
+
+  gegl_init (NULL, NULL);
+
+  if (gimp_core_object_array_get_length ((GObject **) drawables) != 1 ||
+      ! GIMP_IS_LAYER (drawables[0]) || GIMP_IS_LAYER_MASK (drawables[0]))
+    {
+      g_set_error (&error, GIMP_PLUG_IN_ERROR, 0,
+                   _("Procedure '%s' works on exactly one layer."), PLUG_IN_PROC);
+      return fail (procedure, GIMP_PDB_CALLING_ERROR, error);
+    }
+  drawable = drawables[0];
+  if (gimp_image_get_base_type (image) == GIMP_INDEXED)
+    {
+      g_set_error_literal (&error, GIMP_PLUG_IN_ERROR, 0,
+                           _("FLUX Fill does not work on indexed images. "
+                             "Convert the image with Image → Mode → RGB first."));
+      return fail (procedure, GIMP_PDB_CALLING_ERROR, error);
+    }
+
+  if (run_mode == GIMP_RUN_INTERACTIVE && ! flux_fill_dialog (procedure, config))
+    return gimp_procedure_new_return_values (procedure, GIMP_PDB_CANCEL, NULL);
+
+  ff_params_init (&params);
+  params_from_config (config, &params);
+  if (! ff_params_validate (&params, &error))
+    {
+      ff_params_clear (&params);
+      g_prefix_error (&error, _("Invalid argument "));
+      return fail (procedure, GIMP_PDB_CALLING_ERROR, error);
+    }
+
+  client = ff_client_new (g_getenv ("REPLICATE_BASE_URL"),
+                          g_getenv ("REPLICATE_API_TOKEN"), &error);
+  if (client == NULL)
+    {
+      ff_params_clear (&params);
+      g_prefix_error (&error, _("FLUX Fill is not set up: "));
+      return fail (procedure, GIMP_PDB_EXECUTION_ERROR, error);
+    }
+  ff_client_set_timing (client, 60, 0.5, env_seconds ("FLUX_FILL_TIMEOUT", 600));
+  ff_client_set_progress (client, progress_pulse, &progress);
+
+  if (! flux_fill_region_read (image, drawable, params.outpaint, -1, &region, &error))
+    {
+      ff_params_clear (&params);
+      return fail (procedure, GIMP_PDB_EXECUTION_ERROR, error);
+    }
+
+  gimp_progress_init (_("FLUX Fill"));
+  result = generate (&params, &region, client, &error);
+  if (result != NULL)
+    {
+      name = layer_name (params.prompt);
+      flux_fill_insert_result (image, drawable, &region, params.outpaint,
+                               result, name, &error);
+    }
+  gimp_progress_end ();
+  flux_fill_region_clear (&region);
+  ff_params_clear (&params);
+
+  if (error != NULL)
+    {
+      g_prefix_error (&error, _("FLUX Fill failed: "));
+      return fail (procedure, GIMP_PDB_EXECUTION_ERROR, error);
+    }
+  return gimp_procedure_new_return_values (procedure, GIMP_PDB_SUCCESS, NULL);
+}

@@ -1,0 +1,610 @@
+#!/usr/bin/env python3
+"""A stand-in for Replicate's predictions API, served on 127.0.0.1.
+
+Written from Replicate's public HTTP API documentation and the
+flux-fill-pro input schema (see ../../README.md, "Tests"), as strict as
+the real service where it matters to a client: bearer auth (401), JSON
+bodies (400), input validation with problem+json details (422), Prefer:
+wait, predictions that take time, fail or get canceled, rate limits (429
+with Retry-After), server errors (5xx), and outputs served from another
+origin that expire.
+
+It returns a recognisable image: the input with every masked pixel
+painted in the scenario's colour (magenta by default), resized the way
+FLUX fill models resize (sides multiples of 32, within 1440 x 1440), so
+tests can see where the fill landed and that the client scaled it back.
+
+Usage:
+  replicate_standin.py [--token T]     prints "PORT <api> <files>", serves
+  replicate_standin.py --self-test     TAP checks of the stand-in itself
+
+Control endpoints for tests (no auth):
+  POST /_standin/scenario   JSON; fields below, kept until the next one
+  GET  /_standin/requests   what the API and file servers received
+  POST /_standin/reset      forget requests and scenario
+Scenario fields: duration (s), outcome ("succeeded" | "failed" | "canceled"),
+error (text), color ([r, g, b]), output ("file" | "list" | "empty-list" |
+"none" | "gone" | "not-image" | "huge"), create_errors ([[status,
+retry_after|null], ...] answered before the create succeeds),
+poll_errors (likewise for polls; status "truncated" sends cut JSON),
+max_wait (cap on Prefer: wait, s), echo_auth (error details quote the
+Authorization header, as careless servers do).
+"""
+
+import base64
+import binascii
+import io
+import json
+import math
+import re
+import sys
+import threading
+import time
+import uuid
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+from PIL import Image
+
+MODEL = "black-forest-labs/flux-fill-pro"
+OUTPAINT = ["None", "Zoom out 1.5x", "Zoom out 2x", "Make square",
+            "Left outpaint", "Right outpaint", "Top outpaint", "Bottom outpaint"]
+FORMATS = ["jpg", "png"]
+PREFER_RE = re.compile(r"^wait(=([1-9]|[1-9][0-9]|60))?$")
+DATA_URI_RE = re.compile(r"^data:(image/(png|jpeg|gif|webp));base64,(.*)$", re.S)
+MAX_BODY = 64 * 1024 * 1024
+DEFAULT_SCENARIO = {
+    "duration": 0.3,
+    "outcome": "succeeded",
+    "error": "Model failed: CUDA out of memory",
+    "color": [255, 0, 255],
+    "output": "file",
+    "create_errors": [],
+    "poll_errors": [],
+    "max_wait": 2.0,
+}
+
+
+class ValidationError(Exception):
+    pass
+
+
+class State:
+    def __init__(self, token):
+        self.token = token
+        self.lock = threading.Lock()
+        self.predictions = {}
+        self.files = {}
+        self.requests = []
+        self.scenario = dict(DEFAULT_SCENARIO)
+        self.files_port = 0
+
+    def reset(self):
+        with self.lock:
+            self.requests = []
+            self.scenario = dict(DEFAULT_SCENARIO)
+
+
+def problem(status, title, detail):
+    return status, {"type": "about:blank", "title": title, "status": status,
+                    "detail": detail}
+
+
+def decode_image(value, name):
+    """An input file: a data URI (the API also takes URLs; we refuse them
+    here, as the stand-in cannot fetch anything)."""
+    if not isinstance(value, str):
+        raise ValidationError(f"input.{name}: Invalid type. Expected: string")
+    m = DATA_URI_RE.match(value)
+    if not m:
+        raise ValidationError(f"input.{name}: Does not match format 'uri' "
+                              "(expected a data URI of a png, jpeg, gif or webp image)")
+    try:
+        raw = base64.b64decode(m.group(3), validate=True)
+        img = Image.open(io.BytesIO(raw))
+        img.load()
+    except (binascii.Error, OSError, ValueError) as e:
+        raise ValidationError(f"input.{name}: cannot identify image file ({e})")
+    return img
+
+
+def check_int(inp, name, lo, hi, errors):
+    if name not in inp:
+        return
+    v = inp[name]
+    if isinstance(v, bool) or not isinstance(v, int):
+        errors.append(f"input.{name}: Invalid type. Expected: integer, given: {type(v).__name__}")
+    elif v < lo:
+        errors.append(f"input.{name}: Must be greater than or equal to {lo}")
+    elif v > hi:
+        errors.append(f"input.{name}: Must be less than or equal to {hi}")
+
+
+def validate_input(inp):
+    """Returns (image, mask or None) or raises ValidationError with the
+    whole list of problems, as Replicate's 422 detail does."""
+    errors = []
+    known = {"prompt", "image", "mask", "steps", "guidance", "outpaint",
+             "output_format", "safety_tolerance", "prompt_upsampling", "seed"}
+    for key in inp:
+        if key not in known:
+            errors.append(f"input.{key}: Additional property is not allowed")
+    if "prompt" not in inp:
+        errors.append("input: prompt is required")
+    elif not isinstance(inp["prompt"], str):
+        errors.append("input.prompt: Invalid type. Expected: string")
+    if "image" not in inp:
+        errors.append("input: image is required")
+    check_int(inp, "steps", 15, 50, errors)
+    check_int(inp, "safety_tolerance", 1, 6, errors)
+    check_int(inp, "seed", 0, 2**31 - 1, errors)
+    if "guidance" in inp:
+        g = inp["guidance"]
+        if isinstance(g, bool) or not isinstance(g, (int, float)):
+            errors.append("input.guidance: Invalid type. Expected: number")
+        elif isinstance(g, float) and g.is_integer():
+            # What typed gateways do with 60.0 where the schema says integer.
+            errors.append("input.guidance: Invalid type. Expected: integer, given: 60.0-style float")
+        elif not 1.5 <= g <= 100:
+            errors.append("input.guidance: Must be between 1.5 and 100")
+    if "outpaint" in inp and inp["outpaint"] not in OUTPAINT:
+        errors.append("input.outpaint: outpaint must be one of the following: "
+                      + ", ".join(f'"{o}"' for o in OUTPAINT))
+    if "output_format" in inp and inp["output_format"] not in FORMATS:
+        errors.append('input.output_format: output_format must be one of the following: "jpg", "png"')
+    if "prompt_upsampling" in inp and not isinstance(inp["prompt_upsampling"], bool):
+        errors.append("input.prompt_upsampling: Invalid type. Expected: boolean")
+    image = mask = None
+    try:
+        if "image" in inp:
+            image = decode_image(inp["image"], "image")
+        if "mask" in inp:
+            mask = decode_image(inp["mask"], "mask")
+    except ValidationError as e:
+        errors.append(str(e))
+    if image is not None and mask is not None and image.size != mask.size:
+        errors.append(f"input.mask: must be the same size as the image "
+                      f"({mask.size[0]}x{mask.size[1]} vs {image.size[0]}x{image.size[1]})")
+    if errors:
+        raise ValidationError("".join(f"- {e}\n" for e in errors))
+    return image, mask
+
+
+def flux_size(w, h):
+    """Within 1440 x 1440, sides rounded to multiples of 32."""
+    scale = min(1.0, 1440 / max(w, h))
+    return (max(32, int(round(w * scale / 32)) * 32),
+            max(32, int(round(h * scale / 32)) * 32))
+
+
+def render_output(inp, image, mask, color):
+    image = image.convert("RGB")
+    w, h = image.size
+    outpaint = inp.get("outpaint", "None")
+    if outpaint == "None":
+        fill = Image.new("RGB", image.size, tuple(color))
+        if mask is not None:
+            m = mask.convert("L").point(lambda v: 255 if v >= 128 else 0)
+            image = Image.composite(fill, image, m)
+        else:
+            image = fill
+    else:
+        nw, nh, x, y = {
+            "Zoom out 1.5x": (round(w * 1.5), round(h * 1.5), None, None),
+            "Zoom out 2x": (w * 2, h * 2, None, None),
+            "Make square": (max(w, h), max(w, h), None, None),
+            "Left outpaint": (w + w // 2, h, w // 2, 0),
+            "Right outpaint": (w + w // 2, h, 0, 0),
+            "Top outpaint": (w, h + h // 2, 0, h // 2),
+            "Bottom outpaint": (w, h + h // 2, 0, 0),
+        }[outpaint]
+        if x is None:
+            x, y = (nw - w) // 2, (nh - h) // 2
+        canvas = Image.new("RGB", (nw, nh), tuple(color))
+        canvas.paste(image, (x, y))
+        image = canvas
+    size = flux_size(*image.size)
+    if size != image.size:
+        image = image.resize(size, Image.LANCZOS)
+    buf = io.BytesIO()
+    fmt = inp.get("output_format", "jpg")
+    image.save(buf, "JPEG" if fmt == "jpg" else "PNG", quality=95)
+    return buf.getvalue(), fmt
+
+
+class Prediction:
+    def __init__(self, state, inp, image, mask, scenario):
+        self.id = uuid.uuid4().hex[:26]
+        self.state = state
+        self.input = inp
+        self.image = image
+        self.mask = mask
+        self.scenario = scenario
+        self.created = time.monotonic()
+        self.created_at = time.strftime("%Y-%m-%dT%H:%M:%S.000Z", time.gmtime())
+        self.canceled = False
+        self.final = None
+
+    def status(self):
+        if self.final:
+            return self.final
+        elapsed = time.monotonic() - self.created
+        if self.canceled:
+            self.final = "canceled"
+        elif elapsed < self.scenario["duration"] * 0.2:
+            return "starting"
+        elif elapsed < self.scenario["duration"]:
+            return "processing"
+        else:
+            self.final = self.scenario["outcome"]
+            if self.final == "succeeded":
+                data, fmt = render_output(self.input, self.image, self.mask,
+                                          self.scenario["color"])
+                self.state.files[self.id] = (data, fmt, time.monotonic())
+        return self.final
+
+    def to_json(self):
+        status = self.status()
+        output = None
+        if status == "succeeded":
+            fmt = self.state.files[self.id][1]
+            url = f"http://127.0.0.1:{self.state.files_port}/files/{self.id}/output.{fmt}"
+            kind = self.scenario["output"]
+            output = {"list": [url], "empty-list": [], "none": None}.get(kind, url)
+        # Replicate's own host, as the aggregator also returns: never to be followed.
+        api = f"https://api.replicate.com/v1/predictions/{self.id}"
+        return {
+            "id": self.id, "model": MODEL, "version": "hidden",
+            "input": {k: (v if k not in ("image", "mask") else "data:...")
+                      for k, v in self.input.items()},
+            "logs": "", "output": output, "data_removed": False,
+            "error": self.scenario["error"] if status == "failed" else None,
+            "status": status, "created_at": self.created_at,
+            "urls": {"get": api, "cancel": api + "/cancel",
+                     "stream": f"https://stream.replicate.com/v1/files/{self.id}",
+                     "web": f"https://replicate.com/p/{self.id}"},
+        }
+
+
+def make_api_handler(state):
+    class Api(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def log_message(self, *args):
+            pass
+
+        def send_json(self, status, obj, headers=None):
+            body = json.dumps(obj).encode()
+            self.send_response(status)
+            ctype = "application/problem+json" if status >= 400 else "application/json"
+            self.send_header("Content-Type", ctype)
+            self.send_header("Content-Length", str(len(body)))
+            for k, v in (headers or {}).items():
+                self.send_header(k, v)
+            self.end_headers()
+            self.wfile.write(body)
+
+        def read_body(self):
+            n = int(self.headers.get("Content-Length") or 0)
+            if n > MAX_BODY:
+                return None
+            return self.rfile.read(n)
+
+        def auth(self):
+            h = self.headers.get("Authorization")
+            if h is None:
+                return "missing"
+            m = re.match(r"^(Bearer|Token) (.+)$", h)
+            return "valid" if m and m.group(2) == state.token else "invalid"
+
+        def route(self):
+            path = self.path.split("?")[0]
+            if path.startswith("/replicate/"):        # the aggregator's prefix
+                path = path[len("/replicate"):]
+            return path
+
+        def log_request_(self, body):
+            entry = {"server": "api", "method": self.command, "path": self.path,
+                     "auth": self.auth(),
+                     "prefer": self.headers.get("Prefer"),
+                     "content_type": self.headers.get("Content-Type"),
+                     "user_agent": self.headers.get("User-Agent")}
+            if body:
+                try:
+                    parsed = json.loads(body)
+                    inp = parsed.get("input") if isinstance(parsed, dict) else None
+                    if isinstance(inp, dict):
+                        entry["input"] = {k: v for k, v in inp.items() if k not in ("image", "mask")}
+                        for k in ("image", "mask"):
+                            if isinstance(inp.get(k), str):
+                                entry[k + "_size"] = None
+                                try:
+                                    entry[k + "_size"] = list(decode_image(inp[k], k).size)
+                                except ValidationError:
+                                    pass
+                    entry["body_bytes"] = len(body)
+                except ValueError:
+                    entry["body_bytes"] = len(body)
+            with state.lock:
+                state.requests.append(entry)
+
+        def control(self, path, body):
+            if path == "/_standin/scenario" and self.command == "POST":
+                scenario = dict(DEFAULT_SCENARIO)
+                scenario.update(json.loads(body or b"{}"))
+                with state.lock:
+                    state.scenario = scenario
+                return self.send_json(200, scenario)
+            if path == "/_standin/requests" and self.command == "GET":
+                with state.lock:
+                    return self.send_json(200, list(state.requests))
+            if path == "/_standin/reset" and self.command == "POST":
+                state.reset()
+                return self.send_json(200, {})
+            return self.send_json(*problem(404, "Not found", "Not found."))
+
+        def queued_error(self, key):
+            with state.lock:
+                errors = state.scenario[key]
+                if not errors:
+                    return False
+                status, retry_after = errors.pop(0)
+            headers = {"Retry-After": str(retry_after)} if retry_after is not None else {}
+            if status == 429:
+                self.send_json(*problem(429, "Too Many Requests",
+                               "Request was throttled. Expected available in 1 second."),
+                               headers)
+            elif status == "truncated":
+                body = b'{"id": "abc", "status": "proc'
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+            else:
+                detail = "Internal server error"
+                if state.scenario.get("echo_auth"):
+                    # Servers do echo requests back; clients must not show it.
+                    detail += " while handling " + str(self.headers.get("Authorization"))
+                self.send_json(*problem(status, "Server error", detail), headers)
+            return True
+
+        def handle_any(self):
+            body = self.read_body()
+            path = self.route()
+            if path.startswith("/_standin/"):
+                return self.control(path, body)
+            self.log_request_(body)
+            if body is None:
+                self.close_connection = True
+                return self.send_json(*problem(413, "Request Entity Too Large",
+                                               "Request body too large"))
+            auth = self.auth()
+            if auth != "valid":
+                detail = ("You did not pass an authentication token" if auth == "missing"
+                          else "Invalid token.")
+                return self.send_json(*problem(401, "Unauthenticated", detail))
+
+            create = f"/v1/models/{MODEL}/predictions"
+            m = re.match(r"^/v1/predictions/([A-Za-z0-9]+)(/cancel)?$", path)
+            if path == create:
+                if self.command != "POST":
+                    return self.send_json(*problem(405, "Method Not Allowed", "Method not allowed."))
+                return self.create(body)
+            if m:
+                with state.lock:
+                    pred = state.predictions.get(m.group(1))
+                if pred is None:
+                    return self.send_json(*problem(404, "Not found", "Not found."))
+                if m.group(2):
+                    if self.command != "POST":
+                        return self.send_json(*problem(405, "Method Not Allowed", "Method not allowed."))
+                    with state.lock:
+                        if pred.status() in ("starting", "processing"):
+                            pred.canceled = True
+                    return self.send_json(200, pred.to_json())
+                if self.command != "GET":
+                    return self.send_json(*problem(405, "Method Not Allowed", "Method not allowed."))
+                if self.queued_error("poll_errors"):
+                    return
+                with state.lock:
+                    return self.send_json(200, pred.to_json())
+            return self.send_json(*problem(404, "Not found", "Not found."))
+
+        def create(self, body):
+            ctype = (self.headers.get("Content-Type") or "").split(";")[0].strip()
+            if ctype != "application/json":
+                return self.send_json(*problem(415, "Unsupported Media Type",
+                                               "Content-Type must be application/json"))
+            prefer = self.headers.get("Prefer")
+            m = PREFER_RE.match(prefer) if prefer is not None else None
+            if prefer is not None and (not m or int(m.group(2) or 60) > 60):
+                return self.send_json(*problem(400, "Bad Request",
+                                               "Invalid Prefer header: expected wait or wait=1..60"))
+            try:
+                doc = json.loads(body)
+            except ValueError:
+                return self.send_json(*problem(400, "Bad Request", "Request body is not valid JSON"))
+            if not isinstance(doc, dict) or not isinstance(doc.get("input"), dict):
+                return self.send_json(*problem(422, "Input validation failed",
+                                               "- input: Invalid type. Expected: object\n"))
+            if self.queued_error("create_errors"):
+                return
+            try:
+                image, mask = validate_input(doc["input"])
+            except ValidationError as e:
+                return self.send_json(*problem(422, "Input validation failed", str(e)))
+            with state.lock:
+                pred = Prediction(state, doc["input"], image, mask, dict(state.scenario))
+                state.predictions[pred.id] = pred
+            if prefer is not None:
+                wait = min(int(m.group(2) or 60), pred.scenario["max_wait"])
+                deadline = time.monotonic() + wait
+                while time.monotonic() < deadline:
+                    with state.lock:
+                        if pred.status() not in ("starting", "processing"):
+                            break
+                    time.sleep(0.02)
+            with state.lock:
+                doc = pred.to_json()
+            self.send_json(201, doc, {"Location": doc["urls"]["get"]})
+
+        do_GET = do_POST = do_PUT = do_DELETE = handle_any
+
+    return Api
+
+
+def make_files_handler(state):
+    class Files(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def log_message(self, *args):
+            pass
+
+        def do_GET(self):
+            with state.lock:
+                state.requests.append({"server": "files", "method": "GET", "path": self.path,
+                                       "auth_present": "Authorization" in self.headers,
+                                       "user_agent": self.headers.get("User-Agent")})
+            m = re.match(r"^/files/([A-Za-z0-9]+)/output\.(jpg|png)$", self.path)
+            entry = state.files.get(m.group(1)) if m else None
+            pred = state.predictions.get(m.group(1)) if m else None
+            kind = pred.scenario["output"] if pred else "file"
+            if entry is None or kind == "gone":
+                body, status, ctype = b'{"detail":"Not found."}', 404, "application/json"
+            elif kind == "not-image":
+                body, status, ctype = b"<html>Access denied</html>", 200, "image/jpeg"
+            elif kind == "huge":
+                body = huge_png()
+                status, ctype = 200, "image/png"
+            else:
+                body, status = entry[0], 200
+                ctype = "image/jpeg" if entry[1] == "jpg" else "image/png"
+            self.send_response(status)
+            self.send_header("Content-Type", ctype)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+    return Files
+
+
+def huge_png():
+    """A tiny file that claims 100000 x 100000 pixels."""
+    import struct
+    import zlib
+
+    def chunk(kind, data):
+        c = struct.pack(">I", len(data)) + kind + data
+        return c + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+    ihdr = struct.pack(">IIBBBBB", 100000, 100000, 8, 2, 0, 0, 0)
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr)
+            + chunk(b"IDAT", zlib.compress(b"\0" * 1000)) + chunk(b"IEND", b""))
+
+
+def serve(token):
+    state = State(token)
+    api = ThreadingHTTPServer(("127.0.0.1", 0), make_api_handler(state))
+    files = ThreadingHTTPServer(("127.0.0.1", 0), make_files_handler(state))
+    api.daemon_threads = files.daemon_threads = True
+    state.files_port = files.server_address[1]
+    threading.Thread(target=files.serve_forever, daemon=True).start()
+    threading.Thread(target=api.serve_forever, daemon=True).start()
+    return state, api, files
+
+
+# ---------------------------------------------------------------- self-test
+
+def self_test():
+    import urllib.request
+    import urllib.error
+
+    token = "r8_selftest_token"
+    state, api, _ = serve(token)
+    base = f"http://127.0.0.1:{api.server_address[1]}"
+    png = io.BytesIO()
+    Image.new("RGB", (100, 60), (10, 20, 30)).save(png, "PNG")
+    image_uri = "data:image/png;base64," + base64.b64encode(png.getvalue()).decode()
+    small = io.BytesIO()
+    Image.new("RGB", (50, 60)).save(small, "PNG")
+    small_uri = "data:image/png;base64," + base64.b64encode(small.getvalue()).decode()
+    good = {"prompt": "a cat", "image": image_uri, "mask": image_uri, "steps": 50,
+            "guidance": 60, "outpaint": "None", "output_format": "png",
+            "safety_tolerance": 2, "prompt_upsampling": False}
+
+    def call(method, path, body=None, auth=token, headers=None):
+        req = urllib.request.Request(base + path, method=method,
+                                     data=json.dumps(body).encode() if body is not None else None)
+        if auth:
+            req.add_header("Authorization", "Bearer " + auth)
+        req.add_header("Content-Type", "application/json")
+        for k, v in (headers or {}).items():
+            req.add_header(k, v)
+        try:
+            with urllib.request.urlopen(req) as r:
+                return r.status, json.loads(r.read())
+        except urllib.error.HTTPError as e:
+            return e.code, json.loads(e.read())
+
+    create = f"/v1/models/{MODEL}/predictions"
+    cases = []
+
+    def case(name, status, expect_status, check=True):
+        cases.append((name, status == expect_status and check, f"got {status}"))
+
+    s, _ = call("POST", create, {"input": good}, auth=None)
+    case("missing token is 401", s, 401)
+    s, _ = call("POST", create, {"input": good}, auth="wrong")
+    case("wrong token is 401", s, 401)
+    for field, value in [("steps", 51), ("steps", 14), ("steps", 20.0), ("guidance", 1000),
+                         ("guidance", 60.0), ("outpaint", "zoom-out-2x"),
+                         ("output_format", "gif"), ("safety_tolerance", 7), ("seed", -1),
+                         ("prompt_upsampling", "yes"), ("mask", small_uri),
+                         ("image", "data:image/png;base64,AAAA"), ("colour", 1)]:
+        s, b = call("POST", create, {"input": dict(good, **{field: value})})
+        case(f"{field}={value!r:.20} is 422 naming the field", s, 422,
+             field in b.get("detail", ""))
+    s, b = call("POST", create, {"input": dict(good, guidance=2.5)}, headers={"Prefer": "wait=5"})
+    case("guidance 2.5 is accepted and finishes within the wait", s, 201,
+         b.get("status") == "succeeded" and isinstance(b.get("output"), str))
+    s, _ = call("POST", create, {"input": good}, headers={"Prefer": "wait=61"})
+    case("Prefer: wait=61 is 400", s, 400)
+    s, b = call("POST", "/replicate" + create, {"input": good})
+    case("aggregator prefix creates a prediction that is not done yet", s, 201,
+         b.get("status") == "starting" and b["urls"]["get"].startswith("https://api.replicate.com/"))
+    pid = b.get("id", "")
+    time.sleep(0.4)
+    s, b = call("GET", f"/v1/predictions/{pid}")
+    case("polling finds it succeeded", s, 200, b.get("status") == "succeeded")
+    s, _ = call("GET", "/v1/predictions/doesnotexist")
+    case("unknown prediction is 404", s, 404)
+    state.scenario = dict(DEFAULT_SCENARIO, create_errors=[[429, 1]])
+    s, _ = call("POST", create, {"input": good})
+    case("queued 429 is answered once", s, 429)
+    s, _ = call("POST", create, {"input": good})
+    case("then the create succeeds", s, 201)
+
+    print("TAP version 13")
+    print(f"1..{len(cases)}")
+    failed = 0
+    for i, (name, ok, why) in enumerate(cases, 1):
+        print(f"{'ok' if ok else 'not ok'} {i} - {name}" + ("" if ok else f" # {why}"))
+        failed += not ok
+    return 1 if failed else 0
+
+
+def main():
+    args = sys.argv[1:]
+    if "--self-test" in args:
+        sys.exit(self_test())
+    token = args[args.index("--token") + 1] if "--token" in args else "r8_test_token"
+    state, api, files = serve(token)
+    print(f"PORT {api.server_address[1]} {files.server_address[1]}", flush=True)
+    try:
+        # Ends when the test closes our stdin, so no server outlives its test.
+        sys.stdin.read()
+    except KeyboardInterrupt:
+        pass
+
+
+if __name__ == "__main__":
+    main()

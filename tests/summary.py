@@ -1,0 +1,47 @@
+#!/usr/bin/env python3
+"""Counts the results of every test in the given meson build dirs.
+
+Each TAP subtest counts once ('ok' passes, 'not ok' fails, a '# SKIP'
+counts as skipped and is listed); a test that crashed or timed out with
+no TAP plan fulfilled counts as one failure.  Prints the closing line
+'N passed, N failed' and exits 1 on any failure or when nothing ran.
+"""
+import json
+import os
+import re
+import sys
+
+passed = failed = skipped = 0
+for build in sys.argv[1:]:
+    log = os.path.join(build, "meson-logs", "testlog.json")
+    if not os.path.exists(log):
+        print(f"{build}: no test log (build failed?)")
+        failed += 1
+        continue
+    for line in open(log):
+        t = json.loads(line)
+        name = f"{os.path.basename(build)}/{t['name']}"
+        out = t.get("stdout") or ""
+        oks = re.findall(r"^(ok|not ok) \d+(.*)$", out, re.M)
+        plan = re.search(r"^1\.\.(\d+)", out, re.M)
+        p = sum(1 for s, rest in oks if s == "ok" and "# SKIP" not in rest)
+        f = sum(1 for s, rest in oks if s == "not ok" and "# TODO" not in rest)
+        s = sum(1 for s, rest in oks if "# SKIP" in rest)
+        for st, rest in oks:
+            if "# SKIP" in rest:
+                print(f"skipped: {name}:{rest}")
+        complete = plan and int(plan.group(1)) == len(oks)
+        if t["result"] not in ("OK", "EXPECTEDFAIL") and (f == 0 or not complete):
+            print(f"failed: {name} ended {t['result']} after {len(oks)} results")
+            f += 1
+        elif f:
+            for st, rest in oks:
+                if st == "not ok":
+                    print(f"failed: {name}:{rest}")
+        passed, failed, skipped = passed + p, failed + f, skipped + s
+
+line = f"{passed} passed, {failed} failed"
+if skipped:
+    line += f", {skipped} skipped"
+print(line)
+sys.exit(1 if failed or passed == 0 else 0)

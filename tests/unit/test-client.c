@@ -1,0 +1,392 @@
+#include "config.h"
+
+#include <string.h>
+
+#include "fill-request.h"
+#include "image-codec.h"
+#include "replicate-client.h"
+#include "test-util.h"
+
+/* One stand-in serves every case of this binary. */
+static Standin *standin;
+
+/* A 40x30 dark blue picture whose right half is masked. */
+static gchar *
+make_body (gint steps)
+{
+  g_autoptr(GdkPixbuf) image = gdk_pixbuf_new (GDK_COLORSPACE_RGB, FALSE, 8, 40, 30);
+  g_autoptr(GdkPixbuf) mask = gdk_pixbuf_new (GDK_COLORSPACE_RGB, FALSE, 8, 40, 30);
+  g_autoptr(GdkPixbuf) right = gdk_pixbuf_new_subpixbuf (mask, 20, 0, 20, 30);
+  g_autoptr(GBytes)    image_png = NULL;
+  g_autoptr(GBytes)    mask_png = NULL;
+  g_autofree gchar    *image_uri = NULL;
+  g_autofree gchar    *mask_uri = NULL;
+  gchar               *body;
+  FfParams             params;
+
+  gdk_pixbuf_fill (image, 0x204060ff);
+  gdk_pixbuf_fill (mask, 0x000000ff);
+  gdk_pixbuf_fill (right, 0xffffffff);
+  image_png = ff_image_encode_png (image, NULL);
+  mask_png = ff_image_encode_png (mask, NULL);
+  image_uri = ff_data_uri (image_png, "image/png");
+  mask_uri = ff_data_uri (mask_png, "image/png");
+  ff_params_init (&params);
+  g_free (params.prompt);
+  params.prompt = g_strdup ("a red barn");
+  params.output_format = FF_FORMAT_PNG;
+  params.steps = steps;
+  body = ff_request_build_body (&params, image_uri, mask_uri, NULL);
+  ff_params_clear (&params);
+  return body;
+}
+
+static FfClient *
+make_client (const gchar *suffix,
+             const gchar *token)
+{
+  g_autofree gchar *base = g_strconcat (standin->base_url, suffix, NULL);
+  g_autoptr(GError) error = NULL;
+  FfClient         *client = ff_client_new (base, token, &error);
+
+  g_assert_no_error (error);
+  /* Short waits and polls keep the suite fast. */
+  ff_client_set_timing (client, 1, 0.05, 20);
+  return client;
+}
+
+static gchar *
+predict (FfClient  *client,
+         gint       steps,
+         GError   **error)
+{
+  g_autofree gchar *body = make_body (steps);
+
+  return ff_client_predict (client, body, strlen (body), error);
+}
+
+static guint
+count_requests (JsonArray   *requests,
+                const gchar *method,
+                const gchar *needle)
+{
+  guint n = 0;
+
+  for (guint i = 0; i < json_array_get_length (requests); i++)
+    {
+      JsonObject *request = json_array_get_object_element (requests, i);
+
+      if (g_strcmp0 (json_object_get_string_member (request, "method"), method) == 0 &&
+          strstr (json_object_get_string_member (request, "path"), needle) != NULL)
+        n++;
+    }
+  return n;
+}
+
+static void
+test_polls_until_done (void)
+{
+  g_autoptr(FfClient)  client = make_client ("", TEST_TOKEN);
+  g_autoptr(GError)    error = NULL;
+  g_autoptr(JsonArray) requests = NULL;
+  g_autofree gchar    *url = NULL;
+  JsonObject          *create, *input;
+
+  standin_scenario (standin, "{\"duration\": 1.6, \"max_wait\": 0.5}");
+  url = predict (client, 50, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_str_has_prefix (url, "http://127.0.0.1:"));
+
+  requests = standin_requests (standin);
+  create = standin_find_request (requests, "POST",
+                                 "/v1/models/black-forest-labs/flux-fill-pro/predictions");
+  g_assert_nonnull (create);
+  g_assert_cmpstr (json_object_get_string_member (create, "path"), ==,
+                   "/v1/models/black-forest-labs/flux-fill-pro/predictions");
+  g_assert_cmpstr (json_object_get_string_member (create, "auth"), ==, "valid");
+  g_assert_cmpstr (json_object_get_string_member (create, "prefer"), ==, "wait=1");
+  g_assert_cmpstr (json_object_get_string_member (create, "content_type"), ==, "application/json");
+  g_assert_cmpstr (json_object_get_string_member (create, "user_agent"), ==,
+                   "flux-fill/" PACKAGE_VERSION);
+  input = json_object_get_object_member (create, "input");
+  g_assert_cmpint (json_object_get_int_member (input, "steps"), ==, 50);
+  g_assert_cmpstr (json_object_get_string_member (input, "outpaint"), ==, "None");
+  g_assert_cmpint (count_requests (requests, "GET", "/v1/predictions/"), >=, 1);
+  /* urls.get points at api.replicate.com; every poll came here instead. */
+  for (guint i = 0; i < json_array_get_length (requests); i++)
+    g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (requests, i),
+                                                    "auth"), ==, "valid");
+}
+
+static void
+test_done_within_wait (void)
+{
+  g_autoptr(FfClient)  client = make_client ("", TEST_TOKEN);
+  g_autoptr(GError)    error = NULL;
+  g_autoptr(JsonArray) requests = NULL;
+  g_autofree gchar    *url = NULL;
+
+  standin_scenario (standin, "{\"duration\": 0.1}");
+  url = predict (client, 30, &error);
+  g_assert_no_error (error);
+  requests = standin_requests (standin);
+  g_assert_cmpuint (json_array_get_length (requests), ==, 1);
+}
+
+static void
+test_aggregator_prefix (void)
+{
+  g_autoptr(FfClient)  client = make_client ("/replicate/", TEST_TOKEN);
+  g_autoptr(GError)    error = NULL;
+  g_autoptr(JsonArray) requests = NULL;
+  g_autofree gchar    *url = NULL;
+
+  standin_scenario (standin, "{\"duration\": 1.0, \"max_wait\": 0.2}");
+  url = predict (client, 50, &error);
+  g_assert_no_error (error);
+  requests = standin_requests (standin);
+  g_assert_cmpuint (count_requests (requests, "POST",
+                                    "/replicate/v1/models/black-forest-labs/flux-fill-pro/predictions"),
+                    ==, 1);
+  g_assert_cmpuint (count_requests (requests, "GET", "/replicate/v1/predictions/"), >=, 1);
+  g_assert_cmpuint (count_requests (requests, "GET", "/v1/"), ==,
+                    count_requests (requests, "GET", "/replicate/v1/"));
+}
+
+static void
+test_download_has_no_token (void)
+{
+  g_autoptr(FfClient)  client = make_client ("", TEST_TOKEN);
+  g_autoptr(GError)    error = NULL;
+  g_autoptr(JsonArray) requests = NULL;
+  g_autoptr(GBytes)    output = NULL;
+  g_autoptr(GdkPixbuf) image = NULL;
+  g_autofree gchar    *url = NULL;
+  JsonObject          *fetch;
+  const guchar        *pixels;
+
+  standin_scenario (standin, "{\"duration\": 0.1}");
+  url = predict (client, 50, &error);
+  g_assert_no_error (error);
+  output = ff_client_download (client, url, &error);
+  g_assert_no_error (error);
+
+  requests = standin_requests (standin);
+  fetch = standin_find_request (requests, "GET", ".png");
+  g_assert_nonnull (fetch);
+  g_assert_cmpstr (json_object_get_string_member (fetch, "server"), ==, "files");
+  g_assert_false (json_object_get_boolean_member (fetch, "auth_present"));
+
+  /* The stand-in paints the masked right half magenta. */
+  image = ff_image_decode (output, FF_MAX_DECODED_PIXELS, &error);
+  g_assert_no_error (error);
+  pixels = gdk_pixbuf_get_pixels (image);
+  g_assert_cmpint (pixels[0], ==, 0x20);
+  pixels += (gdk_pixbuf_get_width (image) - 1) * gdk_pixbuf_get_n_channels (image);
+  g_assert_cmpint (pixels[0], ==, 255);
+  g_assert_cmpint (pixels[1], ==, 0);
+  g_assert_cmpint (pixels[2], ==, 255);
+}
+
+typedef struct
+{
+  const gchar *name;
+  const gchar *scenario;
+  const gchar *token;
+  gint         steps;
+  const gchar *error_domain;   /* "http", "api" */
+  gint         error_code;
+  const gchar *message;        /* exact, or a prefix when it ends in "*" */
+} FailureCase;
+
+static const FailureCase failure_cases[] =
+{
+  { "wrong-token", "{}", "r8_wrong", 50, "http", 401,
+    "could not create the prediction: HTTP 401 (check the API token): Invalid token." },
+  { "validation-422", "{}", TEST_TOKEN, 51, "http", 422,
+    "could not create the prediction: HTTP 422: - input.steps: Must be less than or equal to 50" },
+  { "failed", "{\"outcome\": \"failed\"}", TEST_TOKEN, 50, "api", FF_API_ERROR_FAILED,
+    "the prediction failed: Model failed: CUDA out of memory" },
+  { "canceled", "{\"outcome\": \"canceled\"}", TEST_TOKEN, 50, "api", FF_API_ERROR_CANCELED,
+    "the prediction was canceled on the service" },
+  { "server-error", "{\"create_errors\": [[500, null]]}", TEST_TOKEN, 50, "http", 500,
+    "could not create the prediction: HTTP 500: Internal server error" },
+  { "token-never-echoed", "{\"create_errors\": [[502, null]], \"echo_auth\": true}",
+    TEST_TOKEN, 50, "http", 502,
+    "could not create the prediction: HTTP 502: Internal server error while handling Bearer [token]" },
+  { "throttled-too-often", "{\"create_errors\": [[429, 0], [429, 0], [429, 0], [429, 0]]}",
+    TEST_TOKEN, 50, "http", 429,
+    "could not create the prediction: HTTP 429: Request was throttled. Expected available in 1 second." },
+  { "empty-list", "{\"output\": \"empty-list\"}", TEST_TOKEN, 50, "api", FF_API_ERROR_NO_OUTPUT,
+    "the prediction succeeded but has no output URL" },
+  { "null-output", "{\"output\": \"none\"}", TEST_TOKEN, 50, "api", FF_API_ERROR_NO_OUTPUT,
+    "the prediction succeeded but has no output URL" },
+};
+
+static void
+test_failure (gconstpointer data)
+{
+  const FailureCase   *tc = data;
+  g_autoptr(FfClient)  client = make_client ("", tc->token);
+  g_autoptr(GError)    error = NULL;
+  g_autofree gchar    *url = NULL;
+  gsize                len = strlen (tc->message);
+
+  standin_scenario (standin, tc->scenario);
+  url = predict (client, tc->steps, &error);
+  g_assert_null (url);
+  g_assert_error (error, g_str_equal (tc->error_domain, "http") ? FF_HTTP_ERROR : FF_API_ERROR,
+                  tc->error_code);
+  if (tc->message[len - 1] == '*')
+    g_assert_cmpmem (error->message, len - 1, tc->message, len - 1);
+  else
+    g_assert_cmpstr (error->message, ==, tc->message);
+  g_assert_null (strstr (error->message, TEST_TOKEN));
+}
+
+static void
+test_throttled_then_ok (void)
+{
+  g_autoptr(FfClient)  client = make_client ("", TEST_TOKEN);
+  g_autoptr(GError)    error = NULL;
+  g_autoptr(JsonArray) requests = NULL;
+  g_autofree gchar    *url = NULL;
+  gint64               start = g_get_monotonic_time ();
+
+  standin_scenario (standin, "{\"create_errors\": [[429, 1]], \"duration\": 0.1}");
+  url = predict (client, 50, &error);
+  g_assert_no_error (error);
+  /* Retry-After: 1 was honoured. */
+  g_assert_cmpint (g_get_monotonic_time () - start, >=, G_USEC_PER_SEC);
+  requests = standin_requests (standin);
+  g_assert_cmpuint (count_requests (requests, "POST", "/predictions"), ==, 2);
+}
+
+static void
+test_limit_cancels (void)
+{
+  g_autoptr(FfClient)  client = make_client ("", TEST_TOKEN);
+  g_autoptr(GError)    error = NULL;
+  g_autoptr(JsonArray) requests = NULL;
+  g_autofree gchar    *url = NULL;
+
+  standin_scenario (standin, "{\"duration\": 60, \"max_wait\": 0.2}");
+  ff_client_set_timing (client, 1, 0.05, 1.0);
+  url = predict (client, 50, &error);
+  g_assert_error (error, FF_API_ERROR, FF_API_ERROR_TIMED_OUT);
+  g_assert_cmpstr (error->message, ==, "the prediction did not finish within 1 seconds");
+  requests = standin_requests (standin);
+  g_assert_cmpuint (count_requests (requests, "POST", "/cancel"), ==, 1);
+}
+
+static gboolean
+cancel_after_ten (gpointer user_data)
+{
+  guint *calls = user_data;
+
+  return ++*calls < 10;
+}
+
+static void
+test_user_cancel (void)
+{
+  g_autoptr(FfClient)  client = make_client ("", TEST_TOKEN);
+  g_autoptr(GError)    error = NULL;
+  g_autoptr(JsonArray) requests = NULL;
+  g_autofree gchar    *url = NULL;
+  guint                calls = 0;
+
+  standin_scenario (standin, "{\"duration\": 60, \"max_wait\": 0.2}");
+  ff_client_set_progress (client, cancel_after_ten, &calls);
+  url = predict (client, 50, &error);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  requests = standin_requests (standin);
+  g_assert_cmpuint (count_requests (requests, "POST", "/cancel"), ==, 1);
+}
+
+static void
+test_list_output (void)
+{
+  g_autoptr(FfClient) client = make_client ("", TEST_TOKEN);
+  g_autoptr(GError)   error = NULL;
+  g_autoptr(GBytes)   output = NULL;
+  g_autofree gchar   *url = NULL;
+
+  standin_scenario (standin, "{\"output\": \"list\", \"duration\": 0.1}");
+  url = predict (client, 50, &error);
+  g_assert_no_error (error);
+  output = ff_client_download (client, url, &error);
+  g_assert_no_error (error);
+}
+
+static void
+test_output_gone (void)
+{
+  g_autoptr(FfClient) client = make_client ("", TEST_TOKEN);
+  g_autoptr(GError)   error = NULL;
+  g_autoptr(GBytes)   output = NULL;
+  g_autofree gchar   *url = NULL;
+
+  standin_scenario (standin, "{\"output\": \"gone\", \"duration\": 0.1}");
+  url = predict (client, 50, &error);
+  g_assert_no_error (error);
+  output = ff_client_download (client, url, &error);
+  g_assert_null (output);
+  g_assert_error (error, FF_HTTP_ERROR, 404);
+  g_assert_cmpstr (error->message, ==, "could not download the result: HTTP 404: the output "
+                   "is gone (outputs expire an hour after the prediction)");
+}
+
+static void
+test_bad_config (void)
+{
+  static const struct { const gchar *base, *token, *message; } cases[] =
+  {
+    { "http://api.example.com", "t", "the base URL must be an https URL (plain http only on 127.0.0.1)" },
+    { "ftp://127.0.0.1", "t", "the base URL must be an https URL (plain http only on 127.0.0.1)" },
+    { "not a url", "t", "the base URL is not a URL" },
+    { "https://api.example.com?x=1", "t", "the base URL must not have a query or fragment" },
+    { NULL, "", "no API token; set REPLICATE_API_TOKEN before starting GIMP" },
+    { NULL, NULL, "no API token; set REPLICATE_API_TOKEN before starting GIMP" },
+    { NULL, "r8_abc\r\nX-Evil: 1", "the API token contains spaces or control characters" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(GError)   error = NULL;
+      g_autoptr(FfClient) client = ff_client_new (cases[i].base, cases[i].token, &error);
+
+      g_assert_null (client);
+      g_assert_error (error, FF_API_ERROR, FF_API_ERROR_BAD_CONFIG);
+      g_assert_cmpstr (error->message, ==, cases[i].message);
+    }
+}
+
+int
+main (int argc, char **argv)
+{
+  int result;
+
+  g_test_init (&argc, &argv, NULL);
+  standin = standin_start ();
+
+  g_test_add_func ("/client/polls-until-done", test_polls_until_done);
+  g_test_add_func ("/client/done-within-wait", test_done_within_wait);
+  g_test_add_func ("/client/aggregator-prefix", test_aggregator_prefix);
+  g_test_add_func ("/client/download-has-no-token", test_download_has_no_token);
+  g_test_add_func ("/client/throttled-then-ok", test_throttled_then_ok);
+  g_test_add_func ("/client/limit-cancels", test_limit_cancels);
+  g_test_add_func ("/client/user-cancel", test_user_cancel);
+  g_test_add_func ("/client/list-output", test_list_output);
+  g_test_add_func ("/client/output-gone", test_output_gone);
+  g_test_add_func ("/client/bad-config", test_bad_config);
+  for (guint i = 0; i < G_N_ELEMENTS (failure_cases); i++)
+    {
+      g_autofree gchar *path = g_strdup_printf ("/client/fails/%s", failure_cases[i].name);
+      g_test_add_data_func (path, &failure_cases[i], test_failure);
+    }
+
+  result = g_test_run ();
+  standin_stop (standin);
+  return result;
+}

@@ -1,0 +1,113 @@
+#include "config.h"
+
+#include "fill-geometry.h"
+
+#define assert_rect(r, X, Y, W, H) G_STMT_START {            \
+    g_assert_cmpint ((r).x, ==, (X));                        \
+    g_assert_cmpint ((r).y, ==, (Y));                        \
+    g_assert_cmpint ((r).width, ==, (W));                    \
+    g_assert_cmpint ((r).height, ==, (H));                   \
+  } G_STMT_END
+
+static void
+test_intersect (void)
+{
+  FfRect a = { 0, 0, 100, 100 }, b = { 50, 60, 100, 100 }, c = { 200, 0, 10, 10 }, out;
+
+  g_assert_true (ff_rect_intersect (&a, &b, &out));
+  assert_rect (out, 50, 60, 50, 40);
+  g_assert_false (ff_rect_intersect (&a, &c, &out));
+  assert_rect (out, 0, 0, 0, 0);
+}
+
+static void
+test_crop_small_canvas (void)
+{
+  /* 640x480: the minimum side covers the whole canvas height. */
+  FfRect canvas = { 0, 0, 640, 480 }, sel = { 200, 150, 100, 80 };
+  FfRect crop = ff_fill_crop (&sel, &canvas, -1);
+
+  g_assert_cmpint (ff_fill_auto_context (&sel, &canvas), ==, 45);
+  assert_rect (crop, 0, 0, 512, 480);
+  g_assert_cmpint (crop.x, <=, sel.x);
+  g_assert_cmpint (crop.x + crop.width, >=, sel.x + sel.width);
+}
+
+static void
+test_crop_large_canvas (void)
+{
+  /* A 300x200 selection in a 6000x4000 photo: context 375 px each side. */
+  FfRect canvas = { 0, 0, 6000, 4000 }, sel = { 3000, 2000, 300, 200 };
+  FfRect crop = ff_fill_crop (&sel, &canvas, -1);
+
+  assert_rect (crop, 2625, 1625, 1050, 950);
+}
+
+static void
+test_crop_clamped (void)
+{
+  FfRect canvas = { 0, 0, 6000, 4000 }, sel = { 5900, 0, 100, 100 };
+  FfRect crop = ff_fill_crop (&sel, &canvas, 50);
+
+  /* Grown to 512 and pushed back inside the canvas. */
+  assert_rect (crop, 5488, 0, 512, 512);
+}
+
+static void
+test_crop_offset_bounds (void)
+{
+  /* A layer at (1000, 1000) of 300x300: the crop stays on it. */
+  FfRect layer = { 1000, 1000, 300, 300 }, sel = { 1100, 1100, 20, 20 };
+  FfRect crop = ff_fill_crop (&sel, &layer, 10);
+
+  assert_rect (crop, 1000, 1000, 300, 300);
+}
+
+typedef struct
+{
+  FfOutpaint mode;
+  gint       result_w, result_h;
+  FfRect     expected;
+} PlacementCase;
+
+static void
+test_outpaint_placement (void)
+{
+  static const PlacementCase cases[] =
+  {
+    { FF_OUTPAINT_ZOOM_OUT_1_5X, 960, 704, { -160, -120, 960, 720 } },
+    { FF_OUTPAINT_ZOOM_OUT_2X,   1280, 960, { -320, -240, 1280, 960 } },
+    { FF_OUTPAINT_MAKE_SQUARE,   640, 640, { 0, -80, 640, 640 } },
+    { FF_OUTPAINT_LEFT,          960, 480, { -320, 0, 960, 480 } },
+    { FF_OUTPAINT_RIGHT,         960, 480, { 0, 0, 960, 480 } },
+    /* The unextended side sets the scale: 480 high → 1.0. */
+    { FF_OUTPAINT_RIGHT,         1440, 704, { 0, 0, 982, 480 } },
+    { FF_OUTPAINT_TOP,           640, 736, { 0, -256, 640, 736 } },
+    { FF_OUTPAINT_BOTTOM,        640, 736, { 0, 0, 640, 736 } },
+  };
+  FfRect source = { 0, 0, 640, 480 }, place;
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_test_message ("case %u", i);
+      g_assert_true (ff_outpaint_placement (cases[i].mode, &source, cases[i].result_w,
+                                            cases[i].result_h, &place));
+      assert_rect (place, cases[i].expected.x, cases[i].expected.y,
+                   cases[i].expected.width, cases[i].expected.height);
+    }
+  g_assert_false (ff_outpaint_placement (FF_OUTPAINT_NONE, &source, 640, 480, &place));
+  g_assert_false (ff_outpaint_placement (FF_OUTPAINT_LEFT, &source, 0, 480, &place));
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/geometry/intersect", test_intersect);
+  g_test_add_func ("/geometry/crop-small-canvas", test_crop_small_canvas);
+  g_test_add_func ("/geometry/crop-large-canvas", test_crop_large_canvas);
+  g_test_add_func ("/geometry/crop-clamped", test_crop_clamped);
+  g_test_add_func ("/geometry/crop-offset-bounds", test_crop_offset_bounds);
+  g_test_add_func ("/geometry/outpaint-placement", test_outpaint_placement);
+  return g_test_run ();
+}

@@ -1,0 +1,105 @@
+#include "config.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "http-client.h"
+#include "test-util.h"
+
+Standin *
+standin_start (void)
+{
+  g_autoptr(GError)    error = NULL;
+  g_autoptr(GDataInputStream) out = NULL;
+  g_autofree gchar    *line = NULL;
+  const gchar         *script = g_getenv ("FLUX_FILL_STANDIN");
+  Standin             *standin = g_new0 (Standin, 1);
+  gint                 api_port = 0;
+
+  g_assert_nonnull (script);
+  standin->process = g_subprocess_new (G_SUBPROCESS_FLAGS_STDIN_PIPE |
+                                       G_SUBPROCESS_FLAGS_STDOUT_PIPE,
+                                       &error, "python3", script,
+                                       "--token", TEST_TOKEN, NULL);
+  g_assert_no_error (error);
+  out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (standin->process));
+  line = g_data_input_stream_read_line (out, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (line);
+  g_assert_cmpint (sscanf (line, "PORT %d %d", &api_port, &standin->files_port), ==, 2);
+  standin->base_url = g_strdup_printf ("http://127.0.0.1:%d", api_port);
+  return standin;
+}
+
+void
+standin_stop (Standin *standin)
+{
+  if (standin == NULL)
+    return;
+  /* Closing its stdin ends it. */
+  g_output_stream_close (g_subprocess_get_stdin_pipe (standin->process), NULL, NULL);
+  g_subprocess_wait (standin->process, NULL, NULL);
+  g_object_unref (standin->process);
+  g_free (standin->base_url);
+  g_free (standin);
+}
+
+static GBytes *
+control (Standin     *standin,
+         const gchar *method,
+         const gchar *path,
+         const gchar *json)
+{
+  g_autoptr(FfHttp)         http = ff_http_new ("flux-fill-tests");
+  g_autoptr(FfHttpResponse) response = NULL;
+  g_autoptr(GError)         error = NULL;
+  g_autofree gchar         *url = g_strconcat (standin->base_url, path, NULL);
+  g_autoptr(GBytes)         body = json ? g_bytes_new (json, strlen (json)) : NULL;
+  FfHttpRequest             request = {
+    .method = method, .url = url, .body = body,
+    .timeout_seconds = 10, .max_response = 64 * 1024 * 1024,
+  };
+
+  response = ff_http_send (http, &request, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (response->status, ==, 200);
+  return g_bytes_ref (response->body);
+}
+
+void
+standin_scenario (Standin     *standin,
+                  const gchar *json)
+{
+  g_autoptr(GBytes) reset = control (standin, "POST", "/_standin/reset", "{}");
+  g_autoptr(GBytes) set = control (standin, "POST", "/_standin/scenario", json);
+}
+
+JsonArray *
+standin_requests (Standin *standin)
+{
+  g_autoptr(GBytes)     body = control (standin, "GET", "/_standin/requests", NULL);
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GError)     error = NULL;
+  gsize                 size = 0;
+  const gchar          *data = g_bytes_get_data (body, &size);
+
+  json_parser_load_from_data (parser, data, (gssize) size, &error);
+  g_assert_no_error (error);
+  return json_array_ref (json_node_get_array (json_parser_get_root (parser)));
+}
+
+JsonObject *
+standin_find_request (JsonArray   *requests,
+                      const gchar *method,
+                      const gchar *suffix)
+{
+  for (guint i = 0; i < json_array_get_length (requests); i++)
+    {
+      JsonObject *request = json_array_get_object_element (requests, i);
+
+      if (g_strcmp0 (json_object_get_string_member (request, "method"), method) == 0 &&
+          g_str_has_suffix (json_object_get_string_member (request, "path"), suffix))
+        return request;
+    }
+  return NULL;
+}

@@ -1,0 +1,33 @@
+/* Helpers shared by the unit tests: the stand-in API as a child process. */
+#pragma once
+
+#include <gio/gio.h>
+#include <json-glib/json-glib.h>
+
+G_BEGIN_DECLS
+
+#define TEST_TOKEN "r8_unit_test_token_5f3a"
+
+typedef struct
+{
+  GSubprocess *process;
+  gchar       *base_url;      /* http://127.0.0.1:PORT */
+  gint         files_port;
+} Standin;
+
+/* Starts tests/standin/replicate_standin.py, accepting TEST_TOKEN. */
+Standin *   standin_start        (void);
+void        standin_stop         (Standin     *standin);
+/* Sets the scenario for the next predictions (a JSON object text). */
+void        standin_scenario     (Standin     *standin,
+                                  const gchar *json);
+/* What the stand-in received since the last scenario reset (transfer full). */
+JsonArray * standin_requests     (Standin     *standin);
+/* The first request whose path ends with @suffix, or NULL. */
+JsonObject *standin_find_request (JsonArray   *requests,
+                                  const gchar *method,
+                                  const gchar *suffix);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (Standin, standin_stop)
+
+G_END_DECLS
