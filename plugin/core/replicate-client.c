@@ -24,6 +24,7 @@ struct _FfClient
   gint                wait_seconds;
   gdouble             poll_seconds;
   gdouble             limit_seconds;
+  gboolean            cancel_pending;  /* asked for during the create */
 };
 
 static gboolean
@@ -246,6 +247,19 @@ retry_after_seconds (const gchar *value)
   return MIN (seconds, MAX_RETRY_AFTER_SECONDS);
 }
 
+/* A create aborted mid-wait may still have made a prediction we could not
+ * cancel, so the request runs to its end and the cancel follows.
+ */
+static gboolean
+defer_cancel (gpointer user_data)
+{
+  FfClient *client = user_data;
+
+  if (! client->cancel_pending && ! report_progress (client))
+    client->cancel_pending = TRUE;
+  return TRUE;
+}
+
 static FfPrediction *
 create_prediction (FfClient     *client,
                    const gchar  *body,
@@ -269,8 +283,12 @@ create_prediction (FfClient     *client,
 
   for (gint attempt = 0; ; attempt++)
     {
-      g_autoptr(FfHttpResponse) response = ff_http_send (client->http, &request, error);
+      g_autoptr(FfHttpResponse) response = NULL;
 
+      client->cancel_pending = FALSE;
+      ff_http_set_progress (client->http, defer_cancel, client);
+      response = ff_http_send (client->http, &request, error);
+      ff_http_set_progress (client->http, client->progress, client->progress_data);
       if (response == NULL)
         return NULL;
       /* A throttled create made no prediction, so sending it again is safe. */
@@ -353,6 +371,13 @@ wait_for_prediction (FfClient      *client,
       g_autoptr(FfPrediction) next = NULL;
       g_autoptr(GError)       local_error = NULL;
 
+      if (client->cancel_pending)
+        {
+          client->cancel_pending = FALSE;
+          cancel_prediction (client, prediction->id);
+          g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_CANCELLED, "cancelled");
+          return NULL;
+        }
       if (g_get_monotonic_time () >= deadline)
         {
           cancel_prediction (client, prediction->id);
@@ -440,8 +465,11 @@ ff_client_predict (FfClient     *client,
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
   url = predict (client, body, length, &local_error);
-  redact_token (client, local_error);
-  g_propagate_error (error, local_error);
+  if (local_error != NULL)
+    {
+      redact_token (client, local_error);
+      g_propagate_error (error, local_error);
+    }
   return url;
 }
 
@@ -511,8 +539,10 @@ ff_client_download (FfClient     *client,
 
   bytes = download (client, url, &local_error);
   if (bytes == NULL)
-    g_prefix_error (&local_error, "could not download the result: ");
-  redact_token (client, local_error);
-  g_propagate_error (error, local_error);
+    {
+      g_prefix_error (&local_error, "could not download the result: ");
+      redact_token (client, local_error);
+      g_propagate_error (error, local_error);
+    }
   return bytes;
 }

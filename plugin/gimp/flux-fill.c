@@ -37,6 +37,10 @@ GType flux_fill_get_type (void) G_GNUC_CONST;
 static GList          * flux_fill_query_procedures (GimpPlugIn           *plug_in);
 static GimpProcedure  * flux_fill_create_procedure (GimpPlugIn           *plug_in,
                                                     const gchar          *name);
+static gboolean         flux_fill_set_i18n         (GimpPlugIn           *plug_in,
+                                                    const gchar          *procedure_name,
+                                                    gchar               **gettext_domain,
+                                                    gchar               **catalog_dir);
 static GimpValueArray * flux_fill_run              (GimpProcedure        *procedure,
                                                     GimpRunMode           run_mode,
                                                     GimpImage            *image,
@@ -55,12 +59,32 @@ flux_fill_class_init (FluxFillClass *klass)
 
   plug_in_class->query_procedures = flux_fill_query_procedures;
   plug_in_class->create_procedure = flux_fill_create_procedure;
-  /* The default set_i18n: domain "flux-fill", catalogs in ./locale. */
+  plug_in_class->set_i18n         = flux_fill_set_i18n;
 }
 
 static void
 flux_fill_init (FluxFill *flux_fill)
 {
+}
+
+/* Catalogs live in ./locale beside the binary; an install without them
+ * (a copied binary, a build with no translations) runs untranslated
+ * rather than warning on every call.
+ */
+static gboolean
+flux_fill_set_i18n (GimpPlugIn   *plug_in,
+                    const gchar  *procedure_name,
+                    gchar       **gettext_domain,
+                    gchar       **catalog_dir)
+{
+  g_autofree gchar *folder = g_path_get_dirname (gimp_get_progname ());
+  g_autofree gchar *locale = g_build_filename (folder, "locale", NULL);
+
+  if (! g_file_test (locale, G_FILE_TEST_IS_DIR))
+    return FALSE;
+  *gettext_domain = g_strdup (GETTEXT_PACKAGE);
+  *catalog_dir = g_strdup ("locale");
+  return TRUE;
 }
 
 static GList *

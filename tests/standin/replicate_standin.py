@@ -27,7 +27,8 @@ error (text), color ([r, g, b]), output ("file" | "list" | "empty-list" |
 "none" | "gone" | "not-image" | "huge"), create_errors ([[status,
 retry_after|null], ...] answered before the create succeeds),
 poll_errors (likewise for polls; status "truncated" sends cut JSON),
-max_wait (cap on Prefer: wait, s), echo_auth (error details quote the
+max_wait (cap on Prefer: wait, s), token (the one token accepted from now
+on), schema ("old": guidance 2-5, as early versions of the model), echo_auth (error details quote the
 Authorization header, as careless servers do).
 """
 
@@ -119,7 +120,7 @@ def check_int(inp, name, lo, hi, errors):
         errors.append(f"input.{name}: Must be less than or equal to {hi}")
 
 
-def validate_input(inp):
+def validate_input(inp, schema="current"):
     """Returns (image, mask or None) or raises ValidationError with the
     whole list of problems, as Replicate's 422 detail does."""
     errors = []
@@ -144,6 +145,9 @@ def validate_input(inp):
         elif isinstance(g, float) and g.is_integer():
             # What typed gateways do with 60.0 where the schema says integer.
             errors.append("input.guidance: Invalid type. Expected: integer, given: 60.0-style float")
+        elif schema == "old" and not 2 <= g <= 5:
+            # Versions 9609ba73 and f92def75 of the model took 2 to 5.
+            errors.append("input.guidance: Must be less than or equal to 5")
         elif not 1.5 <= g <= 100:
             errors.append("input.guidance: Must be between 1.5 and 100")
     if "outpaint" in inp and inp["outpaint"] not in OUTPAINT:
@@ -294,7 +298,8 @@ def make_api_handler(state):
             if h is None:
                 return "missing"
             m = re.match(r"^(Bearer|Token) (.+)$", h)
-            return "valid" if m and m.group(2) == state.token else "invalid"
+            token = state.scenario.get("token") or state.token
+            return "valid" if m and m.group(2) == token else "invalid"
 
         def route(self):
             path = self.path.split("?")[0]
@@ -430,7 +435,7 @@ def make_api_handler(state):
             if self.queued_error("create_errors"):
                 return
             try:
-                image, mask = validate_input(doc["input"])
+                image, mask = validate_input(doc["input"], state.scenario.get("schema", "current"))
             except ValidationError as e:
                 return self.send_json(*problem(422, "Input validation failed", str(e)))
             with state.lock:

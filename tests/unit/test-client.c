@@ -235,7 +235,7 @@ test_failure (gconstpointer data)
   standin_scenario (standin, tc->scenario);
   url = predict (client, tc->steps, &error);
   g_assert_null (url);
-  g_assert_error (error, g_str_equal (tc->error_domain, "http") ? FF_HTTP_ERROR : FF_API_ERROR,
+  g_assert_error (error, (g_str_equal (tc->error_domain, "http") ? FF_HTTP_ERROR : FF_API_ERROR),
                   tc->error_code);
   if (tc->message[len - 1] == '*')
     g_assert_cmpmem (error->message, len - 1, tc->message, len - 1);

@@ -1,0 +1,321 @@
+# Runs inside gimp-console-3.0 through python-fu-eval: exec()'d, so no
+# __main__ guard.  Writes one "ok NAME" / "not ok NAME" line per check to
+# $FLUX_FILL_RESULTS; run_gimp.py turns them into TAP.
+import json
+import os
+import traceback
+import urllib.request
+
+import gi
+gi.require_version("Gimp", "3.0")
+gi.require_version("Gegl", "0.4")
+from gi.repository import Gegl, Gimp  # noqa: E402
+
+RESULTS = open(os.environ["FLUX_FILL_RESULTS"], "w")
+STANDIN = os.environ["FLUX_FILL_STANDIN_URL"]
+PROC = "plug-in-flux-fill"
+SUCCESS = Gimp.PDBStatusType.SUCCESS
+EXECUTION_ERROR = Gimp.PDBStatusType.EXECUTION_ERROR
+CALLING_ERROR = Gimp.PDBStatusType.CALLING_ERROR
+
+
+def check(name, ok, detail=""):
+    RESULTS.write(f"{'ok' if ok else 'not ok'} {name}{'' if ok else ' # ' + str(detail)}\n")
+    RESULTS.flush()
+    return ok
+
+
+def standin(path, body=None):
+    req = urllib.request.Request(STANDIN + path, method="POST" if body is not None else "GET",
+                                 data=json.dumps(body).encode() if body is not None else None)
+    with urllib.request.urlopen(req) as r:
+        return json.loads(r.read())
+
+
+def scenario(**fields):
+    standin("/_standin/reset", {})
+    standin("/_standin/scenario", dict({"duration": 0.2}, **fields))
+
+
+def creates():
+    return [r for r in standin("/_standin/requests")
+            if r["server"] == "api" and r["path"].endswith("/predictions")]
+
+
+def run_fill(image, drawable, **args):
+    proc = Gimp.get_pdb().lookup_procedure(PROC)
+    config = proc.create_config()
+    config.set_property("run-mode", Gimp.RunMode.NONINTERACTIVE)
+    config.set_property("image", image)
+    config.set_core_object_array("drawables", [drawable])
+    config.set_property("prompt", "a red barn")
+    for key, value in args.items():
+        config.set_property(key.replace("_", "-"), value)
+    result = proc.run(config)
+    status = result.index(0)
+    message = result.index(1) if status != SUCCESS and result.length() > 1 else ""
+    return status, message or ""
+
+
+def pattern(x, y):
+    return ((x * 7 + y * 3) % 256, (x * 2 + 50) % 256, (y * 5 + x) % 256)
+
+
+def make_image(width=640, height=480, base=Gimp.ImageBaseType.RGB,
+               precision=Gimp.Precision.U8_NON_LINEAR, layer_type=None,
+               layer_rect=None):
+    """An image with one patterned layer (optionally offset and smaller)."""
+    image = Gimp.Image.new_with_precision(width, height, base, precision)
+    lx, ly, lw, lh = layer_rect or (0, 0, width, height)
+    if layer_type is None:
+        layer_type = Gimp.ImageType.RGB_IMAGE if base == Gimp.ImageBaseType.RGB else Gimp.ImageType.GRAY_IMAGE
+    layer = Gimp.Layer.new(image, "background", lw, lh, layer_type, 100, Gimp.LayerMode.NORMAL)
+    image.insert_layer(layer, None, 0)
+    layer.set_offsets(lx, ly)
+    data = bytearray(lw * lh * 4)
+    for y in range(lh):
+        for x in range(lw):
+            r, g, b = pattern(x + lx, y + ly)
+            i = (y * lw + x) * 4
+            data[i:i + 4] = bytes((r, g, b, 255 if (x + y) % 7 else 128))
+    layer.get_buffer().set(Gegl.Rectangle.new(0, 0, lw, lh), "R'G'B'A u8", bytes(data))
+    return image, layer
+
+
+def composite(image, fmt="R'G'B'A u8", bpp=4):
+    """The visible picture, read from a flattened duplicate."""
+    dup = image.duplicate()
+    merged = dup.merge_visible_layers(Gimp.MergeType.CLIP_TO_IMAGE)
+    w, h = dup.get_width(), dup.get_height()
+    buf = merged.get_buffer()
+    ox, oy = merged.get_offsets()[1:]
+    data = buf.get(Gegl.Rectangle.new(-ox, -oy, w, h), 1.0, fmt, Gegl.AbyssPolicy.NONE)
+    dup.delete()
+    return data, w, h, bpp
+
+
+def selection_values(image):
+    w, h = image.get_width(), image.get_height()
+    buf = image.get_selection().get_buffer()
+    return buf.get(Gegl.Rectangle.new(0, 0, w, h), 1.0, "Y u8", Gegl.AbyssPolicy.NONE)
+
+
+def outside_equal(before, after, sel):
+    """Pixels where nothing is selected must be identical."""
+    data_b, w, h, bpp = before
+    data_a = after[0]
+    diffs = 0
+    for i in range(w * h):
+        if sel[i] == 0 and data_b[i * bpp:(i + 1) * bpp] != data_a[i * bpp:(i + 1) * bpp]:
+            diffs += 1
+    return diffs
+
+
+def inside_magenta(after, sel):
+    data, w, h, bpp = after
+    inside = [i for i in range(w * h) if sel[i] == 255]
+    near = sum(1 for i in inside
+               if data[i * bpp] > 200 and data[i * bpp + 1] < 60 and data[i * bpp + 2] > 200)
+    return len(inside), near
+
+
+def layer_names(image):
+    return [l.get_name() for l in image.get_layers()]
+
+
+def state(image):
+    """What an error must leave untouched."""
+    non_empty, x1, y1, x2, y2 = Gimp.Selection.bounds(image)[1:]
+    return (layer_names(image), image.get_width(), image.get_height(),
+            (non_empty, x1, y1, x2, y2), bytes(selection_values(image)),
+            composite(image)[0])
+
+
+# ------------------------------------------------------------------ cases
+
+def case_ellipse_fill():
+    scenario()
+    image, layer = make_image()
+    image.select_ellipse(Gimp.ChannelOps.REPLACE, 200, 150, 180, 120)
+    sel_before = bytes(selection_values(image))
+    bounds_before = Gimp.Selection.bounds(image)
+    before = composite(image)
+    status, message = run_fill(image, layer, prompt="a red barn\nin the snow", steps=28,
+                               guidance=2.5, outpaint="none", output_format="png",
+                               safety_tolerance=5, prompt_upsampling=True, seed=42)
+    if not check("ellipse: fill succeeds", status == SUCCESS, message):
+        return
+    layers = image.get_layers()
+    check("ellipse: one new layer right above the original",
+          len(layers) == 2 and layers[1] == layer, layer_names(image))
+    new = layers[0]
+    check("ellipse: the layer is named after the prompt", new.get_name() == "a red barn",
+          new.get_name())
+    check("ellipse: the layer has a mask", new.get_mask() is not None)
+    check("ellipse: the selection is left as it was",
+          bytes(selection_values(image)) == sel_before
+          and Gimp.Selection.bounds(image) == bounds_before)
+    after = composite(image)
+    diffs = outside_equal(before, after, sel_before)
+    check("ellipse: outside the selection the composite equals the original",
+          diffs == 0, f"{diffs} pixels differ")
+    total, near = inside_magenta(after, sel_before)
+    check("ellipse: inside the selection the fill landed",
+          total > 10000 and near >= total * 0.97, f"{near} of {total}")
+    ok, ox, oy = new.get_offsets()
+    check("ellipse: the layer sits on the crop around the selection",
+          ox <= 200 and oy <= 150 and ox + new.get_width() >= 380
+          and oy + new.get_height() >= 270, (ox, oy, new.get_width(), new.get_height()))
+    reqs = creates()
+    inp = reqs[0].get("input", {}) if reqs else {}
+    expected = {"prompt": "a red barn\nin the snow", "steps": 28, "guidance": 2.5,
+                "outpaint": "None", "output_format": "png", "safety_tolerance": 5,
+                "prompt_upsampling": True, "seed": 42}
+    check("ellipse: the request carried every parameter", inp == expected, inp)
+    check("ellipse: image and mask have the crop's size",
+          reqs and reqs[0]["image_size"] == reqs[0]["mask_size"]
+          == [new.get_width(), new.get_height()], reqs and reqs[0].get("image_size"))
+    check("ellipse: the request used the base URL's prefix and the token",
+          reqs and reqs[0]["path"].startswith("/replicate/v1/") and reqs[0]["auth"] == "valid")
+    image.delete()
+
+
+def case_kinds():
+    kinds = [
+        ("grayscale", dict(base=Gimp.ImageBaseType.GRAY)),
+        ("rgb 16-bit linear", dict(precision=Gimp.Precision.U16_LINEAR)),
+        ("rgb 32-bit float", dict(precision=Gimp.Precision.FLOAT_LINEAR)),
+        ("rgba layer", dict(layer_type=Gimp.ImageType.RGBA_IMAGE)),
+        ("offset smaller layer", dict(layer_rect=(100, 80, 300, 200))),
+    ]
+    for name, kw in kinds:
+        scenario()
+        image, layer = make_image(**kw)
+        image.select_rectangle(Gimp.ChannelOps.REPLACE, 150, 120, 120, 90)
+        image.select_ellipse(Gimp.ChannelOps.ADD, 300, 200, 200, 200)
+        fmt, bpp = ("R'G'B'A float", 16) if "bit" in name else ("R'G'B'A u8", 4)
+        before = composite(image, fmt, bpp)
+        sel = bytes(selection_values(image))
+        status, message = run_fill(image, layer)
+        if not check(f"{name}: fill succeeds", status == SUCCESS, message):
+            continue
+        diffs = outside_equal(before, composite(image, fmt, bpp), sel)
+        check(f"{name}: outside the selection the composite equals the original",
+              diffs == 0, f"{diffs} pixels differ")
+        new = image.get_layers()[0]
+        lx, ly = layer.get_offsets()[1:]
+        nx, ny = new.get_offsets()[1:]
+        check(f"{name}: the new layer stays on the active layer",
+              nx >= lx and ny >= ly and nx + new.get_width() <= lx + layer.get_width()
+              and ny + new.get_height() <= ly + layer.get_height(),
+              (nx, ny, new.get_width(), new.get_height()))
+        image.delete()
+
+
+def expect_error(name, expected_status, needle, setup=None, **args):
+    image, layer = make_image()
+    if setup:
+        setup(image)
+    else:
+        image.select_ellipse(Gimp.ChannelOps.REPLACE, 100, 100, 200, 150)
+    before = state(image)
+    n_images = len(Gimp.get_images())
+    status, message = run_fill(image, layer, **args)
+    check(f"{name}: ends with {expected_status.value_nick}", status == expected_status,
+          f"{status.value_nick}: {message}")
+    check(f"{name}: the message says why", needle in message, message)
+    check(f"{name}: the image is unchanged", state(image) == before)
+    check(f"{name}: no image is left behind", len(Gimp.get_images()) == n_images)
+    image.delete()
+    return message
+
+
+def case_errors():
+    scenario()
+    expect_error("no selection", EXECUTION_ERROR, "There is no selection",
+                 setup=lambda image: Gimp.Selection.none(image))
+    check("no selection: no request was sent", creates() == [])
+    scenario()
+    expect_error("empty prompt", CALLING_ERROR, "prompt: empty", prompt="   ")
+    check("empty prompt: no request was sent", creates() == [])
+    scenario(token="r8_some_other_token")
+    expect_error("refused token", EXECUTION_ERROR, "HTTP 401 (check the API token)")
+    scenario(schema="old")
+    expect_error("validation error", EXECUTION_ERROR,
+                 "HTTP 422: - input.guidance: Must be less than or equal to 5")
+    scenario(outcome="failed", error="NSFW content detected. Try a different prompt.")
+    expect_error("failed prediction", EXECUTION_ERROR,
+                 "the prediction failed: NSFW content detected. Try a different prompt.")
+    scenario(output="not-image")
+    expect_error("unreadable output", EXECUTION_ERROR, "The result could not be read")
+    scenario(output="gone")
+    expect_error("expired output", EXECUTION_ERROR, "the output is gone")
+    scenario(create_errors=[[503, None]])
+    expect_error("server error", EXECUTION_ERROR, "HTTP 503")
+
+
+def case_slow_prediction():
+    scenario(duration=2.5, max_wait=0.5)
+    image, layer = make_image()
+    image.select_rectangle(Gimp.ChannelOps.REPLACE, 10, 10, 50, 50)
+    status, message = run_fill(image, layer)
+    check("slow prediction: polled until done", status == SUCCESS, message)
+    polls = [r for r in standin("/_standin/requests")
+             if r["method"] == "GET" and "/v1/predictions/" in r["path"]]
+    check("slow prediction: every poll went to the base URL",
+          polls and all(p["path"].startswith("/replicate/v1/predictions/") for p in polls),
+          polls)
+    files = [r for r in standin("/_standin/requests") if r["server"] == "files"]
+    check("slow prediction: the output was fetched without the token",
+          len(files) == 1 and not files[0]["auth_present"], files)
+    image.delete()
+
+
+def case_outpaint():
+    modes = {"zoom-out-1.5x": (960, 720, 160, 120), "zoom-out-2x": (1280, 960, 320, 240),
+             "make-square": (640, 640, 0, 80), "left": (960, 480, 320, 0),
+             "right": (960, 480, 0, 0), "top": (640, 704, 0, 224),
+             "bottom": (640, 704, 0, 0)}
+    for mode, (w, h, ox, oy) in modes.items():
+        scenario()
+        image, layer = make_image()
+        Gimp.Selection.none(image)
+        before = composite(image)
+        status, message = run_fill(image, layer, outpaint=mode, prompt="more landscape")
+        if not check(f"outpaint {mode}: succeeds", status == SUCCESS, message):
+            continue
+        check(f"outpaint {mode}: canvas is {w}x{h}",
+              (image.get_width(), image.get_height()) == (w, h),
+              (image.get_width(), image.get_height()))
+        check(f"outpaint {mode}: the original moved to ({ox}, {oy})",
+              tuple(layer.get_offsets()[1:]) == (ox, oy), layer.get_offsets())
+        reqs = creates()
+        check(f"outpaint {mode}: no mask was sent",
+              reqs and "mask_size" not in reqs[0] and reqs[0]["input"]["outpaint"] != "None")
+        after, aw, ah, bpp = composite(image)
+        old, ow, oh, _ = before
+        diffs = sum(1 for y in range(oh)
+                    if after[((y + oy) * aw + ox) * 4:((y + oy) * aw + ox + ow) * 4]
+                    != old[y * ow * 4:(y + 1) * ow * 4])
+        check(f"outpaint {mode}: the original pixels are unchanged", diffs == 0,
+              f"{diffs} rows differ")
+        image.delete()
+
+
+def case_missing_token():
+    scenario()
+    expect_error("missing token", EXECUTION_ERROR, "REPLICATE_API_TOKEN")
+    check("missing token: no request was sent", creates() == [])
+
+
+GROUPS = {
+    "main": [case_ellipse_fill, case_kinds, case_errors, case_slow_prediction, case_outpaint],
+    "no-token": [case_missing_token],
+}
+
+for case in GROUPS[os.environ["FLUX_FILL_GROUP"]]:
+    try:
+        case()
+    except Exception:
+        check(f"{case.__name__} raised", False, traceback.format_exc().replace("\n", " | "))
+RESULTS.close()
