@@ -1,6 +1,7 @@
 #include "config.h"
 
 #include <string.h>
+#include <time.h>
 
 #include <curl/curl.h>
 #include <gio/gio.h>
@@ -15,6 +16,8 @@ typedef struct curl_slist CurlSlist;
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (CurlSlist, curl_slist_free_all)
 
 #define CONNECT_TIMEOUT_SECONDS 20
+#define STALL_BYTES_PER_SECOND  1024L
+#define STALL_SECONDS_DEFAULT   30L
 
 struct _FfHttp
 {
@@ -137,6 +140,69 @@ progress_cb (void       *user_data,
   return 0;
 }
 
+/* URLs carry no secret here: the token travels in a header. */
+static void
+log_exchange (const FfHttpRequest *request,
+              CURLcode             code,
+              glong                status,
+              gsize                received,
+              gint64               elapsed_us)
+{
+  if (g_strcmp0 (g_getenv ("FLUX_FILL_DEBUG"), "1") != 0)
+    return;
+  g_printerr ("flux-fill: %s %s -> %s%ld, %" G_GSIZE_FORMAT " bytes sent, %"
+              G_GSIZE_FORMAT " received, %.3f s%s%s\n",
+              request->method, request->url, code == CURLE_OK ? "HTTP " : "no answer, ",
+              code == CURLE_OK ? status : (glong) code,
+              request->body ? g_bytes_get_size (request->body) : 0, received,
+              elapsed_us / 1e6, code == CURLE_OK ? "" : ": ",
+              code == CURLE_OK ? "" : curl_easy_strerror (code));
+}
+
+gboolean
+ff_http_error_is_transient (const GError *error)
+{
+  if (error == NULL || error->domain != FF_CURL_ERROR)
+    return FALSE;
+  switch ((CURLcode) error->code)
+    {
+    case CURLE_COULDNT_CONNECT:
+    case CURLE_SEND_ERROR:
+    case CURLE_RECV_ERROR:
+    case CURLE_GOT_NOTHING:
+    case CURLE_PARTIAL_FILE:
+    case CURLE_HTTP2:
+    case CURLE_HTTP2_STREAM:
+      return TRUE;
+    default:
+      return FALSE;
+    }
+}
+
+gboolean
+ff_http_error_is_timeout (const GError *error)
+{
+  return g_error_matches (error, FF_CURL_ERROR, CURLE_OPERATION_TIMEDOUT);
+}
+
+gdouble
+ff_http_retry_after (const gchar *value,
+                     gdouble      fallback,
+                     gdouble      max)
+{
+  gint64 seconds;
+  time_t when;
+
+  if (value == NULL)
+    return fallback;
+  if (g_ascii_string_to_signed (value, 10, 0, G_MAXINT64, &seconds, NULL))
+    return MIN ((gdouble) seconds, max);
+  when = curl_getdate (value, NULL);
+  if (when == -1)
+    return fallback;
+  return CLAMP ((gdouble) (when - time (NULL)), 0.0, max);
+}
+
 FfHttpResponse *
 ff_http_send (FfHttp               *http,
               const FfHttpRequest  *request,
@@ -152,6 +218,7 @@ ff_http_send (FfHttp               *http,
   CURL                     *curl = http->curl;
   CURLcode                  code;
   glong                     status = 0;
+  gint64                    start;
 
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
   g_return_val_if_fail (request->url != NULL && request->method != NULL, NULL);
@@ -165,6 +232,9 @@ ff_http_send (FfHttp               *http,
   curl_easy_setopt (curl, CURLOPT_NOSIGNAL, 1L);
   curl_easy_setopt (curl, CURLOPT_CONNECTTIMEOUT, (long) CONNECT_TIMEOUT_SECONDS);
   curl_easy_setopt (curl, CURLOPT_TIMEOUT, request->timeout_seconds);
+  curl_easy_setopt (curl, CURLOPT_LOW_SPEED_LIMIT, STALL_BYTES_PER_SECOND);
+  curl_easy_setopt (curl, CURLOPT_LOW_SPEED_TIME,
+                    request->stall_seconds > 0 ? request->stall_seconds : STALL_SECONDS_DEFAULT);
   curl_easy_setopt (curl, CURLOPT_ACCEPT_ENCODING, "");
   curl_easy_setopt (curl, CURLOPT_WRITEFUNCTION, write_cb);
   curl_easy_setopt (curl, CURLOPT_WRITEDATA, &transfer);
@@ -212,11 +282,14 @@ ff_http_send (FfHttp               *http,
     }
   curl_easy_setopt (curl, CURLOPT_HTTPHEADER, headers);
 
+  start = g_get_monotonic_time ();
   code = curl_easy_perform (curl);
   /* The handle must not keep pointers into this frame. */
   curl_easy_setopt (curl, CURLOPT_HTTPHEADER, NULL);
   curl_easy_setopt (curl, CURLOPT_ERRORBUFFER, NULL);
 
+  curl_easy_getinfo (curl, CURLINFO_RESPONSE_CODE, &status);
+  log_exchange (request, code, status, transfer.body->len, g_get_monotonic_time () - start);
   if (code != CURLE_OK)
     {
       if (code == CURLE_ABORTED_BY_CALLBACK)
@@ -234,7 +307,6 @@ ff_http_send (FfHttp               *http,
       return NULL;
     }
 
-  curl_easy_getinfo (curl, CURLINFO_RESPONSE_CODE, &status);
   response = g_new0 (FfHttpResponse, 1);
   response->status = status;
   response->body = g_byte_array_free_to_bytes (g_steal_pointer (&body));

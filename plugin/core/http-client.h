@@ -30,6 +30,7 @@ typedef struct
   GBytes      *body;             /* nullable */
   gboolean     follow_redirects; /* downloads only; the token never follows */
   glong        timeout_seconds;  /* the whole transfer */
+  glong        stall_seconds;    /* abort below 1 kB/s for this long; 0: 30 s */
   gsize        max_response;     /* larger bodies fail with G_IO_ERROR_MESSAGE_TOO_LARGE */
 } FfHttpRequest;
 
@@ -51,11 +52,27 @@ void             ff_http_set_progress   (FfHttp              *http,
 
 /* Sends @request and returns the response whatever its status
  * (transfer full), or NULL with @error set when no response came.
+ * With FLUX_FILL_DEBUG=1 each exchange is logged to stderr: method, URL,
+ * status, sizes and time, never a header or a body.
  */
 FfHttpResponse * ff_http_send           (FfHttp              *http,
                                          const FfHttpRequest *request,
                                          GError             **error);
 void             ff_http_response_free  (FfHttpResponse      *response);
+
+/* Whether a transport error is worth another try: the connection failed
+ * or broke, rather than the request being wrong.
+ */
+gboolean         ff_http_error_is_transient (const GError *error);
+/* The transfer hit its time or stall limit. */
+gboolean         ff_http_error_is_timeout   (const GError *error);
+
+/* Seconds to wait from a Retry-After value, integer seconds or an HTTP
+ * date, clamped to [0, @max]; @fallback when absent or unreadable.
+ */
+gdouble          ff_http_retry_after    (const gchar         *value,
+                                         gdouble              fallback,
+                                         gdouble              max);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (FfHttp, ff_http_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (FfHttpResponse, ff_http_response_free)

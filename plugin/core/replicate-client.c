@@ -10,8 +10,10 @@
 #define DOWNLOAD_TIMEOUT_SECONDS  300
 #define MAX_API_RESPONSE          (1024 * 1024)
 #define MAX_POLL_SECONDS          5.0
-#define MAX_RATE_LIMIT_RETRIES    3
-#define MAX_RETRY_AFTER_SECONDS   60
+#define MAX_CREATE_ATTEMPTS       4
+#define MAX_DOWNLOAD_ATTEMPTS     3
+#define MAX_POLL_FAILURES         5
+#define MAX_RETRY_AFTER_SECONDS   60.0
 
 struct _FfClient
 {
@@ -21,9 +23,7 @@ struct _FfClient
   gchar              *token;
   FfHttpProgressFunc  progress;
   gpointer            progress_data;
-  gint                wait_seconds;
-  gdouble             poll_seconds;
-  gdouble             limit_seconds;
+  FfClientTiming      timing;
   gboolean            cancel_pending;  /* asked for during the create */
 };
 
@@ -107,9 +107,7 @@ ff_client_new (const gchar  *base_url,
     client->base_url[--len] = '\0';
   client->token = g_strdup (token);
   client->http = ff_http_new ("flux-fill/" PACKAGE_VERSION);
-  client->wait_seconds = 60;
-  client->poll_seconds = 0.5;
-  client->limit_seconds = 600;
+  client->timing = FF_CLIENT_TIMING_DEFAULT;
   return g_steal_pointer (&client);
 }
 
@@ -138,14 +136,16 @@ ff_client_set_progress (FfClient           *client,
 }
 
 void
-ff_client_set_timing (FfClient *client,
-                      gint      wait_seconds,
-                      gdouble   poll_seconds,
-                      gdouble   limit_seconds)
+ff_client_set_timing (FfClient             *client,
+                      const FfClientTiming *timing)
 {
-  client->wait_seconds = CLAMP (wait_seconds, 1, 60);
-  client->poll_seconds = CLAMP (poll_seconds, 0.01, MAX_POLL_SECONDS);
-  client->limit_seconds = MAX (limit_seconds, 1.0);
+  client->timing = (FfClientTiming) {
+    .wait_seconds  = CLAMP (timing->wait_seconds, 1, 60),
+    .poll_seconds  = CLAMP (timing->poll_seconds, 0.01, MAX_POLL_SECONDS),
+    .limit_seconds = MAX (timing->limit_seconds, 1.0),
+    .stall_seconds = MAX (timing->stall_seconds, 1),
+    .retry_seconds = CLAMP (timing->retry_seconds, 0.0, MAX_RETRY_AFTER_SECONDS),
+  };
 }
 
 /* The token must never reach a message, whatever a server echoes. */
@@ -193,6 +193,12 @@ sleep_cancellable (FfClient  *client,
   return TRUE;
 }
 
+static gboolean
+status_is_transient (glong status)
+{
+  return status == 500 || status == 502 || status == 503 || status == 504;
+}
+
 /* FF_HTTP_ERROR for a status the caller did not expect, with the
  * service's own explanation when it gave one.
  */
@@ -237,14 +243,41 @@ parse_prediction_response (const FfHttpResponse  *response,
   return prediction;
 }
 
-static gdouble
-retry_after_seconds (const gchar *value)
+/* Sends @request, again after a broken connection or a 5xx (with
+ * backoff) and after a 429 (when Retry-After says), up to @attempts
+ * times in all.  The last response is returned whatever its status.
+ */
+static FfHttpResponse *
+send_retrying (FfClient             *client,
+               const FfHttpRequest  *request,
+               gint                  attempts,
+               GError              **error)
 {
-  gint64 seconds;
+  for (gint attempt = 1; ; attempt++)
+    {
+      g_autoptr(FfHttpResponse) response = NULL;
+      g_autoptr(GError)         local_error = NULL;
+      gboolean                  last = attempt >= attempts;
+      gdouble                   wait;
 
-  if (value == NULL || ! g_ascii_string_to_signed (value, 10, 0, G_MAXINT64, &seconds, NULL))
-    return 1.0;
-  return MIN (seconds, MAX_RETRY_AFTER_SECONDS);
+      response = ff_http_send (client->http, request, &local_error);
+      if (response == NULL && (last || ! ff_http_error_is_transient (local_error)))
+        {
+          g_propagate_error (error, g_steal_pointer (&local_error));
+          return NULL;
+        }
+      if (response != NULL && (last || (response->status != 429 &&
+                                         ! status_is_transient (response->status))))
+        return g_steal_pointer (&response);
+
+      if (response != NULL && response->status == 429)
+        wait = ff_http_retry_after (response->retry_after, 1.0, MAX_RETRY_AFTER_SECONDS);
+      else
+        wait = client->timing.retry_seconds * (1 << MIN (attempt - 1, 10)) *
+               g_random_double_range (0.5, 1.5);   /* jitter: clients out of step */
+      if (! sleep_cancellable (client, MIN (wait, MAX_RETRY_AFTER_SECONDS), error))
+        return NULL;
+    }
 }
 
 /* A create aborted mid-wait may still have made a prediction we could not
@@ -268,8 +301,9 @@ create_prediction (FfClient     *client,
 {
   g_autofree gchar *url = g_strconcat (client->base_url, "/v1/models/" FF_MODEL_PATH
                                        "/predictions", NULL);
-  g_autofree gchar *prefer = g_strdup_printf ("wait=%d", client->wait_seconds);
+  g_autofree gchar *prefer = g_strdup_printf ("wait=%d", client->timing.wait_seconds);
   g_autoptr(GBytes) bytes = g_bytes_new_static (body, length);
+  g_autoptr(FfHttpResponse) response = NULL;
   FfHttpRequest     request = {
     .method = "POST",
     .url = url,
@@ -277,34 +311,27 @@ create_prediction (FfClient     *client,
     .content_type = "application/json",
     .prefer = prefer,
     .body = bytes,
-    .timeout_seconds = client->wait_seconds + API_TIMEOUT_SECONDS,
+    .timeout_seconds = client->timing.wait_seconds + API_TIMEOUT_SECONDS,
+    /* The service sends nothing while it holds the request. */
+    .stall_seconds = client->timing.wait_seconds + client->timing.stall_seconds,
     .max_response = MAX_API_RESPONSE,
   };
 
-  for (gint attempt = 0; ; attempt++)
+  /* Neither a throttled create nor (as a rule) a 5xx made a prediction,
+   * so both are sent again, as the service's own clients do.
+   */
+  client->cancel_pending = FALSE;
+  ff_http_set_progress (client->http, defer_cancel, client);
+  response = send_retrying (client, &request, MAX_CREATE_ATTEMPTS, error);
+  ff_http_set_progress (client->http, client->progress, client->progress_data);
+  if (response == NULL)
+    return NULL;
+  if (response->status != 200 && response->status != 201 && response->status != 202)
     {
-      g_autoptr(FfHttpResponse) response = NULL;
-
-      client->cancel_pending = FALSE;
-      ff_http_set_progress (client->http, defer_cancel, client);
-      response = ff_http_send (client->http, &request, error);
-      ff_http_set_progress (client->http, client->progress, client->progress_data);
-      if (response == NULL)
-        return NULL;
-      /* A throttled create made no prediction, so sending it again is safe. */
-      if (response->status == 429 && attempt < MAX_RATE_LIMIT_RETRIES)
-        {
-          if (! sleep_cancellable (client, retry_after_seconds (response->retry_after), error))
-            return NULL;
-          continue;
-        }
-      if (response->status != 200 && response->status != 201 && response->status != 202)
-        {
-          set_status_error (response, error);
-          return NULL;
-        }
-      return parse_prediction_response (response, error);
+      set_status_error (response, error);
+      return NULL;
     }
+  return parse_prediction_response (response, error);
 }
 
 static FfPrediction *
@@ -320,6 +347,7 @@ get_prediction (FfClient     *client,
     .url = url,
     .bearer_token = client->token,
     .timeout_seconds = API_TIMEOUT_SECONDS,
+    .stall_seconds = client->timing.stall_seconds,
     .max_response = MAX_API_RESPONSE,
   };
 
@@ -356,6 +384,17 @@ cancel_prediction (FfClient    *client,
   ff_http_set_progress (client->http, client->progress, client->progress_data);
 }
 
+/* What a poll may hit now and then without the fill being lost. */
+static gboolean
+poll_error_is_transient (const GError *error)
+{
+  return (ff_http_error_is_transient (error) ||
+          ff_http_error_is_timeout (error) ||
+          g_error_matches (error, FF_API_ERROR, FF_API_ERROR_BAD_RESPONSE) ||
+          (error->domain == FF_HTTP_ERROR &&
+           (status_is_transient (error->code) || error->code == 429)));
+}
+
 static FfPrediction *
 wait_for_prediction (FfClient      *client,
                      FfPrediction  *created,
@@ -363,8 +402,9 @@ wait_for_prediction (FfClient      *client,
 {
   g_autoptr(FfPrediction) prediction = created;
   gint64  deadline = g_get_monotonic_time () +
-                     (gint64) (client->limit_seconds * G_USEC_PER_SEC);
-  gdouble interval = client->poll_seconds;
+                     (gint64) (client->timing.limit_seconds * G_USEC_PER_SEC);
+  gdouble interval = client->timing.poll_seconds;
+  gint    failures = 0;
 
   while (! ff_status_is_terminal (prediction->status))
     {
@@ -383,22 +423,32 @@ wait_for_prediction (FfClient      *client,
           cancel_prediction (client, prediction->id);
           g_set_error (error, FF_API_ERROR, FF_API_ERROR_TIMED_OUT,
                        "the prediction did not finish within %.0f seconds",
-                       client->limit_seconds);
+                       client->timing.limit_seconds);
           return NULL;
         }
-      if (! sleep_cancellable (client, interval, &local_error) ||
-          ! (next = get_prediction (client, prediction->id, &local_error)))
+      if (! sleep_cancellable (client, interval, &local_error))
+        {
+          cancel_prediction (client, prediction->id);
+          g_propagate_error (error, g_steal_pointer (&local_error));
+          return NULL;
+        }
+      interval = MIN (interval * 1.5, MAX_POLL_SECONDS);
+
+      next = get_prediction (client, prediction->id, &local_error);
+      if (next == NULL)
         {
           if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
             cancel_prediction (client, prediction->id);
+          else if (poll_error_is_transient (local_error) && ++failures < MAX_POLL_FAILURES)
+            continue;
           g_propagate_prefixed_error (error, g_steal_pointer (&local_error),
                                       "while waiting for prediction %s: ",
                                       prediction->id);
           return NULL;
         }
+      failures = 0;
       g_clear_pointer (&prediction, ff_prediction_free);
       prediction = g_steal_pointer (&next);
-      interval = MIN (interval * 1.5, MAX_POLL_SECONDS);
     }
   return g_steal_pointer (&prediction);
 }
@@ -494,6 +544,7 @@ download (FfClient     *client,
     .url = url,
     .follow_redirects = TRUE,
     .timeout_seconds = DOWNLOAD_TIMEOUT_SECONDS,
+    .stall_seconds = client->timing.stall_seconds,
     .max_response = FF_MAX_DOWNLOAD_BYTES,
   };
 
@@ -502,7 +553,7 @@ download (FfClient     *client,
   if (same_origin (uri, client->base))
     request.bearer_token = client->token;
 
-  response = ff_http_send (client->http, &request, error);
+  response = send_retrying (client, &request, MAX_DOWNLOAD_ATTEMPTS, error);
   if (response == NULL)
     return NULL;
   if (response->status == 404 || response->status == 410)

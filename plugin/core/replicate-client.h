@@ -31,14 +31,20 @@ void       ff_client_free           (FfClient            *client);
 void       ff_client_set_progress   (FfClient            *client,
                                      FfHttpProgressFunc   func,
                                      gpointer             user_data);
-/* Limits for tests and impatient callers: how long the service may hold
- * the create request (Prefer: wait=N, 1–60), the first poll interval and
- * the limit on the whole prediction.
- */
-void       ff_client_set_timing     (FfClient            *client,
-                                     gint                 wait_seconds,
-                                     gdouble              poll_seconds,
-                                     gdouble              limit_seconds);
+typedef struct
+{
+  gint    wait_seconds;    /* Prefer: wait=N, 1–60: how long the create may be held */
+  gdouble poll_seconds;    /* first poll interval; it grows to 5 s */
+  gdouble limit_seconds;   /* the whole fill; at the limit the prediction is canceled */
+  gint    stall_seconds;   /* a transfer below 1 kB/s this long fails */
+  gdouble retry_seconds;   /* first backoff after a 5xx or a broken connection */
+} FfClientTiming;
+
+#define FF_CLIENT_TIMING_DEFAULT ((FfClientTiming) { 60, 0.5, 600, 30, 0.5 })
+
+/* The defaults suit the real service; tests shorten them. */
+void       ff_client_set_timing     (FfClient             *client,
+                                     const FfClientTiming *timing);
 
 /* Creates a prediction from @body, waits until it ends and returns its
  * output URL (transfer full).

@@ -299,6 +299,7 @@ flux_fill_run (GimpProcedure        *procedure,
   FfParams             params;
   FluxFillRegion       region = { 0 };
   Progress             progress = { 0 };
+  FfClientTiming       timing;
   g_autoptr(FfClient)  client = NULL;
   g_autoptr(GdkPixbuf) result = NULL;
   g_autofree gchar    *name = NULL;
@@ -343,7 +344,9 @@ flux_fill_run (GimpProcedure        *procedure,
       g_prefix_error (&error, _("FLUX Fill is not set up: "));
       return fail (procedure, GIMP_PDB_EXECUTION_ERROR, error);
     }
-  ff_client_set_timing (client, 60, 0.5, env_seconds ("FLUX_FILL_TIMEOUT", 600));
+  timing = FF_CLIENT_TIMING_DEFAULT;
+  timing.limit_seconds = env_seconds ("FLUX_FILL_TIMEOUT", timing.limit_seconds);
+  ff_client_set_timing (client, &timing);
   ff_client_set_progress (client, progress_pulse, &progress);
 
   if (! flux_fill_region_read (image, drawable, params.outpaint, -1, &region, &error))

@@ -24,7 +24,10 @@ Control endpoints for tests (no auth):
   POST /_standin/reset      forget requests and scenario
 Scenario fields: duration (s), outcome ("succeeded" | "failed" | "canceled"),
 error (text), color ([r, g, b]), output ("file" | "list" | "empty-list" |
-"none" | "gone" | "not-image" | "huge"), create_errors ([[status,
+"none" | "gone" | "not-image" | "huge" (a PNG claiming 100000 x 100000) |
+"reset" (the connection drops halfway through the body) | "drip" (100
+bytes a second)), output_faults (how many downloads get the fault before
+the file is served whole; default: all), create_errors ([[status,
 retry_after|null], ...] answered before the create succeeds),
 poll_errors (likewise for polls; status "truncated" sends cut JSON),
 max_wait (cap on Prefer: wait, s), token (the one token accepted from now
@@ -474,6 +477,13 @@ def make_files_handler(state):
             entry = state.files.get(m.group(1)) if m else None
             pred = state.predictions.get(m.group(1)) if m else None
             kind = pred.scenario["output"] if pred else "file"
+            with state.lock:
+                if pred is not None and kind not in ("list", "file"):
+                    left = pred.scenario.get("output_faults")
+                    if left is not None:
+                        if left <= 0:
+                            kind = "file"
+                        pred.scenario["output_faults"] = left - 1
             if entry is None or kind == "gone":
                 body, status, ctype = b'{"detail":"Not found."}', 404, "application/json"
             elif kind == "not-image":
@@ -488,7 +498,21 @@ def make_files_handler(state):
             self.send_header("Content-Type", ctype)
             self.send_header("Content-Length", str(len(body)))
             self.end_headers()
-            self.wfile.write(body)
+            try:
+                if entry is not None and kind == "reset":
+                    self.wfile.write(body[:len(body) // 2])
+                    self.wfile.flush()
+                    self.close_connection = True
+                    self.connection.shutdown(2)
+                elif entry is not None and kind == "drip":
+                    for i in range(0, len(body), 10):
+                        self.wfile.write(body[i:i + 10])
+                        self.wfile.flush()
+                        time.sleep(0.2)
+                else:
+                    self.wfile.write(body)
+            except OSError:
+                self.close_connection = True   # the client gave up: as it should
 
     return Files
 

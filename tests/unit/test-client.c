@@ -50,8 +50,8 @@ make_client (const gchar *suffix,
   FfClient         *client = ff_client_new (base, token, &error);
 
   g_assert_no_error (error);
-  /* Short waits and polls keep the suite fast. */
-  ff_client_set_timing (client, 1, 0.05, 20);
+  /* Short waits, polls and backoffs keep the suite fast. */
+  ff_client_set_timing (client, &(FfClientTiming) { 1, 0.05, 20, 2, 0.05 });
   return client;
 }
 
@@ -209,11 +209,20 @@ static const FailureCase failure_cases[] =
     "the prediction failed: Model failed: CUDA out of memory" },
   { "canceled", "{\"outcome\": \"canceled\"}", TEST_TOKEN, 50, "api", FF_API_ERROR_CANCELED,
     "the prediction was canceled on the service" },
-  { "server-error", "{\"create_errors\": [[500, null]]}", TEST_TOKEN, 50, "http", 500,
-    "could not create the prediction: HTTP 500: Internal server error" },
-  { "token-never-echoed", "{\"create_errors\": [[502, null]], \"echo_auth\": true}",
-    TEST_TOKEN, 50, "http", 502,
-    "could not create the prediction: HTTP 502: Internal server error while handling Bearer [token]" },
+  { "server-error-persists",
+    "{\"create_errors\": [[500, null], [502, null], [503, null], [504, null]]}",
+    TEST_TOKEN, 50, "http", 504,
+    "could not create the prediction: HTTP 504: Internal server error" },
+  { "polls-keep-failing",
+    "{\"duration\": 5, \"max_wait\": 0.1, \"poll_errors\": [[500, null], [500, null], "
+    "[\"truncated\", null], [502, null], [503, null]]}",
+    TEST_TOKEN, 50, "http", 503, "while waiting for prediction *" },
+  { "poll-401-is-final",
+    "{\"duration\": 5, \"max_wait\": 0.1, \"poll_errors\": [[401, null]]}",
+    TEST_TOKEN, 50, "http", 401, "while waiting for prediction *" },
+  { "token-never-echoed", "{\"create_errors\": [[400, null]], \"echo_auth\": true}",
+    TEST_TOKEN, 50, "http", 400,
+    "could not create the prediction: HTTP 400: Internal server error while handling Bearer [token]" },
   { "throttled-too-often", "{\"create_errors\": [[429, 0], [429, 0], [429, 0], [429, 0]]}",
     TEST_TOKEN, 50, "http", 429,
     "could not create the prediction: HTTP 429: Request was throttled. Expected available in 1 second." },
@@ -271,7 +280,7 @@ test_limit_cancels (void)
   g_autofree gchar    *url = NULL;
 
   standin_scenario (standin, "{\"duration\": 60, \"max_wait\": 0.2}");
-  ff_client_set_timing (client, 1, 0.05, 1.0);
+  ff_client_set_timing (client, &(FfClientTiming) { 1, 0.05, 1.0, 2, 0.05 });
   url = predict (client, 50, &error);
   g_assert_error (error, FF_API_ERROR, FF_API_ERROR_TIMED_OUT);
   g_assert_cmpstr (error->message, ==, "the prediction did not finish within 1 seconds");
@@ -338,6 +347,87 @@ test_output_gone (void)
 }
 
 static void
+test_transient_faults_survived (void)
+{
+  g_autoptr(FfClient)  client = make_client ("", TEST_TOKEN);
+  g_autoptr(GError)    error = NULL;
+  g_autoptr(JsonArray) requests = NULL;
+  g_autofree gchar    *url = NULL;
+
+  standin_scenario (standin, "{\"create_errors\": [[500, null], [503, null]], "
+                    "\"poll_errors\": [[502, null], [\"truncated\", null], [429, 0]], "
+                    "\"duration\": 1.0, \"max_wait\": 0.1}");
+  url = predict (client, 50, &error);
+  g_assert_no_error (error);
+  requests = standin_requests (standin);
+  g_assert_cmpuint (count_requests (requests, "POST", "/predictions"), ==, 3);
+  g_assert_cmpuint (count_requests (requests, "GET", "/v1/predictions/"), >=, 4);
+}
+
+static GBytes *
+download_with (const gchar  *scenario,
+               GError      **error)
+{
+  g_autoptr(FfClient) client = make_client ("", TEST_TOKEN);
+  g_autofree gchar   *url = NULL;
+
+  standin_scenario (standin, scenario);
+  url = predict (client, 50, NULL);
+  g_assert_nonnull (url);
+  return ff_client_download (client, url, error);
+}
+
+static void
+test_download_faults (void)
+{
+  g_autoptr(GError)    error = NULL;
+  g_autoptr(GBytes)    output = NULL;
+  g_autoptr(GdkPixbuf) image = NULL;
+  g_autoptr(JsonArray) requests = NULL;
+
+  output = download_with ("{\"duration\": 0.1, \"output\": \"reset\", \"output_faults\": 2}", &error);
+  g_assert_no_error (error);
+  requests = standin_requests (standin);
+  g_assert_cmpuint (count_requests (requests, "GET", "/files/"), ==, 3);
+  g_clear_pointer (&output, g_bytes_unref);
+
+  output = download_with ("{\"duration\": 0.1, \"output\": \"reset\"}", &error);
+  g_assert_null (output);
+  g_assert_error (error, FF_CURL_ERROR, 18 /* CURLE_PARTIAL_FILE */);
+  g_assert_true (g_str_has_prefix (error->message, "could not download the result: "));
+  g_clear_error (&error);
+
+  output = download_with ("{\"duration\": 0.1, \"output\": \"drip\"}", &error);
+  g_assert_null (output);
+  g_assert_true (ff_http_error_is_timeout (error));
+  g_clear_error (&error);
+
+  output = download_with ("{\"duration\": 0.1, \"output\": \"huge\"}", &error);
+  g_assert_no_error (error);
+  image = ff_image_decode (output, FF_MAX_DECODED_PIXELS, &error);
+  g_assert_null (image);
+  g_assert_error (error, FF_IMAGE_ERROR, FF_IMAGE_ERROR_TOO_LARGE);
+}
+
+static void
+test_retry_after (void)
+{
+  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+  g_autoptr(GDateTime) later = g_date_time_add_seconds (now, 30);
+  g_autofree gchar    *date = g_date_time_format (later, "%a, %d %b %Y %H:%M:%S GMT");
+  gdouble              seconds = ff_http_retry_after (date, 1, 60);
+
+  g_assert_cmpfloat (ff_http_retry_after ("5", 1, 60), ==, 5);
+  g_assert_cmpfloat (ff_http_retry_after ("3600", 1, 60), ==, 60);
+  g_assert_cmpfloat (ff_http_retry_after (NULL, 1, 60), ==, 1);
+  g_assert_cmpfloat (ff_http_retry_after ("soon", 2, 60), ==, 2);
+  g_assert_cmpfloat (ff_http_retry_after ("-5", 2, 60), ==, 2);
+  g_assert_cmpfloat (ff_http_retry_after ("Wed, 21 Oct 2015 07:28:00 GMT", 2, 60), ==, 0);
+  g_assert_cmpfloat (seconds, >=, 28);
+  g_assert_cmpfloat (seconds, <=, 31);
+}
+
+static void
 test_bad_config (void)
 {
   static const struct { const gchar *base, *token, *message; } cases[] =
@@ -380,6 +470,9 @@ main (int argc, char **argv)
   g_test_add_func ("/client/list-output", test_list_output);
   g_test_add_func ("/client/output-gone", test_output_gone);
   g_test_add_func ("/client/bad-config", test_bad_config);
+  g_test_add_func ("/client/transient-faults-survived", test_transient_faults_survived);
+  g_test_add_func ("/client/download-faults", test_download_faults);
+  g_test_add_func ("/client/retry-after", test_retry_after);
   for (guint i = 0; i < G_N_ELEMENTS (failure_cases); i++)
     {
       g_autofree gchar *path = g_strdup_printf ("/client/fails/%s", failure_cases[i].name);
