@@ -250,8 +250,8 @@ def case_errors():
     expect_error("unreadable output", EXECUTION_ERROR, "The result could not be read")
     scenario(output="gone")
     expect_error("expired output", EXECUTION_ERROR, "the output is gone")
-    scenario(create_errors=[[503, None]])
-    expect_error("server error", EXECUTION_ERROR, "HTTP 503")
+    scenario(create_errors=[[503, None]] * 4)
+    expect_error("server error that persists", EXECUTION_ERROR, "HTTP 503")
 
 
 def case_slow_prediction():
@@ -302,6 +302,78 @@ def case_outpaint():
         image.delete()
 
 
+def case_faults():
+    """Issue 5's main faults, through GIMP: each ends cleanly."""
+    scenario(duration=60, max_wait=0.5)
+    expect_error("stuck prediction", EXECUTION_ERROR, "did not finish within")
+    cancels = [r for r in standin("/_standin/requests") if r["path"].endswith("/cancel")]
+    check("stuck prediction: the prediction was canceled on the service",
+          len(cancels) == 1 and cancels[0]["path"].startswith("/replicate/v1/predictions/"),
+          cancels)
+    scenario(output="reset")
+    expect_error("connection reset mid-download", EXECUTION_ERROR,
+                 "could not download the result")
+    scenario(output="huge")
+    expect_error("output far larger than asked", EXECUTION_ERROR, "pixels, more than the")
+    scenario(create_errors=[[500, None], [429, 1]])
+    image, layer = make_image()
+    image.select_rectangle(Gimp.ChannelOps.REPLACE, 10, 10, 50, 50)
+    status, message = run_fill(image, layer)
+    check("500 then 429 then OK: the fill succeeds", status == SUCCESS, message)
+    check("500 then 429 then OK: three creates were sent", len(creates()) == 3, creates())
+    image.delete()
+
+
+def run_script_fu(image, layer, steps=50, guidance="60.0", outpaint="none", prompt="x"):
+    """Calls the procedure the way a Script-Fu batch script does, so that
+    values the Python config would refuse to hold reach the PDB."""
+    sf = Gimp.get_pdb().lookup_procedure("plug-in-script-fu-eval")
+    cfg = sf.create_config()
+    cfg.set_property("run-mode", Gimp.RunMode.NONINTERACTIVE)
+    cfg.set_property("script", f'(plug-in-flux-fill RUN-NONINTERACTIVE {image.get_id()} '
+                     f'(vector {layer.get_id()}) "{prompt}" {steps} {guidance} "{outpaint}" '
+                     f'"jpg" 2 FALSE -1)')
+    result = sf.run(cfg)
+    return result.index(0), (result.index(1) if result.length() > 1 else "") or ""
+
+
+def case_bad_arguments():
+    """Batch callers' mistakes: refused before any request, argument named.
+    GIMP checks ranges and choices against the declared arguments before
+    the plug-in starts; what passes them (a huge prompt) the plug-in refuses."""
+    scenario()
+    for name, args, needle in [
+            ("steps 0", dict(steps=0), "value 0 out of range: 15 to 50"),
+            ("guidance 1000", dict(guidance="1000.0"), "has value 1000.000000 out of range"),
+            ("unknown outpaint", dict(outpaint="sideways"), "Invalid value for argument"),
+    ]:
+        image, layer = make_image()
+        image.select_rectangle(Gimp.ChannelOps.REPLACE, 10, 10, 50, 50)
+        before = state(image)
+        status, message = run_script_fu(image, layer, **args)
+        check(f"{name}: refused, saying why", status != SUCCESS and needle in message,
+              f"{status.value_nick}: {message[:300]}")
+        check(f"{name}: the image is unchanged", state(image) == before)
+        image.delete()
+    check("bad arguments: no request was sent", creates() == [])
+
+    image, layer = make_image()
+    image.select_rectangle(Gimp.ChannelOps.REPLACE, 10, 10, 50, 50)
+    status, message = run_fill(image, layer, prompt="a" * 100 * 1024)
+    check("prompt of 100 kB from Python: calling error naming the argument",
+          status == CALLING_ERROR and message.startswith("Invalid argument prompt:"), message)
+    image.delete()
+
+    image, layer = make_image(base=Gimp.ImageBaseType.RGB)
+    image.convert_indexed(Gimp.ConvertDitherType.NONE, Gimp.ConvertPaletteType.GENERATE,
+                          16, False, False, "")
+    image.select_rectangle(Gimp.ChannelOps.REPLACE, 10, 10, 50, 50)
+    status, message = run_fill(image, image.get_layers()[0])
+    check("indexed image: refused with a way out",
+          status == CALLING_ERROR and "Image → Mode → RGB" in message, message)
+    image.delete()
+
+
 def case_missing_token():
     scenario()
     expect_error("missing token", EXECUTION_ERROR, "REPLICATE_API_TOKEN")
@@ -309,7 +381,8 @@ def case_missing_token():
 
 
 GROUPS = {
-    "main": [case_ellipse_fill, case_kinds, case_errors, case_slow_prediction, case_outpaint],
+    "main": [case_ellipse_fill, case_kinds, case_errors, case_slow_prediction, case_outpaint,
+             case_faults, case_bad_arguments],
     "no-token": [case_missing_token],
 }
 
