@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The one test command: builds flux-fill with warnings as errors, runs every
 # test (unit, stand-in, real GIMP 3 in batch mode), then all of them again
-# under AddressSanitizer and UBSan, and prints "N passed, N failed".
+# under AddressSanitizer and UBSan, runs the libFuzzer targets for a minute
+# each (FLUX_FILL_FUZZ_SECONDS), and prints "N passed, N failed".
 #
 # Where GIMP 3 is installed (Debian 13, Ubuntu 25.04+, Fedora 41+) it runs
 # natively; elsewhere (Debian 12) inside a cached Debian 13 root, built on
@@ -20,8 +21,8 @@ fi
 
 where=$([ "${FLUX_FILL_NATIVE:-}" = 1 ] && echo native || echo root)
 builds=()
-run_suite () {
-  local name=$1; shift
+run_suite () {   # NAME SUITE|"" [meson setup options]
+  local name=$1 suite=$2; shift 2
   local dir=_build/$where-$name
   builds+=("$dir")
   if [ ! -f "$dir/build.ninja" ]; then
@@ -30,18 +31,20 @@ run_suite () {
   fi
   meson compile -C "$dir" || return 1
   # Failures are counted from the logs below, not from the exit status.
-  meson test -C "$dir" --print-errorlogs --num-processes 2 || true
+  meson test -C "$dir" --print-errorlogs --num-processes 2 ${suite:+--suite "$suite"} || true
 }
 
 mkdir -p _build
 rm -f _build/"$where"-*/meson-logs/testlog.json
 status=0
-run_suite plain || status=1
+run_suite plain "" || status=1
 # Leak checks for our code; GLib's type system keeps its own memory for good.
-ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
-LSAN_OPTIONS=suppressions=$PWD/tests/lsan.supp:print_suppressions=0 \
-UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
-  run_suite sanitize -Db_sanitize=address,undefined -Db_lundef=false || status=1
+export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
+export LSAN_OPTIONS=suppressions=$PWD/tests/lsan.supp:print_suppressions=0
+export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
+run_suite sanitize "" -Db_sanitize=address,undefined -Db_lundef=false || status=1
+CC=clang run_suite fuzz fuzz -Dfuzzing=true -Dplugin=disabled \
+  -Db_sanitize=address,undefined -Db_lundef=false || status=1
 
 python3 tests/summary.py "${builds[@]}"
 summary=$?

@@ -61,8 +61,8 @@ size_prepared_cb (GdkPixbufLoader *loader,
       (guint64) width * (guint64) height > limit->max_pixels)
     {
       limit->too_large = TRUE;
-      /* Loaders that can scale allocate only this much. */
-      gdk_pixbuf_loader_set_size (loader, 1, 1);
+      /* A zero target size makes the loaders stop before they allocate. */
+      gdk_pixbuf_loader_set_size (loader, 0, 0);
     }
 }
 

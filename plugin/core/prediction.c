@@ -92,7 +92,10 @@ ff_prediction_parse (const gchar  *data,
                      gsize         length,
                      GError      **error)
 {
-  g_autoptr(JsonParser)   parser = json_parser_new_immutable ();
+  /* Not json_parser_new_immutable (): json-glib 1.10 asserts on some
+   * malformed inputs there (found by fuzz-prediction).
+   */
+  g_autoptr(JsonParser)   parser = json_parser_new ();
   g_autoptr(FfPrediction) prediction = g_new0 (FfPrediction, 1);
   g_autoptr(GError)       local_error = NULL;
   JsonObject  *object;
@@ -140,7 +143,7 @@ gchar *
 ff_problem_detail (const gchar *data,
                    gsize        length)
 {
-  g_autoptr(JsonParser) parser = json_parser_new_immutable ();
+  g_autoptr(JsonParser) parser = json_parser_new ();
   JsonObject  *object = parse_object (parser, data, length, NULL);
   const gchar *text;
 

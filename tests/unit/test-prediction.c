@@ -43,6 +43,8 @@ static const ParseCase parse_cases[] =
   { "id-number", "{\"id\":7,\"status\":\"succeeded\"}", 0, NULL, NULL, FALSE },
   { "truncated", "{\"id\": \"abc\", \"status\": \"proc", 0, NULL, NULL, FALSE },
   { "array", "[1,2]", 0, NULL, NULL, FALSE },
+  /* Crashed json-glib's immutable parser (found by fuzz-prediction). */
+  { "number-then-object", "8{\"id\": \"abc\", \"status\": \"succeeded\"}", 0, NULL, NULL, FALSE },
   { "empty", "", 0, NULL, NULL, FALSE },
   { "html", "<html>502 Bad Gateway</html>", 0, NULL, NULL, FALSE },
 };
