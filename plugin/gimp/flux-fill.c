@@ -5,6 +5,7 @@
 #include "config.h"
 
 #include <string.h>
+#include <sys/resource.h>
 
 #include <libgimp/gimp.h>
 #include <glib/gi18n-lib.h>
@@ -212,6 +213,49 @@ typedef struct
   gint64 last_pulse;
 } Progress;
 
+/* Where a fill's client time goes, for FLUX_FILL_DEBUG=1 and the
+ * benchmark (tests/bench): milliseconds per phase.
+ */
+typedef enum
+{
+  PHASE_READ, PHASE_ENCODE, PHASE_REQUEST, PHASE_DOWNLOAD, PHASE_DECODE, PHASE_INSERT,
+  N_PHASES
+} Phase;
+
+typedef struct
+{
+  gint64  mark;
+  gdouble ms[N_PHASES];
+  gsize   uploaded;
+} Timings;
+
+static void
+timings_lap (Timings *timings,
+             Phase    phase)
+{
+  gint64 now = g_get_monotonic_time ();
+
+  timings->ms[phase] += (now - timings->mark) / 1000.0;
+  timings->mark = now;
+}
+
+static void
+timings_report (const Timings *timings)
+{
+  struct rusage usage;
+
+  if (g_strcmp0 (g_getenv ("FLUX_FILL_DEBUG"), "1") != 0)
+    return;
+  getrusage (RUSAGE_SELF, &usage);
+  g_printerr ("flux-fill: timings read=%.1f encode=%.1f request=%.1f download=%.1f "
+              "decode=%.1f insert=%.1f ms uploaded=%" G_GSIZE_FORMAT " bytes "
+              "peak_rss=%ld kB\n",
+              timings->ms[PHASE_READ], timings->ms[PHASE_ENCODE],
+              timings->ms[PHASE_REQUEST], timings->ms[PHASE_DOWNLOAD],
+              timings->ms[PHASE_DECODE], timings->ms[PHASE_INSERT],
+              timings->uploaded, usage.ru_maxrss);
+}
+
 static gboolean
 progress_pulse (gpointer user_data)
 {
@@ -243,6 +287,7 @@ static GdkPixbuf *
 generate (const FfParams        *params,
           const FluxFillRegion  *region,
           FfClient              *client,
+          Timings               *timings,
           GError               **error)
 {
   g_autoptr(GBytes) image_png = NULL;
@@ -270,21 +315,26 @@ generate (const FfParams        *params,
     }
   body = ff_request_build_body (params, image_uri, mask_uri, &length);
   g_clear_pointer (&image_uri, g_free);
+  timings->uploaded = length;
+  timings_lap (timings, PHASE_ENCODE);
 
   gimp_progress_set_text (_("Waiting for FLUX Fill Pro…"));
   output_url = ff_client_predict (client, body, length, error);
   if (output_url == NULL)
     return NULL;
   g_clear_pointer (&body, g_free);
+  timings_lap (timings, PHASE_REQUEST);
 
   gimp_progress_set_text (_("Downloading the result…"));
   output = ff_client_download (client, output_url, error);
   if (output == NULL)
     return NULL;
+  timings_lap (timings, PHASE_DOWNLOAD);
 
   result = ff_image_decode (output, FF_MAX_DECODED_PIXELS, error);
   if (result == NULL)
     g_prefix_error (error, _("The result could not be read: "));
+  timings_lap (timings, PHASE_DECODE);
   return result;
 }
 
@@ -299,6 +349,7 @@ flux_fill_run (GimpProcedure        *procedure,
   FfParams             params;
   FluxFillRegion       region = { 0 };
   Progress             progress = { 0 };
+  Timings              timings = { 0 };
   FfClientTiming       timing;
   g_autoptr(FfClient)  client = NULL;
   g_autoptr(GdkPixbuf) result = NULL;
@@ -349,19 +400,26 @@ flux_fill_run (GimpProcedure        *procedure,
   ff_client_set_timing (client, &timing);
   ff_client_set_progress (client, progress_pulse, &progress);
 
+  timings.mark = g_get_monotonic_time ();
   if (! flux_fill_region_read (image, drawable, params.outpaint, -1, &region, &error))
     {
       ff_params_clear (&params);
       return fail (procedure, GIMP_PDB_EXECUTION_ERROR, error);
     }
 
+  timings_lap (&timings, PHASE_READ);
+
   gimp_progress_init (_("FLUX Fill"));
-  result = generate (&params, &region, client, &error);
+  result = generate (&params, &region, client, &timings, &error);
   if (result != NULL)
     {
       name = layer_name (params.prompt);
-      flux_fill_insert_result (image, drawable, &region, params.outpaint,
-                               result, name, &error);
+      if (flux_fill_insert_result (image, drawable, &region, params.outpaint,
+                                   result, name, &error))
+        {
+          timings_lap (&timings, PHASE_INSERT);
+          timings_report (&timings);
+        }
     }
   gimp_progress_end ();
   flux_fill_region_clear (&region);
