@@ -3,7 +3,8 @@
 
 Each TAP subtest counts once ('ok' passes, 'not ok' fails, a '# SKIP'
 counts as skipped and is listed); a test that crashed or timed out with
-no TAP plan fulfilled counts as one failure.  Prints the closing line
+no TAP plan fulfilled counts as one failure.  One more check: no test's
+output (stdout or stderr) contains any of the tokens the tests use.  Prints the closing line
 'N passed, N failed' and exits 1 on any failure or when nothing ran.
 """
 import json
@@ -11,7 +12,11 @@ import os
 import re
 import sys
 
+# Every token the tests hand out; none may show in any test's output.
+TEST_TOKENS = ["r8_unit_test_token_5f3a", "r8_gimp_test_token_9c1e", "r8_selftest_token"]
+
 passed = failed = skipped = 0
+leaked = []
 for build in sys.argv[1:]:
     log = os.path.join(build, "meson-logs", "testlog.json")
     if not os.path.exists(log):
@@ -22,6 +27,8 @@ for build in sys.argv[1:]:
         t = json.loads(line)
         name = f"{os.path.basename(build)}/{t['name']}"
         out = t.get("stdout") or ""
+        leaked += [name for tok in TEST_TOKENS
+                   if tok in out or tok in (t.get("stderr") or "")]
         oks = re.findall(r"^(ok|not ok) \d+(.*)$", out, re.M)
         plan = re.search(r"^1\.\.(\d+)", out, re.M)
         p = sum(1 for s, rest in oks if s == "ok" and "# SKIP" not in rest)
@@ -39,6 +46,12 @@ for build in sys.argv[1:]:
                 if st == "not ok":
                     print(f"failed: {name}:{rest}")
         passed, failed, skipped = passed + p, failed + f, skipped + s
+
+if leaked:
+    print(f"failed: a test token appears in the output of {sorted(set(leaked))}")
+    failed += 1
+else:
+    passed += 1     # the check that no test output holds a token
 
 line = f"{passed} passed, {failed} failed"
 if skipped:

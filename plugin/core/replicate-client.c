@@ -25,6 +25,8 @@ struct _FfClient
   gpointer            progress_data;
   FfClientTiming      timing;
   gboolean            cancel_pending;  /* asked for during the create */
+  FfCreatedFunc       created;
+  gpointer            created_data;
 };
 
 static gboolean
@@ -165,6 +167,15 @@ redact_token (FfClient  *client,
       g_free (error->message);
       error->message = message;
     }
+}
+
+void
+ff_client_set_created (FfClient      *client,
+                       FfCreatedFunc  func,
+                       gpointer       user_data)
+{
+  client->created = func;
+  client->created_data = user_data;
 }
 
 static gboolean
@@ -468,6 +479,8 @@ predict (FfClient     *client,
       g_prefix_error (error, "could not create the prediction: ");
       return NULL;
     }
+  if (client->created != NULL)
+    client->created (prediction->id, client->created_data);
   prediction = wait_for_prediction (client, g_steal_pointer (&prediction), error);
   if (prediction == NULL)
     return NULL;
@@ -521,6 +534,16 @@ ff_client_predict (FfClient     *client,
       g_propagate_error (error, local_error);
     }
   return url;
+}
+
+void
+ff_client_cancel (FfClient    *client,
+                  const gchar *prediction_id)
+{
+  for (const gchar *p = prediction_id; *p; p++)
+    if (! g_ascii_isalnum (*p) && *p != '-' && *p != '_')
+      return;
+  cancel_prediction (client, prediction_id);
 }
 
 static gboolean

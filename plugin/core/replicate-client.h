@@ -46,6 +46,20 @@ typedef struct
 void       ff_client_set_timing     (FfClient             *client,
                                      const FfClientTiming *timing);
 
+/* Called with the new prediction's id as soon as the service made it, so
+ * the caller can arrange for it to be canceled should this process die.
+ */
+typedef void (* FfCreatedFunc) (const gchar *prediction_id,
+                                gpointer     user_data);
+
+void       ff_client_set_created    (FfClient            *client,
+                                     FfCreatedFunc        func,
+                                     gpointer             user_data);
+
+/* Asks the service to cancel a prediction; best effort, no error. */
+void       ff_client_cancel         (FfClient            *client,
+                                     const gchar         *prediction_id);
+
 /* Creates a prediction from @body, waits until it ends and returns its
  * output URL (transfer full).
  */

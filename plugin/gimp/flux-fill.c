@@ -10,6 +10,7 @@
 #include <libgimp/gimp.h>
 #include <glib/gi18n-lib.h>
 
+#include "cancel-watch.h"
 #include "fill-params.h"
 #include "fill-request.h"
 #include "image-codec.h"
@@ -51,7 +52,15 @@ static GimpValueArray * flux_fill_run              (GimpProcedure        *proced
 
 G_DEFINE_TYPE (FluxFill, flux_fill, GIMP_TYPE_PLUG_IN)
 
-GIMP_MAIN (FLUX_FILL_TYPE)
+/* GIMP_MAIN, plus the cancel watchman (see cancel-watch.h). */
+int
+main (int   argc,
+      char *argv[])
+{
+  if (argc == 2 && strcmp (argv[1], FF_CANCEL_WATCH_ARG) == 0)
+    return ff_cancel_watch_main ();
+  return gimp_main (FLUX_FILL_TYPE, argc, argv);
+}
 
 static void
 flux_fill_class_init (FluxFillClass *klass)
@@ -270,6 +279,22 @@ progress_pulse (gpointer user_data)
   return TRUE;
 }
 
+typedef struct
+{
+  FfCancelWatch *watch;
+  const gchar   *base_url;
+  const gchar   *token;
+} WatchArm;
+
+static void
+arm_watch (const gchar *prediction_id,
+           gpointer     user_data)
+{
+  WatchArm *arm = user_data;
+
+  ff_cancel_watch_arm (arm->watch, arm->base_url, arm->token, prediction_id);
+}
+
 static gdouble
 env_seconds (const gchar *name,
              gdouble      fallback)
@@ -351,6 +376,8 @@ flux_fill_run (GimpProcedure        *procedure,
   Progress             progress = { 0 };
   Timings              timings = { 0 };
   FfClientTiming       timing;
+  WatchArm             arm = { NULL, g_getenv ("REPLICATE_BASE_URL"),
+                               g_getenv ("REPLICATE_API_TOKEN") };
   g_autoptr(FfClient)  client = NULL;
   g_autoptr(GdkPixbuf) result = NULL;
   g_autofree gchar    *name = NULL;
@@ -409,8 +436,16 @@ flux_fill_run (GimpProcedure        *procedure,
 
   timings_lap (&timings, PHASE_READ);
 
+  /* Best effort: without a watchman the fill works, it is only billed in
+   * full when GIMP kills us.
+   */
+  arm.watch = ff_cancel_watch_start (gimp_get_progname (), NULL);
+  if (arm.watch != NULL)
+    ff_client_set_created (client, arm_watch, &arm);
+
   gimp_progress_init (_("FLUX Fill"));
   result = generate (&params, &region, client, &timings, &error);
+  g_clear_pointer (&arm.watch, ff_cancel_watch_free);
   if (result != NULL)
     {
       name = layer_name (params.prompt);

@@ -3,6 +3,9 @@
 # $FLUX_FILL_RESULTS; run_gimp.py turns them into TAP.
 import json
 import os
+import signal
+import threading
+import time
 import traceback
 import urllib.request
 
@@ -337,6 +340,42 @@ def run_script_fu(image, layer, steps=50, guidance="60.0", outpaint="none", prom
     return result.index(0), (result.index(1) if result.length() > 1 else "") or ""
 
 
+def kill_plugin_after(seconds):
+    """SIGKILL the running plug-in, as GIMP does when the user cancels its
+    progress; its cancel watchman must stay alive."""
+    def kill():
+        for pid in filter(str.isdigit, os.listdir("/proc")):
+            try:
+                argv = open(f"/proc/{pid}/cmdline", "rb").read().split(b"\0")
+            except OSError:
+                continue
+            if argv[0].endswith(b"plug-ins/flux-fill/flux-fill") and \
+                    b"--flux-fill-cancel-watch" not in argv:
+                os.kill(int(pid), signal.SIGKILL)
+    timer = threading.Timer(seconds, kill)
+    timer.start()
+    return timer
+
+
+def case_killed_plugin():
+    scenario(duration=30, max_wait=0.5)
+    image, layer = make_image()
+    image.select_rectangle(Gimp.ChannelOps.REPLACE, 10, 10, 50, 50)
+    before = state(image)
+    kill_plugin_after(2.0).join(0)
+    status, message = run_fill(image, layer)
+    check("killed mid-prediction: the call fails", status != SUCCESS, status)
+    deadline, cancels = time.monotonic() + 5, []
+    while not cancels and time.monotonic() < deadline:
+        cancels = [r for r in standin("/_standin/requests")
+                   if r["path"].endswith("/cancel") and r["auth"] == "valid"]
+        time.sleep(0.1)
+    check("killed mid-prediction: the watchman canceled the prediction",
+          len(cancels) == 1 and cancels[0]["path"].startswith("/replicate/v1/"), cancels)
+    check("killed mid-prediction: the image is unchanged", state(image) == before)
+    image.delete()
+
+
 def case_bad_arguments():
     """Batch callers' mistakes: refused before any request, argument named.
     GIMP checks ranges and choices against the declared arguments before
@@ -382,7 +421,7 @@ def case_missing_token():
 
 GROUPS = {
     "main": [case_ellipse_fill, case_kinds, case_errors, case_slow_prediction, case_outpaint,
-             case_faults, case_bad_arguments],
+             case_faults, case_killed_plugin, case_bad_arguments],
     "no-token": [case_missing_token],
 }
 

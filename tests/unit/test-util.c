@@ -3,7 +3,9 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "fill-request.h"
 #include "http-client.h"
+#include "image-codec.h"
 #include "test-util.h"
 
 Standin *
@@ -103,3 +105,35 @@ standin_find_request (JsonArray   *requests,
     }
   return NULL;
 }
+
+/* A 40x30 dark blue picture whose right half is masked. */
+gchar *
+test_make_body (gint steps)
+{
+  g_autoptr(GdkPixbuf) image = gdk_pixbuf_new (GDK_COLORSPACE_RGB, FALSE, 8, 40, 30);
+  g_autoptr(GdkPixbuf) mask = gdk_pixbuf_new (GDK_COLORSPACE_RGB, FALSE, 8, 40, 30);
+  g_autoptr(GdkPixbuf) right = gdk_pixbuf_new_subpixbuf (mask, 20, 0, 20, 30);
+  g_autoptr(GBytes)    image_png = NULL;
+  g_autoptr(GBytes)    mask_png = NULL;
+  g_autofree gchar    *image_uri = NULL;
+  g_autofree gchar    *mask_uri = NULL;
+  gchar               *body;
+  FfParams             params;
+
+  gdk_pixbuf_fill (image, 0x204060ff);
+  gdk_pixbuf_fill (mask, 0x000000ff);
+  gdk_pixbuf_fill (right, 0xffffffff);
+  image_png = ff_image_encode_png (image, NULL);
+  mask_png = ff_image_encode_png (mask, NULL);
+  image_uri = ff_data_uri (image_png, "image/png");
+  mask_uri = ff_data_uri (mask_png, "image/png");
+  ff_params_init (&params);
+  g_free (params.prompt);
+  params.prompt = g_strdup ("a red barn");
+  params.output_format = FF_FORMAT_PNG;
+  params.steps = steps;
+  body = ff_request_build_body (&params, image_uri, mask_uri, NULL);
+  ff_params_clear (&params);
+  return body;
+}
+

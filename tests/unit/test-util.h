@@ -28,6 +28,11 @@ JsonObject *standin_find_request (JsonArray   *requests,
                                   const gchar *method,
                                   const gchar *suffix);
 
+/* A create-prediction body: a 40x30 dark blue picture whose right half
+ * is masked, png output, the given steps.  (transfer full)
+ */
+gchar *     test_make_body       (gint         steps);
+
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (Standin, standin_stop)
 
 G_END_DECLS

@@ -1,0 +1,37 @@
+/* A watchman process that cancels the prediction if the plug-in dies.
+ *
+ * GIMP ends a plug-in whose progress the user cancels by killing it, so
+ * the plug-in cannot cancel its own prediction then, and the service
+ * would run it to the end and bill it.  The watchman is the same
+ * executable started with FF_CANCEL_WATCH_ARG; it learns the base URL,
+ * token and prediction id through a pipe (never argv or the
+ * environment, which other users can read), and when the pipe closes
+ * without the word that all is well, it sends the cancel.
+ */
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+#define FF_CANCEL_WATCH_ARG "--flux-fill-cancel-watch"
+
+typedef struct _FfCancelWatch FfCancelWatch;
+
+/* Starts @executable FF_CANCEL_WATCH_ARG.  (transfer full) */
+FfCancelWatch * ff_cancel_watch_start  (const gchar   *executable,
+                                        GError       **error);
+/* Tells the watchman which prediction to cancel should we die. */
+gboolean        ff_cancel_watch_arm    (FfCancelWatch *watch,
+                                        const gchar   *base_url,
+                                        const gchar   *token,
+                                        const gchar   *prediction_id);
+/* All is well: the watchman exits without a word to the service. */
+void            ff_cancel_watch_free   (FfCancelWatch *watch);
+
+/* The watchman's main: reads its standard input until it closes. */
+int             ff_cancel_watch_main   (void);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (FfCancelWatch, ff_cancel_watch_free)
+
+G_END_DECLS
