@@ -22,6 +22,24 @@ write_pixels (GimpDrawable *drawable,
   gegl_buffer_flush (buffer);
 }
 
+/* The region's grown and feathered selection, the layer's size. */
+static GimpLayerMask *
+fill_mask (GimpLayer            *layer,
+           const FluxFillRegion *region)
+{
+  GimpLayerMask        *mask = gimp_layer_create_mask (layer, GIMP_ADD_MASK_BLACK);
+  g_autoptr(GeglBuffer) buffer = NULL;
+
+  if (mask == NULL)
+    return NULL;
+  buffer = gimp_drawable_get_buffer (GIMP_DRAWABLE (mask));
+  gegl_buffer_set (buffer,
+                   GEGL_RECTANGLE (0, 0, region->crop.width, region->crop.height),
+                   0, babl_format ("Y u8"), region->layer_mask, GEGL_AUTO_ROWSTRIDE);
+  gegl_buffer_flush (buffer);
+  return mask;
+}
+
 /* Black over @keep (layer coordinates), white elsewhere. */
 static GimpLayerMask *
 outpaint_mask (GimpLayer    *layer,
@@ -126,8 +144,7 @@ flux_fill_insert_result (GimpImage             *image,
   gimp_layer_set_offsets (layer, place.x, place.y);
   write_pixels (GIMP_DRAWABLE (layer), fitted);
 
-  /* After the offsets: the selection mask is taken where the layer sits. */
-  mask = outpaint == FF_OUTPAINT_NONE ? gimp_layer_create_mask (layer, GIMP_ADD_MASK_SELECTION)
+  mask = outpaint == FF_OUTPAINT_NONE ? fill_mask (layer, region)
                                       : outpaint_mask (layer, &keep);
   ok = mask != NULL && gimp_layer_add_mask (layer, mask);
   if (ok)

@@ -8,7 +8,8 @@
 G_BEGIN_DECLS
 
 /* Inserts @result right above @drawable, in one undo step: resampled onto
- * the crop and masked by the selection, or, when outpainting, placed so
+ * the crop and masked by the region's feathered selection, or, when
+ * outpainting, placed so
  * the picture lines up with its old pixels, the canvas grown to hold it
  * and the mask hiding the result over the old picture.
  */

@@ -1,8 +1,11 @@
 #include "config.h"
 
+#include <string.h>
+
 #include <libgimp/gimp.h>
 #include <glib/gi18n-lib.h>
 
+#include "fill-blend.h"
 #include "flux-fill-region.h"
 
 /* The part of the canvas the layer covers: what can be filled. */
@@ -22,8 +25,7 @@ layer_bounds (GimpImage    *image,
 
 static GdkPixbuf *
 read_pixels (GeglBuffer   *buffer,
-             const FfRect *rect,
-             const Babl   *format)
+             const FfRect *rect)
 {
   GdkPixbuf *pixbuf = gdk_pixbuf_new (GDK_COLORSPACE_RGB, FALSE, 8,
                                       rect->width, rect->height);
@@ -31,23 +33,45 @@ read_pixels (GeglBuffer   *buffer,
   if (pixbuf == NULL)
     return NULL;
   gegl_buffer_get (buffer, GEGL_RECTANGLE (rect->x, rect->y, rect->width, rect->height),
-                   1.0, format, gdk_pixbuf_get_pixels (pixbuf),
+                   1.0, babl_format ("R'G'B' u8"), gdk_pixbuf_get_pixels (pixbuf),
                    gdk_pixbuf_get_rowstride (pixbuf), GEGL_ABYSS_NONE);
   return pixbuf;
 }
 
-/* Any selected pixel is repainted; the soft edge is the layer mask's job. */
-static void
-threshold_mask (GdkPixbuf *mask)
+static guint8 *
+read_selection (GimpImage    *image,
+                const FfRect *rect)
 {
-  gint    width = gdk_pixbuf_get_width (mask);
-  gint    height = gdk_pixbuf_get_height (mask);
-  gint    stride = gdk_pixbuf_get_rowstride (mask);
-  guchar *pixels = gdk_pixbuf_get_pixels (mask);
+  g_autoptr(GeglBuffer) buffer =
+    gimp_drawable_get_buffer (GIMP_DRAWABLE (gimp_image_get_selection (image)));
+  guint8 *selection = g_try_malloc ((gsize) rect->width * rect->height);
 
+  if (selection != NULL)
+    gegl_buffer_get (buffer, GEGL_RECTANGLE (rect->x, rect->y, rect->width, rect->height),
+                     1.0, babl_format ("Y u8"), selection, GEGL_AUTO_ROWSTRIDE,
+                     GEGL_ABYSS_NONE);
+  return selection;
+}
+
+/* The model repaints everything the layer will show of its result. */
+static GdkPixbuf *
+model_mask (const guint8 *layer_mask,
+            gint          width,
+            gint          height)
+{
+  GdkPixbuf *mask = gdk_pixbuf_new (GDK_COLORSPACE_RGB, FALSE, 8, width, height);
+  gint       stride;
+  guchar    *pixels;
+
+  if (mask == NULL)
+    return NULL;
+  stride = gdk_pixbuf_get_rowstride (mask);
+  pixels = gdk_pixbuf_get_pixels (mask);
   for (gint y = 0; y < height; y++)
-    for (guchar *p = pixels + (gsize) y * stride, *end = p + (gsize) width * 3; p < end; p++)
-      *p = *p ? 255 : 0;
+    for (gint x = 0; x < width; x++)
+      memset (pixels + (gsize) y * stride + (gsize) x * 3,
+              layer_mask[(gsize) y * width + x] ? 255 : 0, 3);
+  return mask;
 }
 
 gboolean
@@ -55,6 +79,7 @@ flux_fill_region_read (GimpImage       *image,
                        GimpDrawable    *drawable,
                        FfOutpaint       outpaint,
                        gint             context,
+                       gint             feather,
                        FluxFillRegion  *region,
                        GError         **error)
 {
@@ -106,17 +131,14 @@ flux_fill_region_read (GimpImage       *image,
   layer_crop.x -= ox;
   layer_crop.y -= oy;
   buffer = gimp_drawable_get_buffer (drawable);
-  region->image = read_pixels (buffer, &layer_crop, babl_format ("R'G'B' u8"));
+  region->image = read_pixels (buffer, &layer_crop);
 
-  if (outpaint == FF_OUTPAINT_NONE && region->image != NULL)
+  if (outpaint == FF_OUTPAINT_NONE && region->image != NULL &&
+      (region->selection = read_selection (image, &region->crop)) != NULL)
     {
-      g_autoptr(GeglBuffer) selection_buffer =
-        gimp_drawable_get_buffer (GIMP_DRAWABLE (gimp_image_get_selection (image)));
-
-      /* Linear RGB: the selection's values, copied to three channels. */
-      region->mask = read_pixels (selection_buffer, &region->crop, babl_format ("RGB u8"));
-      if (region->mask != NULL)
-        threshold_mask (region->mask);
+      region->layer_mask = ff_blend_layer_mask (region->selection, region->crop.width,
+                                                region->crop.height, feather);
+      region->mask = model_mask (region->layer_mask, region->crop.width, region->crop.height);
     }
 
   if (region->image == NULL || (outpaint == FF_OUTPAINT_NONE && region->mask == NULL))
@@ -134,4 +156,6 @@ flux_fill_region_clear (FluxFillRegion *region)
 {
   g_clear_object (&region->image);
   g_clear_object (&region->mask);
+  g_clear_pointer (&region->selection, g_free);
+  g_clear_pointer (&region->layer_mask, g_free);
 }

@@ -12,18 +12,24 @@ G_BEGIN_DECLS
 
 typedef struct
 {
-  FfRect      crop;     /* image coordinates */
-  GdkPixbuf  *image;    /* the crop, 8-bit sRGB */
-  GdkPixbuf  *mask;     /* white = repaint; NULL when outpainting */
+  FfRect      crop;        /* image coordinates */
+  GdkPixbuf  *image;       /* the crop, 8-bit sRGB */
+  /* The rest is NULL when outpainting. */
+  guint8     *selection;   /* the selection over the crop, a byte a pixel */
+  guint8     *layer_mask;  /* the selection grown and feathered: the new layer's mask */
+  GdkPixbuf  *mask;        /* what the model repaints: white wherever layer_mask is not 0 */
 } FluxFillRegion;
 
-/* Reads the region of @drawable to fill.  Fails with a message for the
- * user when there is nothing to fill; changes nothing in @image.
+/* Reads the region of @drawable to fill: @context pixels around the
+ * selection (-1: automatic), a mask feathered by @feather pixels.  Fails
+ * with a message for the user when there is nothing to fill; changes
+ * nothing in @image.
  */
 gboolean flux_fill_region_read  (GimpImage      *image,
                                  GimpDrawable   *drawable,
                                  FfOutpaint      outpaint,
                                  gint            context,
+                                 gint            feather,
                                  FluxFillRegion *region,
                                  GError        **error);
 void     flux_fill_region_clear (FluxFillRegion *region);

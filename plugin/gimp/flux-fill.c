@@ -11,6 +11,7 @@
 #include <glib/gi18n-lib.h>
 
 #include "cancel-watch.h"
+#include "fill-blend.h"
 #include "fill-params.h"
 #include "fill-request.h"
 #include "image-codec.h"
@@ -21,7 +22,10 @@
 #include "flux-fill-insert.h"
 #include "flux-fill-region.h"
 
-#define LAYER_NAME_MAX_CHARS 60
+#define LAYER_NAME_MAX_CHARS       60
+#define FLUX_FILL_FEATHER_DEFAULT  8
+#define FLUX_FILL_FEATHER_MAX      64
+#define FLUX_FILL_CONTEXT_MAX      4096
 
 typedef struct
 {
@@ -170,6 +174,15 @@ flux_fill_create_procedure (GimpPlugIn  *plug_in,
                                    _("-1 for a random seed"),
                                    FF_SEED_RANDOM, G_MAXINT, FF_SEED_RANDOM,
                                    G_PARAM_READWRITE);
+  gimp_procedure_add_int_argument (procedure, "feather", _("Blend _edge"),
+                                   _("Pixels past the selection over which the fill "
+                                     "fades into the picture"),
+                                   0, FLUX_FILL_FEATHER_MAX, FLUX_FILL_FEATHER_DEFAULT,
+                                   G_PARAM_READWRITE);
+  gimp_procedure_add_int_argument (procedure, "context", _("_Context"),
+                                   _("Pixels of picture around the selection the model "
+                                     "sees; -1 chooses from the image and selection sizes"),
+                                   -1, FLUX_FILL_CONTEXT_MAX, -1, G_PARAM_READWRITE);
   return procedure;
 }
 
@@ -295,6 +308,22 @@ arm_watch (const gchar *prediction_id,
   ff_cancel_watch_arm (arm->watch, arm->base_url, arm->token, prediction_id);
 }
 
+/* The model re-encodes the whole crop, so the kept pixels come back
+ * drifted in colour; matching them to the original hides the seam.
+ */
+static void
+match_colour (GdkPixbuf            *result,
+              const FluxFillRegion *region)
+{
+  FfSeamStats stats = ff_blend_match_colour (result, region->image, region->layer_mask,
+                                             FF_BLEND_SAMPLE_MARGIN);
+
+  if (g_strcmp0 (g_getenv ("FLUX_FILL_DEBUG"), "1") == 0)
+    g_printerr ("flux-fill: seam error %.2f before colour match, %.2f after "
+                "(shift %+.0f %+.0f %+.0f)\n", stats.before, stats.after,
+                stats.shift[0], stats.shift[1], stats.shift[2]);
+}
+
 static gdouble
 env_seconds (const gchar *name,
              gdouble      fallback)
@@ -358,7 +387,10 @@ generate (const FfParams        *params,
 
   result = ff_image_decode (output, FF_MAX_DECODED_PIXELS, error);
   if (result == NULL)
-    g_prefix_error (error, _("The result could not be read: "));
+    {
+      g_prefix_error (error, _("The result could not be read: "));
+      return NULL;
+    }
   timings_lap (timings, PHASE_DECODE);
   return result;
 }
@@ -383,6 +415,7 @@ flux_fill_run (GimpProcedure        *procedure,
   g_autofree gchar    *name = NULL;
   GimpDrawable        *drawable;
   GError              *error = NULL;
+  gint                 feather, context;
 
   gegl_init (NULL, NULL);
 
@@ -428,7 +461,9 @@ flux_fill_run (GimpProcedure        *procedure,
   ff_client_set_progress (client, progress_pulse, &progress);
 
   timings.mark = g_get_monotonic_time ();
-  if (! flux_fill_region_read (image, drawable, params.outpaint, -1, &region, &error))
+  g_object_get (config, "feather", &feather, "context", &context, NULL);
+  if (! flux_fill_region_read (image, drawable, params.outpaint, context, feather,
+                               &region, &error))
     {
       ff_params_clear (&params);
       return fail (procedure, GIMP_PDB_EXECUTION_ERROR, error);
@@ -446,6 +481,15 @@ flux_fill_run (GimpProcedure        *procedure,
   gimp_progress_init (_("FLUX Fill"));
   result = generate (&params, &region, client, &timings, &error);
   g_clear_pointer (&arm.watch, ff_cancel_watch_free);
+  if (result != NULL && params.outpaint == FF_OUTPAINT_NONE)
+    {
+      g_autoptr(GdkPixbuf) fitted = ff_image_fit (result, region.crop.width,
+                                                  region.crop.height);
+
+      g_set_object (&result, fitted);
+      match_colour (result, &region);
+      timings_lap (&timings, PHASE_DECODE);
+    }
   if (result != NULL)
     {
       name = layer_name (params.prompt);

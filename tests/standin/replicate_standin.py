@@ -23,7 +23,8 @@ Control endpoints for tests (no auth):
   GET  /_standin/requests   what the API and file servers received
   POST /_standin/reset      forget requests and scenario
 Scenario fields: duration (s), outcome ("succeeded" | "failed" | "canceled"),
-error (text), color ([r, g, b]), output ("file" | "list" | "empty-list" |
+error (text), color ([r, g, b]), drift ([dr, dg, db] added to every output
+pixel, as FLUX re-encodes the whole image and shifts its colours), output ("file" | "list" | "empty-list" |
 "none" | "gone" | "not-image" | "huge" (a PNG claiming 100000 x 100000) |
 "reset" (the connection drops halfway through the body) | "drip" (100
 bytes a second)), output_faults (how many downloads get the fault before
@@ -61,6 +62,7 @@ DEFAULT_SCENARIO = {
     "outcome": "succeeded",
     "error": "Model failed: CUDA out of memory",
     "color": [255, 0, 255],
+    "drift": [6, -4, 3],
     "output": "file",
     "create_errors": [],
     "poll_errors": [],
@@ -183,7 +185,7 @@ def flux_size(w, h):
             max(32, int(round(h * scale / 32)) * 32))
 
 
-def render_output(inp, image, mask, color):
+def render_output(inp, image, mask, color, drift):
     image = image.convert("RGB")
     w, h = image.size
     outpaint = inp.get("outpaint", "None")
@@ -209,6 +211,9 @@ def render_output(inp, image, mask, color):
         canvas = Image.new("RGB", (nw, nh), tuple(color))
         canvas.paste(image, (x, y))
         image = canvas
+    if any(drift):
+        image = Image.merge("RGB", [band.point(lambda v, d=d: max(0, min(255, v + d)))
+                                    for band, d in zip(image.split(), drift)])
     size = flux_size(*image.size)
     if size != image.size:
         image = image.resize(size, Image.LANCZOS)
@@ -245,7 +250,7 @@ class Prediction:
             self.final = self.scenario["outcome"]
             if self.final == "succeeded":
                 data, fmt = render_output(self.input, self.image, self.mask,
-                                          self.scenario["color"])
+                                          self.scenario["color"], self.scenario["drift"])
                 self.state.files[self.id] = (data, fmt, time.monotonic())
         return self.final
 

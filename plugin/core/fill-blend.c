@@ -1,0 +1,199 @@
+#include "config.h"
+
+#include <math.h>
+#include <string.h>
+
+#include "fill-blend.h"
+
+/* One pass of a 1-D max filter along rows (@step 1) or columns. */
+static void
+max_pass (guint8 *data,
+          gint    length,
+          gint    count,
+          gsize   step,
+          gsize   next,
+          gint    radius,
+          guint8 *line)
+{
+  for (gint n = 0; n < count; n++)
+    {
+      guint8 *p = data + n * next;
+
+      for (gint i = 0; i < length; i++)
+        line[i] = p[i * step];
+      for (gint i = 0; i < length; i++)
+        {
+          guint8 m = 0;
+
+          for (gint j = MAX (0, i - radius); j <= MIN (length - 1, i + radius); j++)
+            m = MAX (m, line[j]);
+          p[i * step] = m;
+        }
+    }
+}
+
+/* Box blur by a running sum; the window is cut at the edges. */
+static void
+box_pass (guint8 *data,
+          gint    length,
+          gint    count,
+          gsize   step,
+          gsize   next,
+          gint    radius,
+          guint8 *line)
+{
+  for (gint n = 0; n < count; n++)
+    {
+      guint8 *p = data + n * next;
+      guint   sum = 0;
+
+      for (gint i = 0; i < length; i++)
+        line[i] = p[i * step];
+      for (gint j = 0; j < MIN (radius, length); j++)
+        sum += line[j];
+      for (gint i = 0; i < length; i++)
+        {
+          gint lo = i - radius - 1, hi = i + radius;
+
+          if (hi < length)
+            sum += line[hi];
+          if (lo >= 0)
+            sum -= line[lo];
+          /* Dividing by the full window keeps zeros exactly zero. */
+          p[i * step] = (guint8) ((sum + radius) / (2 * radius + 1));
+        }
+    }
+}
+
+void
+ff_mask_dilate (guint8 *mask,
+                gint    width,
+                gint    height,
+                gint    radius)
+{
+  g_autofree guint8 *line = NULL;
+
+  if (radius <= 0 || width <= 0 || height <= 0)
+    return;
+  line = g_malloc (MAX (width, height));
+  max_pass (mask, width, height, 1, width, radius, line);
+  max_pass (mask, height, width, width, 1, radius, line);
+}
+
+guint8 *
+ff_blend_layer_mask (const guint8 *selection,
+                     gint          width,
+                     gint          height,
+                     gint          radius)
+{
+  gsize              size = (gsize) width * height;
+  guint8            *mask = g_memdup2 (selection, size);
+  g_autofree guint8 *line = NULL;
+
+  if (radius <= 0)
+    return mask;
+  ff_mask_dilate (mask, width, height, radius);
+  line = g_malloc (MAX (width, height));
+  box_pass (mask, width, height, 1, width, radius, line);
+  box_pass (mask, height, width, width, 1, radius, line);
+  for (gsize i = 0; i < size; i++)
+    mask[i] = MAX (mask[i], selection[i]);
+  return mask;
+}
+
+typedef struct
+{
+  gdouble sum[3];
+  gdouble abs_error;
+  guint64 count;
+} BandSums;
+
+static BandSums
+band_sums (GdkPixbuf    *result,
+           GdkPixbuf    *original,
+           const guint8 *band,
+           const gint    shift[3])
+{
+  gint      width = gdk_pixbuf_get_width (result);
+  gint      height = gdk_pixbuf_get_height (result);
+  gint      rs = gdk_pixbuf_get_rowstride (result), os = gdk_pixbuf_get_rowstride (original);
+  gint      rn = gdk_pixbuf_get_n_channels (result), on = gdk_pixbuf_get_n_channels (original);
+  guint8   *rp = gdk_pixbuf_get_pixels (result), *op = gdk_pixbuf_get_pixels (original);
+  BandSums  sums = { { 0 } };
+
+  for (gint y = 0; y < height; y++)
+    for (gint x = 0; x < width; x++)
+      {
+        const guint8 *r = rp + (gsize) y * rs + (gsize) x * rn;
+        const guint8 *o = op + (gsize) y * os + (gsize) x * on;
+
+        if (! band[(gsize) y * width + x])
+          continue;
+        for (gint c = 0; c < 3; c++)
+          {
+            gint shifted = CLAMP (r[c] + shift[c], 0, 255);
+
+            sums.sum[c] += o[c] - r[c];
+            sums.abs_error += ABS (shifted - o[c]);
+          }
+        sums.count++;
+      }
+  return sums;
+}
+
+FfSeamStats
+ff_blend_match_colour (GdkPixbuf    *result,
+                       GdkPixbuf    *original,
+                       const guint8 *repainted,
+                       gint          band_radius)
+{
+  gint               width = gdk_pixbuf_get_width (result);
+  gint               height = gdk_pixbuf_get_height (result);
+  gsize              size = (gsize) width * height;
+  g_autofree guint8 *band = g_memdup2 (repainted, size);
+  FfSeamStats        stats = { 0 };
+  gint               none[3] = { 0, 0, 0 }, shift[3];
+  BandSums           sums;
+
+  g_return_val_if_fail (gdk_pixbuf_get_width (original) == width &&
+                        gdk_pixbuf_get_height (original) == height, stats);
+
+  /* The kept pixels near the selection: what the eye compares. */
+  ff_mask_dilate (band, width, height, band_radius);
+  for (gsize i = 0; i < size; i++)
+    band[i] = band[i] && ! repainted[i];
+
+  sums = band_sums (result, original, band, none);
+  if (sums.count == 0)
+    return stats;
+  for (gint c = 0; c < 3; c++)
+    {
+      shift[c] = (gint) lround (sums.sum[c] / sums.count);
+      stats.shift[c] = shift[c];
+    }
+  stats.before = sums.abs_error / (3.0 * sums.count);
+  stats.after = band_sums (result, original, band, shift).abs_error / (3.0 * sums.count);
+
+  /* Applied to the whole result, so the fill and its surroundings move
+   * together and the layer looks right with its mask off too.
+   */
+  if (stats.after < stats.before)
+    {
+      gint    rs = gdk_pixbuf_get_rowstride (result), rn = gdk_pixbuf_get_n_channels (result);
+      guint8 *rp = gdk_pixbuf_get_pixels (result);
+
+      for (gint y = 0; y < height; y++)
+        for (gint x = 0; x < width; x++)
+          for (gint c = 0; c < 3; c++)
+            {
+              guint8 *v = rp + (gsize) y * rs + (gsize) x * rn + c;
+              *v = (guint8) CLAMP (*v + shift[c], 0, 255);
+            }
+    }
+  else
+    {
+      stats.after = stats.before;
+      stats.shift[0] = stats.shift[1] = stats.shift[2] = 0;
+    }
+  return stats;
+}

@@ -1,0 +1,127 @@
+#include "config.h"
+
+#include <string.h>
+
+#include "fill-blend.h"
+
+#define W 64
+#define H 48
+
+static guint8 *
+rect_selection (gint x0, gint y0, gint w, gint h)
+{
+  guint8 *sel = g_malloc0 (W * H);
+
+  for (gint y = y0; y < y0 + h; y++)
+    memset (sel + y * W + x0, 255, w);
+  return sel;
+}
+
+/* Chebyshev distance from (x, y) to the rectangle. */
+static gint
+distance (gint x, gint y, gint x0, gint y0, gint w, gint h)
+{
+  gint dx = x < x0 ? x0 - x : (x >= x0 + w ? x - (x0 + w - 1) : 0);
+  gint dy = y < y0 ? y0 - y : (y >= y0 + h ? y - (y0 + h - 1) : 0);
+
+  return MAX (dx, dy);
+}
+
+static void
+test_dilate (void)
+{
+  g_autofree guint8 *mask = g_malloc0 (W * H);
+
+  mask[20 * W + 30] = 200;
+  ff_mask_dilate (mask, W, H, 3);
+  for (gint y = 0; y < H; y++)
+    for (gint x = 0; x < W; x++)
+      g_assert_cmpint (mask[y * W + x], ==, distance (x, y, 30, 20, 1, 1) <= 3 ? 200 : 0);
+}
+
+static void
+test_layer_mask_band (void)
+{
+  g_autofree guint8 *sel = rect_selection (20, 15, 10, 8);
+  g_autofree guint8 *mask = ff_blend_layer_mask (sel, W, H, 4);
+  guint              in_band = 0;
+
+  for (gint y = 0; y < H; y++)
+    for (gint x = 0; x < W; x++)
+      {
+        gint d = distance (x, y, 20, 15, 10, 8);
+        guint8 m = mask[y * W + x];
+
+        if (d == 0)
+          g_assert_cmpint (m, ==, 255);
+        else if (d > 8)
+          g_assert_cmpint (m, ==, 0);          /* exactly the original there */
+        else if (m > 0 && m < 255)
+          in_band++;
+      }
+  g_assert_cmpuint (in_band, >, 100);
+  /* It falls off away from the selection. */
+  g_assert_cmpint (mask[19 * W + 31], >, mask[19 * W + 34]);
+  g_assert_cmpint (mask[19 * W + 34], >, mask[19 * W + 37]);
+}
+
+static void
+test_layer_mask_radius_zero (void)
+{
+  g_autofree guint8 *sel = rect_selection (5, 5, 3, 3);
+  g_autofree guint8 *mask = ff_blend_layer_mask (sel, W, H, 0);
+
+  g_assert_cmpmem (mask, W * H, sel, W * H);
+}
+
+static GdkPixbuf *
+solid (guint32 rgba)
+{
+  GdkPixbuf *pixbuf = gdk_pixbuf_new (GDK_COLORSPACE_RGB, FALSE, 8, W, H);
+
+  gdk_pixbuf_fill (pixbuf, rgba);
+  return pixbuf;
+}
+
+static void
+test_match_colour (void)
+{
+  g_autoptr(GdkPixbuf) original = solid (0x646464ff);
+  g_autoptr(GdkPixbuf) result = solid (0x705c69ff);   /* drifted by +12, −8, +5 */
+  g_autofree guint8   *sel = rect_selection (20, 15, 10, 8);
+  FfSeamStats          stats = ff_blend_match_colour (result, original, sel, 6);
+  const guint8        *p = gdk_pixbuf_get_pixels (result);
+
+  g_assert_cmpfloat_with_epsilon (stats.before, 25.0 / 3, 1e-9);
+  g_assert_cmpfloat (stats.after, ==, 0);
+  g_assert_cmpfloat (stats.shift[0], ==, -12);
+  g_assert_cmpfloat (stats.shift[1], ==, 8);
+  g_assert_cmpfloat (stats.shift[2], ==, -5);
+  g_assert_cmpint (p[0], ==, 100);
+  g_assert_cmpint (p[1], ==, 100);
+  g_assert_cmpint (p[2], ==, 100);
+}
+
+static void
+test_match_colour_no_band (void)
+{
+  g_autoptr(GdkPixbuf) original = solid (0x000000ff);
+  g_autoptr(GdkPixbuf) result = solid (0x101010ff);
+  g_autofree guint8   *sel = rect_selection (0, 0, W, H);   /* nothing is kept */
+  FfSeamStats          stats = ff_blend_match_colour (result, original, sel, 6);
+
+  g_assert_cmpfloat (stats.before, ==, 0);
+  g_assert_cmpint (gdk_pixbuf_get_pixels (result)[0], ==, 0x10);
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/blend/dilate", test_dilate);
+  g_test_add_func ("/blend/layer-mask-band", test_layer_mask_band);
+  g_test_add_func ("/blend/layer-mask-radius-zero", test_layer_mask_radius_zero);
+  g_test_add_func ("/blend/match-colour", test_match_colour);
+  g_test_add_func ("/blend/match-colour-no-band", test_match_colour_no_band);
+  return g_test_run ();
+}
