@@ -59,6 +59,67 @@ widen_span (gint *start,
     *start = hi - *length;
 }
 
+/* Makes [*start, *start + *length) a multiple of @step long: grown inside
+ * [lo, hi) if there is room, else shrunk around [keep_start, keep_end),
+ * the cut shared between the margins; left alone when neither works.
+ */
+static void
+snap_span (gint *start,
+           gint *length,
+           gint  step,
+           gint  keep_start,
+           gint  keep_end,
+           gint  lo,
+           gint  hi)
+{
+  gint up = (*length + step - 1) / step * step;
+  gint down = *length / step * step;
+  gint before = keep_start - *start;
+  gint after = *start + *length - keep_end;
+  gint trim, cut_front;
+
+  if (up == *length || *length > FF_MODEL_MAX_SIDE)
+    return;
+  if (up <= hi - lo)
+    {
+      widen_span (start, length, up, lo, hi);
+      return;
+    }
+  trim = *length - down;
+  if (down == 0 || before + after < trim)
+    return;
+  cut_front = before + after > 0 ? trim * before / (before + after) : 0;
+  cut_front = CLAMP (cut_front, trim - after, before);
+  *start += cut_front;
+  *length = down;
+}
+
+void
+ff_model_size (gint  width,
+               gint  height,
+               gint *send_width,
+               gint *send_height)
+{
+  gint    long_side = MAX (width, height);
+  gdouble scale = 1.0;
+
+  if (long_side > FF_MODEL_MAX_SIDE)
+    scale = (gdouble) FF_MODEL_MAX_SIDE / long_side;
+  else if (long_side < FF_MODEL_MIN_SIDE)
+    scale = (gdouble) FF_MODEL_MIN_SIDE / long_side;
+
+  if (scale == 1.0 && width % FF_MODEL_STEP == 0 && height % FF_MODEL_STEP == 0)
+    {
+      *send_width = width;
+      *send_height = height;
+      return;
+    }
+  *send_width = CLAMP ((gint) lround (width * scale / FF_MODEL_STEP) * FF_MODEL_STEP,
+                       FF_MODEL_STEP, FF_MODEL_MAX_SIDE);
+  *send_height = CLAMP ((gint) lround (height * scale / FF_MODEL_STEP) * FF_MODEL_STEP,
+                        FF_MODEL_STEP, FF_MODEL_MAX_SIDE);
+}
+
 FfRect
 ff_fill_crop (const FfRect *selection,
               const FfRect *bounds,
@@ -80,6 +141,10 @@ ff_fill_crop (const FfRect *selection,
               bounds->x, bounds->x + bounds->width);
   widen_span (&crop.y, &crop.height, FF_MIN_CROP_SIDE,
               bounds->y, bounds->y + bounds->height);
+  snap_span (&crop.x, &crop.width, FF_MODEL_STEP, selection->x,
+             selection->x + selection->width, bounds->x, bounds->x + bounds->width);
+  snap_span (&crop.y, &crop.height, FF_MODEL_STEP, selection->y,
+             selection->y + selection->height, bounds->y, bounds->y + bounds->height);
   return crop;
 }
 

@@ -34,12 +34,31 @@ gint     ff_fill_auto_context   (const FfRect *selection,
                                  const FfRect *bounds);
 
 /* The crop: @selection grown by @context pixels on each side (-1: auto),
- * widened to FF_MIN_CROP_SIDE where @bounds allow, clamped to @bounds.
+ * widened to FF_MIN_CROP_SIDE where @bounds allow, clamped to @bounds,
+ * then, up to FF_MODEL_MAX_SIDE, made a multiple of FF_MODEL_STEP where
+ * that keeps the selection inside, so it goes to the model unscaled.
  * @selection must lie inside @bounds.
  */
 FfRect   ff_fill_crop           (const FfRect *selection,
                                  const FfRect *bounds,
                                  gint          context);
+
+/* FLUX fill models work in sides that are multiples of 32 and shrink
+ * inputs beyond about 1440 × 1440; below 512 they see too little.
+ */
+#define FF_MODEL_STEP      32
+#define FF_MODEL_MAX_SIDE  1440
+#define FF_MODEL_MIN_SIDE  512
+
+/* The size to send a @width × @height crop at: the crop's own size when
+ * it already fits the model, else scaled (aspect kept to within the
+ * rounding) so the long side is at most FF_MODEL_MAX_SIDE and at least
+ * FF_MODEL_MIN_SIDE, with sides multiples of FF_MODEL_STEP.
+ */
+void     ff_model_size          (gint          width,
+                                 gint          height,
+                                 gint         *send_width,
+                                 gint         *send_height);
 
 /* Where an outpainted result of @result_width × @result_height lands, in
  * the coordinates of @source (the picture that was sent): the original

@@ -8,24 +8,41 @@ G_DEFINE_QUARK (ff-image-error-quark, ff_image_error)
  * bytes, and the upload is small either way.
  */
 #define PNG_COMPRESSION "3"
+#define JPEG_QUALITY    "95"
 #define DECODE_CHUNK    (64 * 1024)
 
-GBytes *
-ff_image_encode_png (GdkPixbuf  *pixbuf,
-                     GError    **error)
+static GBytes *
+encode (GdkPixbuf    *pixbuf,
+        const gchar  *type,
+        const gchar  *key,
+        const gchar  *value,
+        GError      **error)
 {
   gchar *buffer = NULL;
   gsize  size = 0;
 
   g_return_val_if_fail (GDK_IS_PIXBUF (pixbuf), NULL);
 
-  if (! gdk_pixbuf_save_to_buffer (pixbuf, &buffer, &size, "png", error,
-                                   "compression", PNG_COMPRESSION, NULL))
+  if (! gdk_pixbuf_save_to_buffer (pixbuf, &buffer, &size, type, error, key, value, NULL))
     {
-      g_prefix_error (error, "could not encode PNG: ");
+      g_prefix_error (error, "could not encode %s: ", type);
       return NULL;
     }
   return g_bytes_new_take (buffer, size);
+}
+
+GBytes *
+ff_image_encode_png (GdkPixbuf  *pixbuf,
+                     GError    **error)
+{
+  return encode (pixbuf, "png", "compression", PNG_COMPRESSION, error);
+}
+
+GBytes *
+ff_image_encode_jpeg (GdkPixbuf  *pixbuf,
+                      GError    **error)
+{
+  return encode (pixbuf, "jpeg", "quality", JPEG_QUALITY, error);
 }
 
 gchar *
@@ -118,4 +135,43 @@ ff_image_fit (GdkPixbuf *pixbuf,
     return g_object_ref (pixbuf);
   /* BILINEAR here is gdk-pixbuf's box-filtered resampling when shrinking. */
   return gdk_pixbuf_scale_simple (pixbuf, width, height, GDK_INTERP_BILINEAR);
+}
+
+GBytes *
+ff_image_encode_upload (GdkPixbuf    *pixbuf,
+                        const gchar **mime_type,
+                        GError      **error)
+{
+  g_autoptr(GBytes) png = ff_image_encode_png (pixbuf, error);
+
+  if (png == NULL)
+    return NULL;
+  if (g_bytes_get_size (png) <= FF_UPLOAD_PNG_MAX)
+    {
+      *mime_type = "image/png";
+      return g_steal_pointer (&png);
+    }
+  *mime_type = "image/jpeg";
+  return ff_image_encode_jpeg (pixbuf, error);
+}
+
+GdkPixbuf *
+ff_mask_fit (GdkPixbuf *mask,
+             gint       width,
+             gint       height)
+{
+  GdkPixbuf *fitted = ff_image_fit (mask, width, height);
+  gint       stride, channels;
+  guchar    *pixels;
+
+  if (fitted == NULL || fitted == mask)
+    return fitted;
+  stride = gdk_pixbuf_get_rowstride (fitted);
+  channels = gdk_pixbuf_get_n_channels (fitted);
+  pixels = gdk_pixbuf_get_pixels (fitted);
+  for (gint y = 0; y < height; y++)
+    for (guchar *p = pixels + (gsize) y * stride, *end = p + (gsize) width * channels;
+         p < end; p++)
+      *p = *p ? 255 : 0;
+  return fitted;
 }

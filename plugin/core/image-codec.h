@@ -21,9 +21,24 @@ typedef enum
 /* A generous cap on decoded outputs: 16k × 16k. */
 #define FF_MAX_DECODED_PIXELS (16384u * 16384u)
 
-/* PNG bytes of @pixbuf (transfer full). */
+/* PNG bytes of @pixbuf, lossless: for masks.  (transfer full) */
 GBytes *    ff_image_encode_png  (GdkPixbuf    *pixbuf,
                                   GError      **error);
+/* JPEG bytes at quality 95.  (transfer full) */
+GBytes *    ff_image_encode_jpeg (GdkPixbuf    *pixbuf,
+                                  GError      **error);
+
+/* Above this a PNG picture is sent as JPEG instead. */
+#define FF_UPLOAD_PNG_MAX (1024 * 1024)
+
+/* The picture as it is uploaded: PNG, lossless, while that stays under
+ * FF_UPLOAD_PNG_MAX (graphics, flat areas, small crops), else JPEG at
+ * quality 95, a fraction of the size of a photo's PNG and no visible
+ * loss.  Sets @mime_type to a static string.  (transfer full)
+ */
+GBytes *    ff_image_encode_upload (GdkPixbuf    *pixbuf,
+                                    const gchar **mime_type,
+                                    GError      **error);
 /* "data:<mime>;base64,…" (transfer full). */
 gchar *     ff_data_uri          (GBytes       *bytes,
                                   const gchar  *mime_type);
@@ -38,6 +53,14 @@ GdkPixbuf * ff_image_decode      (GBytes       *bytes,
  * copy.  (transfer full)
  */
 GdkPixbuf * ff_image_fit         (GdkPixbuf    *pixbuf,
+                                  gint          width,
+                                  gint          height);
+
+/* ff_image_fit () for masks: every pixel the resampling touched with any
+ * white becomes white, so the model repaints at least what was asked.
+ * (transfer full)
+ */
+GdkPixbuf * ff_mask_fit          (GdkPixbuf    *mask,
                                   gint          width,
                                   gint          height);
 

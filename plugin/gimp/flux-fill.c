@@ -344,8 +344,11 @@ generate (const FfParams        *params,
           Timings               *timings,
           GError               **error)
 {
-  g_autoptr(GBytes) image_png = NULL;
+  g_autoptr(GdkPixbuf) send = NULL;
+  g_autoptr(GBytes) image_bytes = NULL;
+  const gchar      *mime_type = NULL;
   g_autoptr(GBytes) mask_png = NULL;
+  gint              send_width, send_height;
   g_autoptr(GBytes) output = NULL;
   g_autofree gchar *image_uri = NULL;
   g_autofree gchar *mask_uri = NULL;
@@ -355,14 +358,18 @@ generate (const FfParams        *params,
   GdkPixbuf        *result;
 
   gimp_progress_set_text (_("Preparing the image…"));
-  image_png = ff_image_encode_png (region->image, error);
-  if (image_png == NULL)
+  ff_model_size (region->crop.width, region->crop.height, &send_width, &send_height);
+  send = ff_image_fit (region->image, send_width, send_height);
+  image_bytes = ff_image_encode_upload (send, &mime_type, error);
+  if (image_bytes == NULL)
     return NULL;
-  image_uri = ff_data_uri (image_png, "image/png");
-  g_clear_pointer (&image_png, g_bytes_unref);
+  g_clear_object (&send);
+  image_uri = ff_data_uri (image_bytes, mime_type);
+  g_clear_pointer (&image_bytes, g_bytes_unref);
   if (region->mask != NULL)
     {
-      mask_png = ff_image_encode_png (region->mask, error);
+      send = ff_mask_fit (region->mask, send_width, send_height);
+      mask_png = ff_image_encode_png (send, error);
       if (mask_png == NULL)
         return NULL;
       mask_uri = ff_data_uri (mask_png, "image/png");

@@ -134,7 +134,7 @@ test_download_has_no_token (void)
   JsonObject          *fetch;
   const guchar        *pixels;
 
-  standin_scenario (standin, "{\"duration\": 0.1}");
+  standin_scenario (standin, "{\"duration\": 0.1, \"drift\": [0, 0, 0]}");
   url = predict (client, 50, &error);
   g_assert_no_error (error);
   output = ff_client_download (client, url, &error);

@@ -40,7 +40,8 @@ test_crop_large_canvas (void)
   FfRect canvas = { 0, 0, 6000, 4000 }, sel = { 3000, 2000, 300, 200 };
   FfRect crop = ff_fill_crop (&sel, &canvas, -1);
 
-  assert_rect (crop, 2625, 1625, 1050, 950);
+  /* Then grown to multiples of 32, so the model takes it unscaled. */
+  assert_rect (crop, 2622, 1620, 1056, 960);
 }
 
 static void
@@ -60,7 +61,46 @@ test_crop_offset_bounds (void)
   FfRect layer = { 1000, 1000, 300, 300 }, sel = { 1100, 1100, 20, 20 };
   FfRect crop = ff_fill_crop (&sel, &layer, 10);
 
-  assert_rect (crop, 1000, 1000, 300, 300);
+  /* No room for 320: shrunk to 288, mostly from the side farther away. */
+  assert_rect (crop, 1004, 1004, 288, 288);
+}
+
+static void
+test_crop_selection_kept_when_snapping (void)
+{
+  /* The selection spans the whole 300-wide layer: no multiple of 32 fits
+   * around it, so the crop stays as it is and is scaled instead.
+   */
+  FfRect layer = { 0, 0, 300, 200 }, sel = { 0, 50, 300, 20 };
+  FfRect crop = ff_fill_crop (&sel, &layer, 10);
+
+  assert_rect (crop, 0, 2, 300, 192);
+}
+
+static void
+test_model_size (void)
+{
+  static const gint cases[][4] =
+  {
+    { 512, 480, 512, 480 },       /* fits: sent as it is */
+    { 1056, 960, 1056, 960 },
+    { 1440, 1440, 1440, 1440 },
+    { 2000, 1000, 1440, 736 },    /* 720 = 22.5 × 32 rounds up */
+    { 6000, 4000, 1440, 960 },
+    { 300, 200, 512, 352 },       /* tiny: upscaled */
+    { 1000, 750, 992, 736 },      /* odd sides: nearest multiples of 32 */
+    { 40, 30, 512, 384 },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      gint w, h;
+
+      ff_model_size (cases[i][0], cases[i][1], &w, &h);
+      g_test_message ("%d x %d", cases[i][0], cases[i][1]);
+      g_assert_cmpint (w, ==, cases[i][2]);
+      g_assert_cmpint (h, ==, cases[i][3]);
+    }
 }
 
 typedef struct
@@ -109,5 +149,7 @@ main (int argc, char **argv)
   g_test_add_func ("/geometry/crop-clamped", test_crop_clamped);
   g_test_add_func ("/geometry/crop-offset-bounds", test_crop_offset_bounds);
   g_test_add_func ("/geometry/outpaint-placement", test_outpaint_placement);
+  g_test_add_func ("/geometry/crop-selection-kept", test_crop_selection_kept_when_snapping);
+  g_test_add_func ("/geometry/model-size", test_model_size);
   return g_test_run ();
 }

@@ -104,6 +104,66 @@ test_data_uri (void)
   g_assert_cmpstr (uri, ==, "data:image/png;base64,aGVsbG8=");
 }
 
+/* Random noise: what no lossless codec can shrink, like a photo's grain. */
+static GdkPixbuf *
+noise (gint width,
+       gint height)
+{
+  GdkPixbuf *pixbuf = gdk_pixbuf_new (GDK_COLORSPACE_RGB, FALSE, 8, width, height);
+  guchar    *pixels = gdk_pixbuf_get_pixels (pixbuf);
+  GRand     *rand = g_rand_new_with_seed (42);
+
+  for (gsize i = 0; i < (gsize) gdk_pixbuf_get_rowstride (pixbuf) * height; i++)
+    pixels[i] = (guchar) g_rand_int (rand);
+  g_rand_free (rand);
+  return pixbuf;
+}
+
+static void
+test_upload_encoding (void)
+{
+  g_autoptr(GdkPixbuf) flat = gradient (1024, 1024);
+  g_autoptr(GdkPixbuf) grainy = noise (1024, 1024);
+  g_autoptr(GBytes)    bytes = NULL;
+  g_autoptr(GError)    error = NULL;
+  const gchar         *mime = NULL;
+
+  bytes = ff_image_encode_upload (flat, &mime, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (mime, ==, "image/png");
+  g_assert_cmpuint (g_bytes_get_size (bytes), <=, FF_UPLOAD_PNG_MAX);
+  g_clear_pointer (&bytes, g_bytes_unref);
+
+  bytes = ff_image_encode_upload (grainy, &mime, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (mime, ==, "image/jpeg");
+  g_assert_cmpmem (g_bytes_get_data (bytes, NULL), 2, "\xff\xd8", 2);
+}
+
+static void
+test_mask_fit (void)
+{
+  g_autoptr(GdkPixbuf) mask = gdk_pixbuf_new (GDK_COLORSPACE_RGB, FALSE, 8, 10, 10);
+  g_autoptr(GdkPixbuf) dot = gdk_pixbuf_new_subpixbuf (mask, 4, 4, 1, 1);
+  g_autoptr(GdkPixbuf) big = NULL;
+  const guchar        *p;
+  gint                 white = 0;
+
+  gdk_pixbuf_fill (mask, 0x000000ff);
+  gdk_pixbuf_fill (dot, 0xffffffff);
+  big = ff_mask_fit (mask, 35, 35);
+  p = gdk_pixbuf_get_pixels (big);
+  for (gint y = 0; y < 35; y++)
+    for (gint x = 0; x < 35 * 3; x++)
+      {
+        guchar v = p[y * gdk_pixbuf_get_rowstride (big) + x];
+
+        g_assert_true (v == 0 || v == 255);
+        white += v == 255;
+      }
+  g_assert_cmpint (white / 3, >=, 3 * 3);
+}
+
 static void
 test_fit (void)
 {
@@ -126,5 +186,7 @@ main (int argc, char **argv)
   g_test_add_func ("/image-codec/too-many-pixels", test_too_many_pixels);
   g_test_add_func ("/image-codec/data-uri", test_data_uri);
   g_test_add_func ("/image-codec/fit", test_fit);
+  g_test_add_func ("/image-codec/upload-encoding", test_upload_encoding);
+  g_test_add_func ("/image-codec/mask-fit", test_mask_fit);
   return g_test_run ();
 }
