@@ -14,6 +14,7 @@ G_DEFINE_QUARK (ff-http-error-quark, ff_http_error)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (CURL, curl_easy_cleanup)
 typedef struct curl_slist CurlSlist;
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (CurlSlist, curl_slist_free_all)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (curl_mime, curl_mime_free)
 
 #define CONNECT_TIMEOUT_SECONDS 20
 #define STALL_BYTES_PER_SECOND  1024L
@@ -154,7 +155,9 @@ log_exchange (const FfHttpRequest *request,
               G_GSIZE_FORMAT " received, %.3f s%s%s\n",
               request->method, request->url, code == CURLE_OK ? "HTTP " : "no answer, ",
               code == CURLE_OK ? status : (glong) code,
-              request->body ? g_bytes_get_size (request->body) : 0, received,
+              request->body ? g_bytes_get_size (request->body)
+                            : request->file ? g_bytes_get_size (request->file) : 0,
+              received,
               elapsed_us / 1e6, code == CURLE_OK ? "" : ": ",
               code == CURLE_OK ? "" : curl_easy_strerror (code));
 }
@@ -209,6 +212,7 @@ ff_http_send (FfHttp               *http,
               GError              **error)
 {
   g_autoptr(CurlSlist)      headers = NULL;
+  g_autoptr(curl_mime)      form = NULL;
   g_autoptr(GByteArray)     body = g_byte_array_new ();
   g_autofree gchar         *content_type = NULL;
   g_autofree gchar         *prefer = NULL;
@@ -261,7 +265,28 @@ ff_http_send (FfHttp               *http,
       prefer = g_strconcat ("Prefer: ", request->prefer, NULL);
       headers = curl_slist_append (headers, prefer);
     }
-  if (g_strcmp0 (request->method, "POST") == 0)
+  if (request->file != NULL)
+    {
+      gsize         size = 0;
+      gconstpointer data = g_bytes_get_data (request->file, &size);
+      curl_mimepart *part;
+
+      form = curl_mime_init (curl);
+      part = curl_mime_addpart (form);
+      curl_mime_name (part, "content");
+      curl_mime_data (part, data, size);
+      curl_mime_filename (part, request->file_name);
+      curl_mime_type (part, request->file_type);
+      part = curl_mime_addpart (form);
+      curl_mime_name (part, "filename");
+      curl_mime_data (part, request->file_name, CURL_ZERO_TERMINATED);
+      part = curl_mime_addpart (form);
+      curl_mime_name (part, "type");
+      curl_mime_data (part, request->file_type, CURL_ZERO_TERMINATED);
+      headers = curl_slist_append (headers, "Expect:");
+      curl_easy_setopt (curl, CURLOPT_MIMEPOST, form);
+    }
+  else if (g_strcmp0 (request->method, "POST") == 0)
     {
       gsize         size = 0;
       gconstpointer data = request->body ? g_bytes_get_data (request->body, &size) : "";
@@ -286,6 +311,7 @@ ff_http_send (FfHttp               *http,
   code = curl_easy_perform (curl);
   /* The handle must not keep pointers into this frame. */
   curl_easy_setopt (curl, CURLOPT_HTTPHEADER, NULL);
+  curl_easy_setopt (curl, CURLOPT_MIMEPOST, NULL);
   curl_easy_setopt (curl, CURLOPT_ERRORBUFFER, NULL);
 
   curl_easy_getinfo (curl, CURLINFO_RESPONSE_CODE, &status);

@@ -28,6 +28,12 @@ typedef struct
   const gchar *content_type;     /* nullable; with a body */
   const gchar *prefer;           /* nullable: the Prefer header */
   GBytes      *body;             /* nullable */
+  /* Instead of @body, a multipart/form-data upload of one file, as the
+   * Files API wants: parts "content" (the bytes), "filename" and "type".
+   */
+  GBytes      *file;             /* nullable */
+  const gchar *file_name;
+  const gchar *file_type;
   gboolean     follow_redirects; /* downloads only; the token never follows */
   glong        timeout_seconds;  /* the whole transfer */
   glong        stall_seconds;    /* abort below 1 kB/s for this long; 0: 30 s */

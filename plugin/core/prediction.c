@@ -140,6 +140,27 @@ ff_prediction_parse (const gchar  *data,
 }
 
 gchar *
+ff_file_url_parse (const gchar  *data,
+                   gsize         length,
+                   GError      **error)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  JsonObject           *object = parse_object (parser, data, length, NULL);
+  JsonNode             *urls = object ? json_object_get_member (object, "urls") : NULL;
+  const gchar          *url = NULL;
+
+  if (urls != NULL && JSON_NODE_HOLDS_OBJECT (urls))
+    url = get_string (json_node_get_object (urls), "get");
+  if (url == NULL || *url == '\0')
+    {
+      g_set_error_literal (error, FF_API_ERROR, FF_API_ERROR_BAD_RESPONSE,
+                           "the uploaded file has no URL");
+      return NULL;
+    }
+  return g_strdup (url);
+}
+
+gchar *
 ff_problem_detail (const gchar *data,
                    gsize        length)
 {

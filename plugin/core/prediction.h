@@ -47,6 +47,13 @@ FfPrediction * ff_prediction_parse      (const gchar   *data,
 void           ff_prediction_free       (FfPrediction  *prediction);
 gboolean       ff_status_is_terminal    (FfStatus       status);
 
+/* The URL by which predictions take a file uploaded to the Files API:
+ * its "urls.get".  (transfer full)
+ */
+gchar *        ff_file_url_parse        (const gchar   *data,
+                                         gsize          length,
+                                         GError       **error);
+
 /* The "detail" (else "title") of an RFC 7807 error body, or NULL when
  * the body is not such JSON.  (transfer full)
  */

@@ -178,6 +178,21 @@ ff_client_set_created (FfClient      *client,
   client->created_data = user_data;
 }
 
+/* The one way errors leave this file: with context, without the token. */
+static void
+propagate_error (FfClient     *client,
+                 GError      **dest,
+                 GError       *error,
+                 const gchar  *prefix)
+{
+  if (error == NULL)
+    return;
+  if (prefix != NULL)
+    g_prefix_error (&error, "%s", prefix);
+  redact_token (client, error);
+  g_propagate_error (dest, error);
+}
+
 static gboolean
 report_progress (FfClient *client)
 {
@@ -528,11 +543,70 @@ ff_client_predict (FfClient     *client,
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
   url = predict (client, body, length, &local_error);
-  if (local_error != NULL)
+  propagate_error (client, error, local_error, NULL);
+  return url;
+}
+
+static gchar *
+upload (FfClient     *client,
+        GBytes       *data,
+        const gchar  *file_name,
+        const gchar  *mime_type,
+        GError      **error)
+{
+  g_autofree gchar         *url = g_strconcat (client->base_url, "/v1/files", NULL);
+  g_autoptr(FfHttpResponse) response = NULL;
+  g_autoptr(GUri)           file_uri = NULL;
+  g_autofree gchar         *file_url = NULL;
+  gsize                     size = 0;
+  const gchar              *body;
+  FfHttpRequest             request = {
+    .method = "POST",
+    .url = url,
+    .bearer_token = client->token,
+    .file = data,
+    .file_name = file_name,
+    .file_type = mime_type,
+    .timeout_seconds = DOWNLOAD_TIMEOUT_SECONDS,
+    .stall_seconds = client->timing.stall_seconds,
+    .max_response = MAX_API_RESPONSE,
+  };
+
+  response = send_retrying (client, &request, MAX_DOWNLOAD_ATTEMPTS, error);
+  if (response == NULL)
+    return NULL;
+  if (response->status != 200 && response->status != 201)
     {
-      redact_token (client, local_error);
-      g_propagate_error (error, local_error);
+      set_status_error (response, error);
+      return NULL;
     }
+  body = g_bytes_get_data (response->body, &size);
+  file_url = ff_file_url_parse (body, size, error);
+  if (file_url == NULL)
+    return NULL;
+  file_uri = parse_web_url (file_url, "the uploaded file's URL", error);
+  if (file_uri == NULL)
+    return NULL;
+  return g_steal_pointer (&file_url);
+}
+
+gchar *
+ff_client_upload (FfClient     *client,
+                  GBytes       *data,
+                  const gchar  *file_name,
+                  const gchar  *mime_type,
+                  GError      **error)
+{
+  g_autofree gchar *prefix = NULL;
+  GError           *local_error = NULL;
+  gchar            *url;
+
+  g_return_val_if_fail (client != NULL && data != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  prefix = g_strdup_printf ("could not upload %s: ", file_name);
+  url = upload (client, data, file_name, mime_type, &local_error);
+  propagate_error (client, error, local_error, prefix);
   return url;
 }
 
@@ -612,11 +686,6 @@ ff_client_download (FfClient     *client,
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
   bytes = download (client, url, &local_error);
-  if (bytes == NULL)
-    {
-      g_prefix_error (&local_error, "could not download the result: ");
-      redact_token (client, local_error);
-      g_propagate_error (error, local_error);
-    }
+  propagate_error (client, error, local_error, "could not download the result: ");
   return bytes;
 }

@@ -60,6 +60,17 @@ void       ff_client_set_created    (FfClient            *client,
 void       ff_client_cancel         (FfClient            *client,
                                      const gchar         *prediction_id);
 
+/* Uploads @data to the Files API (POST {base}/v1/files) and returns the
+ * URL a prediction's input takes it by.  Aggregators may not offer the
+ * Files API: callers fall back to a data URI on any error.
+ * (transfer full)
+ */
+gchar *    ff_client_upload         (FfClient            *client,
+                                     GBytes              *data,
+                                     const gchar         *file_name,
+                                     const gchar         *mime_type,
+                                     GError             **error);
+
 /* Creates a prediction from @body, waits until it ends and returns its
  * output URL (transfer full).
  */

@@ -26,6 +26,7 @@
 #define FLUX_FILL_FEATHER_DEFAULT  8
 #define FLUX_FILL_FEATHER_MAX      64
 #define FLUX_FILL_CONTEXT_MAX      4096
+#define FF_FILES_API_MIN           (256 * 1024)
 
 typedef struct
 {
@@ -336,6 +337,24 @@ env_seconds (const gchar *name,
   return seconds;
 }
 
+/* Replicate's advice: files above 256 kB go through its Files API, not
+ * inside the JSON.  Aggregators may not offer it; then the data URI goes.
+ */
+static gchar *
+upload_file (FfClient    *client,
+             GBytes      *bytes,
+             const gchar *mime_type)
+{
+  g_autoptr(GError) error = NULL;
+  const gchar      *name = g_str_equal (mime_type, "image/png") ? "flux-fill-crop.png"
+                                                                 : "flux-fill-crop.jpg";
+  gchar            *url = ff_client_upload (client, bytes, name, mime_type, &error);
+
+  if (url == NULL && g_strcmp0 (g_getenv ("FLUX_FILL_DEBUG"), "1") == 0)
+    g_printerr ("flux-fill: %s; sending a data URI instead\n", error->message);
+  return url;
+}
+
 /* Everything between the checked arguments and the inserted layer. */
 static GdkPixbuf *
 generate (const FfParams        *params,
@@ -347,6 +366,7 @@ generate (const FfParams        *params,
   g_autoptr(GdkPixbuf) send = NULL;
   g_autoptr(GBytes) image_bytes = NULL;
   const gchar      *mime_type = NULL;
+  gsize             uploaded_file = 0;
   g_autoptr(GBytes) mask_png = NULL;
   gint              send_width, send_height;
   g_autoptr(GBytes) output = NULL;
@@ -364,7 +384,11 @@ generate (const FfParams        *params,
   if (image_bytes == NULL)
     return NULL;
   g_clear_object (&send);
-  image_uri = ff_data_uri (image_bytes, mime_type);
+  if (g_bytes_get_size (image_bytes) > FF_FILES_API_MIN &&
+      (image_uri = upload_file (client, image_bytes, mime_type)) != NULL)
+    uploaded_file = g_bytes_get_size (image_bytes);
+  else
+    image_uri = ff_data_uri (image_bytes, mime_type);
   g_clear_pointer (&image_bytes, g_bytes_unref);
   if (region->mask != NULL)
     {
@@ -376,7 +400,7 @@ generate (const FfParams        *params,
     }
   body = ff_request_build_body (params, image_uri, mask_uri, &length);
   g_clear_pointer (&image_uri, g_free);
-  timings->uploaded = length;
+  timings->uploaded = uploaded_file + length;
   timings_lap (timings, PHASE_ENCODE);
 
   gimp_progress_set_text (_("Waiting for FLUX Fill Pro…"));

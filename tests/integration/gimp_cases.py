@@ -66,8 +66,9 @@ def pattern(x, y):
 
 def make_image(width=640, height=480, base=Gimp.ImageBaseType.RGB,
                precision=Gimp.Precision.U8_NON_LINEAR, layer_type=None,
-               layer_rect=None):
-    """An image with one patterned layer (optionally offset and smaller)."""
+               layer_rect=None, noise=False):
+    """An image with one patterned layer (optionally offset and smaller,
+    or of random noise, which no codec shrinks)."""
     image = Gimp.Image.new_with_precision(width, height, base, precision)
     lx, ly, lw, lh = layer_rect or (0, 0, width, height)
     if layer_type is None:
@@ -81,6 +82,9 @@ def make_image(width=640, height=480, base=Gimp.ImageBaseType.RGB,
             r, g, b = pattern(x + lx, y + ly)
             i = (y * lw + x) * 4
             data[i:i + 4] = bytes((r, g, b, 255 if (x + y) % 7 else 128))
+    if noise:
+        data = bytearray(os.urandom(lw * lh * 4))
+        data[3::4] = b"\xff" * (lw * lh)
     layer.get_buffer().set(Gegl.Rectangle.new(0, 0, lw, lh), "R'G'B'A u8", bytes(data))
     return image, layer
 
@@ -459,6 +463,22 @@ def case_bad_arguments():
     image.delete()
 
 
+def case_files_api_fallback():
+    scenario()
+    image, layer = make_image(noise=True)
+    image.select_rectangle(Gimp.ChannelOps.REPLACE, 100, 100, 200, 150)
+    status, message = run_fill(image, layer)
+    check("large upload: the fill succeeds", status == SUCCESS, message)
+    reqs = standin("/_standin/requests")
+    uploads = [r for r in reqs if r["path"] == "/replicate/v1/files"]
+    check("large upload: the Files API was tried first", len(uploads) == 1, reqs)
+    made = creates()
+    check("large upload: the aggregator has none, so a data URI went instead",
+          made and made[0].get("image_source") == "data:image/png"
+          and made[0].get("body_bytes", 0) > 256 * 1024, made and made[0].get("image_source"))
+    image.delete()
+
+
 def case_missing_token():
     scenario()
     expect_error("missing token", EXECUTION_ERROR, "REPLICATE_API_TOKEN")
@@ -467,7 +487,7 @@ def case_missing_token():
 
 GROUPS = {
     "main": [case_ellipse_fill, case_seam, case_kinds, case_errors, case_slow_prediction, case_outpaint,
-             case_faults, case_killed_plugin, case_bad_arguments],
+             case_faults, case_killed_plugin, case_bad_arguments, case_files_api_fallback],
     "no-token": [case_missing_token],
 }
 

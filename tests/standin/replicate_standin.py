@@ -38,6 +38,8 @@ Authorization header, as careless servers do).
 
 import base64
 import binascii
+import email.parser
+import email.policy
 import io
 import json
 import math
@@ -56,6 +58,9 @@ OUTPAINT = ["None", "Zoom out 1.5x", "Zoom out 2x", "Make square",
 FORMATS = ["jpg", "png"]
 PREFER_RE = re.compile(r"^wait(=([1-9]|[1-9][0-9]|60))?$")
 DATA_URI_RE = re.compile(r"^data:(image/(png|jpeg|gif|webp));base64,(.*)$", re.S)
+# Files uploaded here are served to predictions by Replicate's own URL.
+FILE_URL_RE = re.compile(r"^https://api\.replicate\.com/v1/files/([A-Za-z0-9]+)$")
+UPLOADS = {}    # id -> bytes, for decode_image
 MAX_BODY = 64 * 1024 * 1024
 DEFAULT_SCENARIO = {
     "duration": 0.3,
@@ -101,11 +106,13 @@ def decode_image(value, name):
     if not isinstance(value, str):
         raise ValidationError(f"input.{name}: Invalid type. Expected: string")
     m = DATA_URI_RE.match(value)
-    if not m:
+    f = FILE_URL_RE.match(value)
+    if not m and not (f and f.group(1) in UPLOADS):
         raise ValidationError(f"input.{name}: Does not match format 'uri' "
-                              "(expected a data URI of a png, jpeg, gif or webp image)")
+                              "(expected a data URI of a png, jpeg, gif or webp image, "
+                              "or the URL of a file uploaded to this service)")
     try:
-        raw = base64.b64decode(m.group(3), validate=True)
+        raw = UPLOADS[f.group(1)] if f else base64.b64decode(m.group(3), validate=True)
         img = Image.open(io.BytesIO(raw))
         img.load()
     except (binascii.Error, OSError, ValueError) as e:
@@ -329,6 +336,8 @@ def make_api_handler(state):
                         entry["input"] = {k: v for k, v in inp.items() if k not in ("image", "mask")}
                         for k in ("image", "mask"):
                             if isinstance(inp.get(k), str):
+                                entry[k + "_source"] = ("files-api" if FILE_URL_RE.match(inp[k])
+                                                        else inp[k][:inp[k].find(";")])
                                 entry[k + "_size"] = None
                                 try:
                                     entry[k + "_size"] = list(decode_image(inp[k], k).size)
@@ -397,6 +406,11 @@ def make_api_handler(state):
                           else "Invalid token.")
                 return self.send_json(*problem(401, "Unauthenticated", detail))
 
+            if path == "/v1/files" and not self.path.startswith("/replicate/"):
+                # Aggregators do not proxy the Files API: 404 under /replicate.
+                if self.command != "POST":
+                    return self.send_json(*problem(405, "Method Not Allowed", "Method not allowed."))
+                return self.upload(body)
             create = f"/v1/models/{MODEL}/predictions"
             m = re.match(r"^/v1/predictions/([A-Za-z0-9]+)(/cancel)?$", path)
             if path == create:
@@ -422,6 +436,38 @@ def make_api_handler(state):
                 with state.lock:
                     return self.send_json(200, pred.to_json())
             return self.send_json(*problem(404, "Not found", "Not found."))
+
+        def upload(self, body):
+            ctype = self.headers.get("Content-Type") or ""
+            if not ctype.startswith("multipart/form-data"):
+                return self.send_json(*problem(415, "Unsupported Media Type",
+                                               "Content-Type must be multipart/form-data"))
+            msg = email.parser.BytesParser(policy=email.policy.HTTP).parsebytes(
+                b"Content-Type: " + ctype.encode() + b"\r\n\r\n" + body)
+            parts = {p.get_param("name", header="content-disposition"): p
+                     for p in msg.iter_parts()} if msg.is_multipart() else {}
+            errors = [f"- {n}: required\n" for n in ("content", "filename") if n not in parts]
+            name = parts["filename"].get_content() if "filename" in parts else ""
+            if isinstance(name, bytes):
+                name = name.decode()
+            if len(name.encode()) > 255:
+                errors.append("- filename: must be at most 255 bytes\n")
+            if errors:
+                return self.send_json(*problem(422, "Invalid request", "".join(errors)))
+            data = parts["content"].get_payload(decode=True)
+            if len(data) > 100 * 1024 * 1024:
+                return self.send_json(*problem(413, "Request Entity Too Large",
+                                               "Files must be less than 100MB in size"))
+            fid = uuid.uuid4().hex[:24]
+            with state.lock:
+                UPLOADS[fid] = data
+            now = time.strftime("%Y-%m-%dT%H:%M:%S.000Z", time.gmtime())
+            ftype = parts["type"].get_content() if "type" in parts else "application/octet-stream"
+            self.send_json(201, {
+                "id": fid, "name": name, "content_type": ftype, "size": len(data),
+                "etag": uuid.uuid4().hex, "checksums": {}, "metadata": {},
+                "created_at": now, "expires_at": now,
+                "urls": {"get": f"https://api.replicate.com/v1/files/{fid}"}})
 
         def create(self, body):
             ctype = (self.headers.get("Content-Type") or "").split(";")[0].strip()

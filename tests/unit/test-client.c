@@ -397,6 +397,48 @@ test_retry_after (void)
 }
 
 static void
+test_files_api (void)
+{
+  g_autoptr(FfClient)  client = make_client ("", TEST_TOKEN);
+  g_autoptr(FfClient)  aggregator = make_client ("/replicate", TEST_TOKEN);
+  g_autoptr(GdkPixbuf) image = gdk_pixbuf_new (GDK_COLORSPACE_RGB, FALSE, 8, 64, 32);
+  g_autoptr(GBytes)    png = NULL;
+  g_autoptr(GError)    error = NULL;
+  g_autoptr(JsonArray) requests = NULL;
+  g_autofree gchar    *file_url = NULL;
+  g_autofree gchar    *body = NULL;
+  g_autofree gchar    *output = NULL;
+  JsonObject          *create;
+  FfParams             params;
+
+  standin_scenario (standin, "{\"duration\": 0.1}");
+  gdk_pixbuf_fill (image, 0x336699ff);
+  png = ff_image_encode_png (image, NULL);
+  file_url = ff_client_upload (client, png, "crop.png", "image/png", &error);
+  g_assert_no_error (error);
+  g_assert_true (g_str_has_prefix (file_url, "https://api.replicate.com/v1/files/"));
+
+  ff_params_init (&params);
+  g_free (params.prompt);
+  params.prompt = g_strdup ("sky");
+  body = ff_request_build_body (&params, file_url, NULL, NULL);
+  ff_params_clear (&params);
+  output = ff_client_predict (client, body, strlen (body), &error);
+  g_assert_no_error (error);
+  requests = standin_requests (standin);
+  create = standin_find_request (requests, "POST", "/predictions");
+  g_assert_cmpstr (json_object_get_string_member (create, "image_source"), ==, "files-api");
+  g_assert_cmpuint (count_requests (requests, "POST", "/v1/files"), ==, 1);
+
+  /* Aggregators do not proxy the Files API: the caller falls back. */
+  g_clear_pointer (&file_url, g_free);
+  file_url = ff_client_upload (aggregator, png, "crop.png", "image/png", &error);
+  g_assert_null (file_url);
+  g_assert_error (error, FF_HTTP_ERROR, 404);
+  g_assert_cmpstr (error->message, ==, "could not upload crop.png: HTTP 404: Not found.");
+}
+
+static void
 test_bad_config (void)
 {
   static const struct { const gchar *base, *token, *message; } cases[] =
@@ -439,6 +481,7 @@ main (int argc, char **argv)
   g_test_add_func ("/client/list-output", test_list_output);
   g_test_add_func ("/client/output-gone", test_output_gone);
   g_test_add_func ("/client/bad-config", test_bad_config);
+  g_test_add_func ("/client/files-api", test_files_api);
   g_test_add_func ("/client/transient-faults-survived", test_transient_faults_survived);
   g_test_add_func ("/client/download-faults", test_download_faults);
   g_test_add_func ("/client/retry-after", test_retry_after);
