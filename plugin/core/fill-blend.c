@@ -5,63 +5,77 @@
 
 #include "fill-blend.h"
 
-/* One pass of a 1-D max filter along rows (@step 1) or columns. */
+/* A 1-D filter from @in (a copy of one row or column) into @out, whose
+ * pixels are @step bytes apart.
+ */
+typedef void (* LineFilter) (const guint8 *in,
+                             guint8       *out,
+                             gint          length,
+                             gsize         step,
+                             gint          radius);
+
 static void
-max_pass (guint8 *data,
-          gint    length,
-          gint    count,
-          gsize   step,
-          gsize   next,
-          gint    radius,
-          guint8 *line)
+max_line (const guint8 *in,
+          guint8       *out,
+          gint          length,
+          gsize         step,
+          gint          radius)
 {
-  for (gint n = 0; n < count; n++)
+  for (gint i = 0; i < length; i++)
     {
-      guint8 *p = data + n * next;
+      guint8 m = 0;
 
-      for (gint i = 0; i < length; i++)
-        line[i] = p[i * step];
-      for (gint i = 0; i < length; i++)
-        {
-          guint8 m = 0;
-
-          for (gint j = MAX (0, i - radius); j <= MIN (length - 1, i + radius); j++)
-            m = MAX (m, line[j]);
-          p[i * step] = m;
-        }
+      for (gint j = MAX (0, i - radius); j <= MIN (length - 1, i + radius); j++)
+        m = MAX (m, in[j]);
+      out[i * step] = m;
     }
 }
 
 /* Box blur by a running sum; the window is cut at the edges. */
 static void
-box_pass (guint8 *data,
-          gint    length,
-          gint    count,
-          gsize   step,
-          gsize   next,
-          gint    radius,
-          guint8 *line)
+box_line (const guint8 *in,
+          guint8       *out,
+          gint          length,
+          gsize         step,
+          gint          radius)
 {
-  for (gint n = 0; n < count; n++)
+  guint sum = 0;
+
+  for (gint j = 0; j < MIN (radius, length); j++)
+    sum += in[j];
+  for (gint i = 0; i < length; i++)
     {
-      guint8 *p = data + n * next;
-      guint   sum = 0;
+      gint lo = i - radius - 1, hi = i + radius;
 
-      for (gint i = 0; i < length; i++)
-        line[i] = p[i * step];
-      for (gint j = 0; j < MIN (radius, length); j++)
-        sum += line[j];
-      for (gint i = 0; i < length; i++)
-        {
-          gint lo = i - radius - 1, hi = i + radius;
+      if (hi < length)
+        sum += in[hi];
+      if (lo >= 0)
+        sum -= in[lo];
+      /* Dividing by the full window keeps zeros exactly zero. */
+      out[i * step] = (guint8) ((sum + radius) / (2 * radius + 1));
+    }
+}
 
-          if (hi < length)
-            sum += line[hi];
-          if (lo >= 0)
-            sum -= line[lo];
-          /* Dividing by the full window keeps zeros exactly zero. */
-          p[i * step] = (guint8) ((sum + radius) / (2 * radius + 1));
-        }
+/* @filter along every row, then every column. */
+static void
+separable (guint8     *data,
+           gint        width,
+           gint        height,
+           gint        radius,
+           LineFilter  filter)
+{
+  g_autofree guint8 *line = g_malloc (MAX (width, height));
+
+  for (gint y = 0; y < height; y++)
+    {
+      memcpy (line, data + (gsize) y * width, width);
+      filter (line, data + (gsize) y * width, width, 1, radius);
+    }
+  for (gint x = 0; x < width; x++)
+    {
+      for (gint y = 0; y < height; y++)
+        line[y] = data[(gsize) y * width + x];
+      filter (line, data + x, height, width, radius);
     }
 }
 
@@ -71,13 +85,8 @@ ff_mask_dilate (guint8 *mask,
                 gint    height,
                 gint    radius)
 {
-  g_autofree guint8 *line = NULL;
-
-  if (radius <= 0 || width <= 0 || height <= 0)
-    return;
-  line = g_malloc (MAX (width, height));
-  max_pass (mask, width, height, 1, width, radius, line);
-  max_pass (mask, height, width, width, 1, radius, line);
+  if (radius > 0 && width > 0 && height > 0)
+    separable (mask, width, height, radius, max_line);
 }
 
 guint8 *
@@ -86,16 +95,13 @@ ff_blend_layer_mask (const guint8 *selection,
                      gint          height,
                      gint          radius)
 {
-  gsize              size = (gsize) width * height;
-  guint8            *mask = g_memdup2 (selection, size);
-  g_autofree guint8 *line = NULL;
+  gsize   size = (gsize) width * height;
+  guint8 *mask = g_memdup2 (selection, size);
 
   if (radius <= 0)
     return mask;
   ff_mask_dilate (mask, width, height, radius);
-  line = g_malloc (MAX (width, height));
-  box_pass (mask, width, height, 1, width, radius, line);
-  box_pass (mask, height, width, width, 1, radius, line);
+  separable (mask, width, height, radius, box_line);
   for (gsize i = 0; i < size; i++)
     mask[i] = MAX (mask[i], selection[i]);
   return mask;
