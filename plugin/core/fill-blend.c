@@ -14,6 +14,11 @@ typedef void (* LineFilter) (const guint8 *in,
                              gsize         step,
                              gint          radius);
 
+/* van Herk / Gil-Werman: three comparisons a pixel whatever the radius.
+ * The line is padded with @radius zeros each side (neutral for a max),
+ * cut into blocks of the window's size, and each window, which spans at
+ * most two blocks, is the max of a suffix of one and a prefix of the next.
+ */
 static void
 max_line (const guint8 *in,
           guint8       *out,
@@ -21,14 +26,25 @@ max_line (const guint8 *in,
           gsize         step,
           gint          radius)
 {
-  for (gint i = 0; i < length; i++)
-    {
-      guint8 m = 0;
+  gint               window = 2 * radius + 1;
+  gint               padded = length + 2 * radius;
+  g_autofree guint8 *prefix = g_malloc (padded);
+  g_autofree guint8 *suffix = g_malloc (padded);
 
-      for (gint j = MAX (0, i - radius); j <= MIN (length - 1, i + radius); j++)
-        m = MAX (m, in[j]);
-      out[i * step] = m;
+  for (gint j = 0; j < padded; j++)
+    {
+      guint8 v = (j >= radius && j < radius + length) ? in[j - radius] : 0;
+
+      prefix[j] = (j % window == 0) ? v : MAX (prefix[j - 1], v);
     }
+  for (gint j = padded - 1; j >= 0; j--)
+    {
+      guint8 v = (j >= radius && j < radius + length) ? in[j - radius] : 0;
+
+      suffix[j] = (j % window == window - 1 || j == padded - 1) ? v : MAX (suffix[j + 1], v);
+    }
+  for (gint i = 0; i < length; i++)
+    out[i * step] = MAX (suffix[i], prefix[i + 2 * radius]);
 }
 
 /* Box blur by a running sum; the window is cut at the edges. */

@@ -1,5 +1,7 @@
 #include "config.h"
 
+#include <string.h>
+
 #include "image-codec.h"
 
 G_DEFINE_QUARK (ff-image-error-quark, ff_image_error)
@@ -9,6 +11,7 @@ G_DEFINE_QUARK (ff-image-error-quark, ff_image_error)
  */
 #define PNG_COMPRESSION "3"
 #define JPEG_QUALITY    "95"
+#define PNG_SAMPLE_SIDE 256
 #define DECODE_CHUNK    (64 * 1024)
 
 static GBytes *
@@ -137,13 +140,37 @@ ff_image_fit (GdkPixbuf *pixbuf,
   return gdk_pixbuf_scale_simple (pixbuf, width, height, GDK_INTERP_BILINEAR);
 }
 
+/* What the PNG of @pixbuf would weigh, from its central tile, so that a
+ * photo does not pay for a whole PNG it will not send.
+ */
+static gdouble
+estimate_png_size (GdkPixbuf *pixbuf)
+{
+  gint                 width = gdk_pixbuf_get_width (pixbuf);
+  gint                 height = gdk_pixbuf_get_height (pixbuf);
+  gint                 tw = MIN (width, PNG_SAMPLE_SIDE), th = MIN (height, PNG_SAMPLE_SIDE);
+  g_autoptr(GdkPixbuf) tile = gdk_pixbuf_new_subpixbuf (pixbuf, (width - tw) / 2,
+                                                        (height - th) / 2, tw, th);
+  g_autoptr(GBytes)    png = ff_image_encode_png (tile, NULL);
+
+  if (png == NULL)
+    return 0;
+  return (gdouble) g_bytes_get_size (png) * width * height / ((gdouble) tw * th);
+}
+
 GBytes *
 ff_image_encode_upload (GdkPixbuf    *pixbuf,
                         const gchar **mime_type,
                         GError      **error)
 {
-  g_autoptr(GBytes) png = ff_image_encode_png (pixbuf, error);
+  g_autoptr(GBytes) png = NULL;
 
+  if (estimate_png_size (pixbuf) > 2.0 * FF_UPLOAD_PNG_MAX)
+    {
+      *mime_type = "image/jpeg";
+      return ff_image_encode_jpeg (pixbuf, error);
+    }
+  png = ff_image_encode_png (pixbuf, error);
   if (png == NULL)
     return NULL;
   if (g_bytes_get_size (png) <= FF_UPLOAD_PNG_MAX)
@@ -156,22 +183,43 @@ ff_image_encode_upload (GdkPixbuf    *pixbuf,
 }
 
 GdkPixbuf *
-ff_mask_fit (GdkPixbuf *mask,
-             gint       width,
-             gint       height)
+ff_model_mask (const guint8 *mask,
+               gint          width,
+               gint          height,
+               gint          send_width,
+               gint          send_height)
 {
-  GdkPixbuf *fitted = ff_image_fit (mask, width, height);
-  gint       stride, channels;
+  GdkPixbuf *pixbuf = gdk_pixbuf_new (GDK_COLORSPACE_RGB, FALSE, 8, send_width, send_height);
+  gint       stride;
   guchar    *pixels;
 
-  if (fitted == NULL || fitted == mask)
-    return fitted;
-  stride = gdk_pixbuf_get_rowstride (fitted);
-  channels = gdk_pixbuf_get_n_channels (fitted);
-  pixels = gdk_pixbuf_get_pixels (fitted);
+  if (pixbuf == NULL)
+    return NULL;
+  stride = gdk_pixbuf_get_rowstride (pixbuf);
+  pixels = gdk_pixbuf_get_pixels (pixbuf);
+  gdk_pixbuf_fill (pixbuf, 0x000000ff);
+
+  /* Every source pixel marks the one it lands in, and every target pixel
+   * looks at the one it comes from: together, any overlap counts, in
+   * either direction of scaling.
+   */
   for (gint y = 0; y < height; y++)
-    for (guchar *p = pixels + (gsize) y * stride, *end = p + (gsize) width * channels;
-         p < end; p++)
-      *p = *p ? 255 : 0;
-  return fitted;
+    for (gint x = 0; x < width; x++)
+      if (mask[(gsize) y * width + x])
+        {
+          gint sx = (gint) ((gint64) x * send_width / width);
+          gint sy = (gint) ((gint64) y * send_height / height);
+
+          memset (pixels + (gsize) sy * stride + (gsize) sx * 3, 255, 3);
+        }
+  for (gint sy = 0; sy < send_height; sy++)
+    for (gint sx = 0; sx < send_width; sx++)
+      {
+        gint x = (gint) ((gint64) sx * width / send_width);
+        gint y = (gint) ((gint64) sy * height / send_height);
+
+        if (mask[(gsize) y * width + x])
+          memset (pixels + (gsize) sy * stride + (gsize) sx * 3, 255, 3);
+      }
+  return pixbuf;
 }

@@ -56,12 +56,15 @@ GdkPixbuf * ff_image_fit         (GdkPixbuf    *pixbuf,
                                   gint          width,
                                   gint          height);
 
-/* ff_image_fit () for masks: every pixel the resampling touched with any
- * white becomes white, so the model repaints at least what was asked.
- * (transfer full)
+/* The mask the model gets, @send_width × @send_height, 8-bit RGB, from a
+ * byte-a-pixel @mask of @width × @height: white wherever any pixel of
+ * @mask under it is not 0, so the model repaints at least what the layer
+ * will show, black elsewhere.  (transfer full)
  */
-GdkPixbuf * ff_mask_fit          (GdkPixbuf    *mask,
+GdkPixbuf * ff_model_mask        (const guint8 *mask,
                                   gint          width,
-                                  gint          height);
+                                  gint          height,
+                                  gint          send_width,
+                                  gint          send_height);
 
 G_END_DECLS

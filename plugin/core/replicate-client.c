@@ -547,6 +547,14 @@ ff_client_predict (FfClient     *client,
   return url;
 }
 
+gboolean
+ff_client_has_files_api (FfClient *client)
+{
+  const gchar *path = g_uri_get_path (client->base);
+
+  return path == NULL || *path == '\0' || g_str_equal (path, "/");
+}
+
 static gchar *
 upload (FfClient     *client,
         GBytes       *data,

@@ -60,6 +60,12 @@ void       ff_client_set_created    (FfClient            *client,
 void       ff_client_cancel         (FfClient            *client,
                                      const gchar         *prediction_id);
 
+/* Whether to try the Files API: on a base URL without a path, the way
+ * Replicate itself is laid out.  Aggregators that mirror the API under a
+ * path (…/replicate) are not known to proxy it.
+ */
+gboolean   ff_client_has_files_api  (FfClient            *client);
+
 /* Uploads @data to the Files API (POST {base}/v1/files) and returns the
  * URL a prediction's input takes it by.  Aggregators may not offer the
  * Files API: callers fall back to a data URI on any error.

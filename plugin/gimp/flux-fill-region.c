@@ -1,7 +1,5 @@
 #include "config.h"
 
-#include <string.h>
-
 #include <libgimp/gimp.h>
 #include <glib/gi18n-lib.h>
 
@@ -51,27 +49,6 @@ read_selection (GimpImage    *image,
                      1.0, babl_format ("Y u8"), selection, GEGL_AUTO_ROWSTRIDE,
                      GEGL_ABYSS_NONE);
   return selection;
-}
-
-/* The model repaints everything the layer will show of its result. */
-static GdkPixbuf *
-model_mask (const guint8 *layer_mask,
-            gint          width,
-            gint          height)
-{
-  GdkPixbuf *mask = gdk_pixbuf_new (GDK_COLORSPACE_RGB, FALSE, 8, width, height);
-  gint       stride;
-  guchar    *pixels;
-
-  if (mask == NULL)
-    return NULL;
-  stride = gdk_pixbuf_get_rowstride (mask);
-  pixels = gdk_pixbuf_get_pixels (mask);
-  for (gint y = 0; y < height; y++)
-    for (gint x = 0; x < width; x++)
-      memset (pixels + (gsize) y * stride + (gsize) x * 3,
-              layer_mask[(gsize) y * width + x] ? 255 : 0, 3);
-  return mask;
 }
 
 gboolean
@@ -138,10 +115,9 @@ flux_fill_region_read (GimpImage       *image,
     {
       region->layer_mask = ff_blend_layer_mask (region->selection, region->crop.width,
                                                 region->crop.height, feather);
-      region->mask = model_mask (region->layer_mask, region->crop.width, region->crop.height);
     }
 
-  if (region->image == NULL || (outpaint == FF_OUTPAINT_NONE && region->mask == NULL))
+  if (region->image == NULL || (outpaint == FF_OUTPAINT_NONE && region->layer_mask == NULL))
     {
       flux_fill_region_clear (region);
       g_set_error_literal (error, GIMP_PLUG_IN_ERROR, 0,
@@ -155,7 +131,6 @@ void
 flux_fill_region_clear (FluxFillRegion *region)
 {
   g_clear_object (&region->image);
-  g_clear_object (&region->mask);
   g_clear_pointer (&region->selection, g_free);
   g_clear_pointer (&region->layer_mask, g_free);
 }

@@ -16,8 +16,8 @@ typedef struct
   GdkPixbuf  *image;       /* the crop, 8-bit sRGB */
   /* The rest is NULL when outpainting. */
   guint8     *selection;   /* the selection over the crop, a byte a pixel */
-  guint8     *layer_mask;  /* the selection grown and feathered: the new layer's mask */
-  GdkPixbuf  *mask;        /* what the model repaints: white wherever layer_mask is not 0 */
+  guint8     *layer_mask;  /* the selection grown and feathered: the new layer's mask;
+                            * the model repaints wherever it is not 0 */
 } FluxFillRegion;
 
 /* Reads the region of @drawable to fill: @context pixels around the

@@ -4,6 +4,7 @@
  */
 #include "config.h"
 
+#include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
 
@@ -64,6 +65,10 @@ main (int   argc,
 {
   if (argc == 2 && strcmp (argv[1], FF_CANCEL_WATCH_ARG) == 0)
     return ff_cancel_watch_main ();
+  /* babl's lookup tables cost each process (each fill) ~300 ms and a
+   * 256 MiB table on its first conversion, for a handful of conversions.
+   */
+  g_setenv ("BABL_LUT", "0", FALSE);
   return gimp_main (FLUX_FILL_TYPE, argc, argv);
 }
 
@@ -262,21 +267,35 @@ timings_lap (Timings *timings,
   timings->mark = now;
 }
 
+/* This process's own peak: getrusage () would report GIMP's, which a
+ * child inherits through fork and exec.
+ */
+static glong
+peak_rss_kb (void)
+{
+  g_autofree gchar *status = NULL;
+  const gchar      *line;
+  struct rusage     usage;
+
+  if (g_file_get_contents ("/proc/self/status", &status, NULL, NULL) &&
+      (line = strstr (status, "VmHWM:")) != NULL)
+    return strtol (line + strlen ("VmHWM:"), NULL, 10);
+  getrusage (RUSAGE_SELF, &usage);
+  return usage.ru_maxrss;
+}
+
 static void
 timings_report (const Timings *timings)
 {
-  struct rusage usage;
-
   if (g_strcmp0 (g_getenv ("FLUX_FILL_DEBUG"), "1") != 0)
     return;
-  getrusage (RUSAGE_SELF, &usage);
   g_printerr ("flux-fill: timings read=%.1f encode=%.1f request=%.1f download=%.1f "
               "decode=%.1f insert=%.1f ms uploaded=%" G_GSIZE_FORMAT " bytes "
               "peak_rss=%ld kB\n",
               timings->ms[PHASE_READ], timings->ms[PHASE_ENCODE],
               timings->ms[PHASE_REQUEST], timings->ms[PHASE_DOWNLOAD],
               timings->ms[PHASE_DECODE], timings->ms[PHASE_INSERT],
-              timings->uploaded, usage.ru_maxrss);
+              timings->uploaded, peak_rss_kb ());
 }
 
 static gboolean
@@ -384,15 +403,17 @@ generate (const FfParams        *params,
   if (image_bytes == NULL)
     return NULL;
   g_clear_object (&send);
-  if (g_bytes_get_size (image_bytes) > FF_FILES_API_MIN &&
+  timings_lap (timings, PHASE_ENCODE);
+  if (g_bytes_get_size (image_bytes) > FF_FILES_API_MIN && ff_client_has_files_api (client) &&
       (image_uri = upload_file (client, image_bytes, mime_type)) != NULL)
     uploaded_file = g_bytes_get_size (image_bytes);
   else
     image_uri = ff_data_uri (image_bytes, mime_type);
   g_clear_pointer (&image_bytes, g_bytes_unref);
-  if (region->mask != NULL)
+  if (region->layer_mask != NULL)
     {
-      send = ff_mask_fit (region->mask, send_width, send_height);
+      send = ff_model_mask (region->layer_mask, region->crop.width, region->crop.height,
+                            send_width, send_height);
       mask_png = ff_image_encode_png (send, error);
       if (mask_png == NULL)
         return NULL;
@@ -401,7 +422,6 @@ generate (const FfParams        *params,
   body = ff_request_build_body (params, image_uri, mask_uri, &length);
   g_clear_pointer (&image_uri, g_free);
   timings->uploaded = uploaded_file + length;
-  timings_lap (timings, PHASE_ENCODE);
 
   gimp_progress_set_text (_("Waiting for FLUX Fill Pro…"));
   output_url = ff_client_predict (client, body, length, error);

@@ -2,8 +2,9 @@
 """Runs the built plug-in in real GIMP 3 (gimp-console-3.0, batch mode)
 against the stand-in API and prints the cases' results as TAP.
 
-GIMP runs twice: once with a token for the fill and error cases, once
-without REPLICATE_API_TOKEN.  The driver adds checks of its own on what
+GIMP runs three times: with a token and an aggregator-style base URL
+(…/replicate) for the fill and error cases, with Replicate's own layout
+for the Files API, and without REPLICATE_API_TOKEN.  The driver adds checks of its own on what
 GIMP printed: no CRITICAL or WARNING from the plug-in, and never the token.
 """
 import argparse
@@ -68,8 +69,9 @@ def main():
            "FLUX_FILL_TIMEOUT": "6"}
     results, outputs = [], []
     try:
-        for group, drop in (("main", False), ("no-token", True)):
-            lines, output = run_gimp(args.plugin, workdir, group, env, drop)
+        for group, drop in (("main", False), ("direct", False), ("no-token", True)):
+            group_env = dict(env, REPLICATE_BASE_URL=base) if group == "direct" else env
+            lines, output = run_gimp(args.plugin, workdir, group, group_env, drop)
             if not lines:
                 results.append((False, f"{group}: GIMP ran no case", output[-3000:]))
             for line in lines:
@@ -82,8 +84,8 @@ def main():
         standin.wait(timeout=10)
 
     everything = "\n".join(outputs)
-    # libgimp 3.0.4 itself: a plug-in that returned an error sometimes
-    # finds GIMP's end of the pipe closed while it exits.
+    # libgimp 3.0.4 itself: a plug-in sometimes finds GIMP's end of the
+    # pipe closed while it exits, after it has returned its values.
     known = "gimp_flush(): error: Broken pipe"
     bad = [l for l in everything.splitlines()
            if ("flux-fill" in l and ("CRITICAL" in l or "WARNING" in l) and known not in l)

@@ -39,6 +39,35 @@ test_dilate (void)
       g_assert_cmpint (mask[y * W + x], ==, distance (x, y, 30, 20, 1, 1) <= 3 ? 200 : 0);
 }
 
+/* The fast max filter against the obvious one, on random masks. */
+static void
+test_dilate_matches_naive (void)
+{
+  GRand *rand = g_rand_new_with_seed (7);
+
+  for (gint radius = 1; radius <= 9; radius++)
+    {
+      g_autofree guint8 *mask = g_malloc (W * H);
+      g_autofree guint8 *fast = NULL;
+
+      for (gint i = 0; i < W * H; i++)
+        mask[i] = g_rand_int_range (rand, 0, 40) == 0 ? (guint8) g_rand_int_range (rand, 1, 256) : 0;
+      fast = g_memdup2 (mask, W * H);
+      ff_mask_dilate (fast, W, H, radius);
+      for (gint y = 0; y < H; y++)
+        for (gint x = 0; x < W; x++)
+          {
+            guint8 m = 0;
+
+            for (gint yy = MAX (0, y - radius); yy <= MIN (H - 1, y + radius); yy++)
+              for (gint xx = MAX (0, x - radius); xx <= MIN (W - 1, x + radius); xx++)
+                m = MAX (m, mask[yy * W + xx]);
+            g_assert_cmpint (fast[y * W + x], ==, m);
+          }
+    }
+  g_rand_free (rand);
+}
+
 static void
 test_layer_mask_band (void)
 {
@@ -119,6 +148,7 @@ main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/blend/dilate", test_dilate);
+  g_test_add_func ("/blend/dilate-matches-naive", test_dilate_matches_naive);
   g_test_add_func ("/blend/layer-mask-band", test_layer_mask_band);
   g_test_add_func ("/blend/layer-mask-radius-zero", test_layer_mask_radius_zero);
   g_test_add_func ("/blend/match-colour", test_match_colour);

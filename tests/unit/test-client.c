@@ -430,6 +430,9 @@ test_files_api (void)
   g_assert_cmpstr (json_object_get_string_member (create, "image_source"), ==, "files-api");
   g_assert_cmpuint (count_requests (requests, "POST", "/v1/files"), ==, 1);
 
+  g_assert_true (ff_client_has_files_api (client));
+  g_assert_false (ff_client_has_files_api (aggregator));
+
   /* Aggregators do not proxy the Files API: the caller falls back. */
   g_clear_pointer (&file_url, g_free);
   file_url = ff_client_upload (aggregator, png, "crop.png", "image/png", &error);

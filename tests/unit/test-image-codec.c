@@ -141,27 +141,41 @@ test_upload_encoding (void)
 }
 
 static void
-test_mask_fit (void)
+test_model_mask (void)
 {
-  g_autoptr(GdkPixbuf) mask = gdk_pixbuf_new (GDK_COLORSPACE_RGB, FALSE, 8, 10, 10);
-  g_autoptr(GdkPixbuf) dot = gdk_pixbuf_new_subpixbuf (mask, 4, 4, 1, 1);
-  g_autoptr(GdkPixbuf) big = NULL;
-  const guchar        *p;
-  gint                 white = 0;
+  static const struct { gint w, h, sw, sh; } sizes[] =
+  {
+    { 100, 80, 100, 80 }, { 100, 80, 32, 32 }, { 10, 10, 512, 512 }, { 3000, 2000, 1440, 960 },
+  };
 
-  gdk_pixbuf_fill (mask, 0x000000ff);
-  gdk_pixbuf_fill (dot, 0xffffffff);
-  big = ff_mask_fit (mask, 35, 35);
-  p = gdk_pixbuf_get_pixels (big);
-  for (gint y = 0; y < 35; y++)
-    for (gint x = 0; x < 35 * 3; x++)
-      {
-        guchar v = p[y * gdk_pixbuf_get_rowstride (big) + x];
+  for (guint i = 0; i < G_N_ELEMENTS (sizes); i++)
+    {
+      gint                 w = sizes[i].w, h = sizes[i].h, sw = sizes[i].sw, sh = sizes[i].sh;
+      g_autofree guint8   *mask = g_malloc0 ((gsize) w * h);
+      g_autoptr(GdkPixbuf) model = NULL;
+      const guchar        *p;
+      gint                 stride, white = 0;
 
-        g_assert_true (v == 0 || v == 255);
-        white += v == 255;
-      }
-  g_assert_cmpint (white / 3, >=, 3 * 3);
+      /* One lit pixel in the middle, one in a corner. */
+      mask[(h / 2) * w + w / 2] = 1;
+      mask[(gsize) (h - 1) * w + (w - 1)] = 200;
+      model = ff_model_mask (mask, w, h, sw, sh);
+      g_assert_cmpint (gdk_pixbuf_get_width (model), ==, sw);
+      g_assert_cmpint (gdk_pixbuf_get_height (model), ==, sh);
+      p = gdk_pixbuf_get_pixels (model);
+      stride = gdk_pixbuf_get_rowstride (model);
+      for (gint y = 0; y < sh; y++)
+        for (gint x = 0; x < sw * 3; x++)
+          {
+            g_assert_true (p[y * stride + x] == 0 || p[y * stride + x] == 255);
+            white += p[y * stride + x] == 255;
+          }
+      /* Both survive shrinking; growing scales them up. */
+      g_assert_cmpint (p[(sh - 1) * stride + (sw - 1) * 3], ==, 255);
+      g_assert_cmpint (p[(gsize) (sh / 2) * stride + (sw / 2) * 3], ==, 255);
+      g_assert_cmpint (white / 3, >=, 2);
+      g_assert_cmpint (white / 3, <=, 2 * (sw / w + 2) * (sh / h + 2));
+    }
 }
 
 static void
@@ -187,6 +201,6 @@ main (int argc, char **argv)
   g_test_add_func ("/image-codec/data-uri", test_data_uri);
   g_test_add_func ("/image-codec/fit", test_fit);
   g_test_add_func ("/image-codec/upload-encoding", test_upload_encoding);
-  g_test_add_func ("/image-codec/mask-fit", test_mask_fit);
+  g_test_add_func ("/image-codec/model-mask", test_model_mask);
   return g_test_run ();
 }
