@@ -110,11 +110,13 @@ flux_fill_region_read (GimpImage       *image,
   buffer = gimp_drawable_get_buffer (drawable);
   region->image = read_pixels (buffer, &layer_crop);
 
-  if (outpaint == FF_OUTPAINT_NONE && region->image != NULL &&
-      (region->selection = read_selection (image, &region->crop)) != NULL)
+  if (outpaint == FF_OUTPAINT_NONE && region->image != NULL)
     {
-      region->layer_mask = ff_blend_layer_mask (region->selection, region->crop.width,
-                                                region->crop.height, feather);
+      g_autofree guint8 *selected = read_selection (image, &region->crop);
+
+      if (selected != NULL)
+        region->layer_mask = ff_blend_layer_mask (selected, region->crop.width,
+                                                  region->crop.height, feather);
     }
 
   if (region->image == NULL || (outpaint == FF_OUTPAINT_NONE && region->layer_mask == NULL))
@@ -131,6 +133,5 @@ void
 flux_fill_region_clear (FluxFillRegion *region)
 {
   g_clear_object (&region->image);
-  g_clear_pointer (&region->selection, g_free);
   g_clear_pointer (&region->layer_mask, g_free);
 }

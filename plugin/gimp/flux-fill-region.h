@@ -14,9 +14,9 @@ typedef struct
 {
   FfRect      crop;        /* image coordinates */
   GdkPixbuf  *image;       /* the crop, 8-bit sRGB */
-  /* The rest is NULL when outpainting. */
-  guint8     *selection;   /* the selection over the crop, a byte a pixel */
-  guint8     *layer_mask;  /* the selection grown and feathered: the new layer's mask;
+  /* NULL when outpainting: */
+  guint8     *layer_mask;  /* the selection over the crop, a byte a pixel, grown and
+                            * feathered: the new layer's mask;
                             * the model repaints wherever it is not 0 */
 } FluxFillRegion;
 
