@@ -102,8 +102,7 @@ def proc_status(pid, key):
 
 class Sampler(threading.Thread):
     """Reads the peak RSS (VmHWM) of every plug-in run GIMP starts, every
-    few ms while it lives: the plug-in's own ru_maxrss is not per process
-    on Linux (it survives fork and exec, so it can be GIMP's)."""
+    few ms while it lives, as a check on the peak_rss the plug-in prints."""
 
     def __init__(self, gimp_pid, period=0.005):
         super().__init__(daemon=True)
@@ -366,15 +365,14 @@ def report(summary, records, received, elapsed, args):
     print("Table 1. The plug-in (times in ms, medians)")
     print(table(["#", "case", "crop", "model input", "uploaded", "HTTP sent", "read",
                  "encode", "request", "download", "decode", "insert", "client", "wall",
-                 "peak RSS", "ru_maxrss", "ok"], rows, right=set(range(2, 17))))
+                 "peak RSS", "peak_rss", "ok"], rows, right=set(range(2, 17))))
     print("  crop: the layer the fill adds; model input: the image the stand-in received; "
           "uploaded: the plug-in's uploaded= figure; HTTP sent: request bodies of all its "
           "exchanges, as its debug log counts them (failed attempts included); "
           "client = read + encode + decode + insert (outside the network); wall: the PDB "
           "call seen from the script, plug-in start-up included; peak RSS: the plug-in "
-          "process's VmHWM sampled every 5 ms from outside; ru_maxrss: the peak_rss the "
-          "plug-in prints (getrusage: on Linux a child inherits GIMP's high-water mark "
-          "through fork and exec, so this is at least GIMP's peak).")
+          "process's VmHWM sampled every 5 ms from outside; peak_rss: the figure the "
+          "plug-in prints itself (its own VmHWM at the end of the fill).")
     print()
 
     rows = []
