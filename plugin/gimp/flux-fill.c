@@ -152,7 +152,7 @@ flux_fill_create_procedure (GimpPlugIn  *plug_in,
   gimp_procedure_add_string_argument (procedure, "prompt", _("_Prompt"),
                                       _("What should fill the selection"),
                                       "", G_PARAM_READWRITE);
-  gimp_procedure_add_int_argument (procedure, "steps", _("_Steps"),
+  gimp_procedure_add_int_argument (procedure, "steps", _("St_eps"),
                                    _("Diffusion steps: more is finer and slower"),
                                    FF_STEPS_MIN, FF_STEPS_MAX, FF_STEPS_DEFAULT,
                                    G_PARAM_READWRITE);
@@ -160,10 +160,10 @@ flux_fill_create_procedure (GimpPlugIn  *plug_in,
                                       _("How closely to follow the prompt"),
                                       FF_GUIDANCE_MIN, FF_GUIDANCE_MAX, FF_GUIDANCE_DEFAULT,
                                       G_PARAM_READWRITE);
-  gimp_procedure_add_choice_argument (procedure, "outpaint", _("_Outpaint"),
+  gimp_procedure_add_choice_argument (procedure, "outpaint", _("O_utpaint"),
                                       _("Extend the picture instead of filling the selection"),
                                       outpaint_choice (), "none", G_PARAM_READWRITE);
-  gimp_procedure_add_choice_argument (procedure, "output-format", _("Output _format"),
+  gimp_procedure_add_choice_argument (procedure, "output-format", _("Output for_mat"),
                                       _("Format the model returns"),
                                       gimp_choice_new_with_values ("jpg", FF_FORMAT_JPG, _("JPEG"), NULL,
                                                                    "png", FF_FORMAT_PNG, _("PNG"), NULL,
@@ -173,19 +173,19 @@ flux_fill_create_procedure (GimpPlugIn  *plug_in,
                                    _("1 is the strictest, 6 the most permissive"),
                                    FF_SAFETY_MIN, FF_SAFETY_MAX, FF_SAFETY_DEFAULT,
                                    G_PARAM_READWRITE);
-  gimp_procedure_add_boolean_argument (procedure, "prompt-upsampling", _("Prompt _upsampling"),
+  gimp_procedure_add_boolean_argument (procedure, "prompt-upsampling", _("Prom_pt upsampling"),
                                        _("Let the service elaborate the prompt"),
                                        FALSE, G_PARAM_READWRITE);
   gimp_procedure_add_int_argument (procedure, "seed", _("See_d"),
                                    _("-1 for a random seed"),
                                    FF_SEED_RANDOM, G_MAXINT, FF_SEED_RANDOM,
                                    G_PARAM_READWRITE);
-  gimp_procedure_add_int_argument (procedure, "feather", _("Blend _edge"),
+  gimp_procedure_add_int_argument (procedure, "feather", _("_Blend edge"),
                                    _("Pixels past the selection over which the fill "
                                      "fades into the picture"),
                                    0, FLUX_FILL_FEATHER_MAX, FLUX_FILL_FEATHER_DEFAULT,
                                    G_PARAM_READWRITE);
-  gimp_procedure_add_int_argument (procedure, "context", _("_Context"),
+  gimp_procedure_add_int_argument (procedure, "context", _("Conte_xt"),
                                    _("Pixels of picture around the selection the model "
                                      "sees; -1 chooses from the image and selection sizes"),
                                    -1, FLUX_FILL_CONTEXT_MAX, -1, G_PARAM_READWRITE);
