@@ -17,7 +17,7 @@ packages=(
   libcurl4-openssl-dev libjson-glib-dev libgdk-pixbuf-2.0-dev webp-pixbuf-loader
   meson ninja-build gcc pkgconf gettext
   python3 python3-pil valgrind ca-certificates
-  clang libclang-rt-dev
+  clang libclang-rt-dev locales-all
 )
 
 need_host_tools () {

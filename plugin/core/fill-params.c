@@ -2,6 +2,8 @@
 
 #include <string.h>
 
+#include <glib/gi18n-lib.h>
+
 #include "fill-params.h"
 
 G_DEFINE_QUARK (ff-params-error-quark, ff_params_error)
@@ -15,14 +17,14 @@ typedef struct
 
 static const OutpaintName outpaint_names[FF_OUTPAINT_COUNT] =
 {
-  [FF_OUTPAINT_NONE]          = { "none",          "None",           "None" },
-  [FF_OUTPAINT_ZOOM_OUT_1_5X] = { "zoom-out-1.5x", "Zoom out 1.5x",  "Zoom out 1.5x" },
-  [FF_OUTPAINT_ZOOM_OUT_2X]   = { "zoom-out-2x",   "Zoom out 2x",    "Zoom out 2x" },
-  [FF_OUTPAINT_MAKE_SQUARE]   = { "make-square",   "Make square",    "Make square" },
-  [FF_OUTPAINT_LEFT]          = { "left",          "Left outpaint",  "Left" },
-  [FF_OUTPAINT_RIGHT]         = { "right",         "Right outpaint", "Right" },
-  [FF_OUTPAINT_TOP]           = { "top",           "Top outpaint",   "Top" },
-  [FF_OUTPAINT_BOTTOM]        = { "bottom",        "Bottom outpaint", "Bottom" },
+  [FF_OUTPAINT_NONE]          = { "none",          "None",           N_("None") },
+  [FF_OUTPAINT_ZOOM_OUT_1_5X] = { "zoom-out-1.5x", "Zoom out 1.5x",  N_("Zoom out 1.5x") },
+  [FF_OUTPAINT_ZOOM_OUT_2X]   = { "zoom-out-2x",   "Zoom out 2x",    N_("Zoom out 2x") },
+  [FF_OUTPAINT_MAKE_SQUARE]   = { "make-square",   "Make square",    N_("Make square") },
+  [FF_OUTPAINT_LEFT]          = { "left",          "Left outpaint",  N_("Left") },
+  [FF_OUTPAINT_RIGHT]         = { "right",         "Right outpaint", N_("Right") },
+  [FF_OUTPAINT_TOP]           = { "top",           "Top outpaint",   N_("Top") },
+  [FF_OUTPAINT_BOTTOM]        = { "bottom",        "Bottom outpaint", N_("Bottom") },
 };
 
 static const gchar *format_nicks[FF_FORMAT_COUNT] =

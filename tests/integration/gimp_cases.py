@@ -509,11 +509,19 @@ def case_missing_token():
     check("missing token: no request was sent", creates() == [])
 
 
+def case_german():
+    """The catalogs beside the plug-in are found and used."""
+    scenario()
+    expect_error("in German", EXECUTION_ERROR, "Es gibt keine Auswahl.",
+                 setup=lambda image: Gimp.Selection.none(image))
+
+
 GROUPS = {
     "main": [case_ellipse_fill, case_seam, case_kinds, case_errors, case_slow_prediction, case_outpaint,
              case_faults, case_killed_plugin, case_bad_arguments, case_large_upload],
     "direct": [case_large_upload],
     "no-token": [case_missing_token],
+    "de": [case_german],
 }
 
 for case in GROUPS[os.environ["FLUX_FILL_GROUP"]]:

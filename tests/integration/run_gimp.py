@@ -2,9 +2,9 @@
 """Runs the built plug-in in real GIMP 3 (gimp-console-3.0, batch mode)
 against the stand-in API and prints the cases' results as TAP.
 
-GIMP runs three times: with a token and an aggregator-style base URL
+GIMP runs four times: with a token and an aggregator-style base URL
 (…/replicate) for the fill and error cases, with Replicate's own layout
-for the Files API, and without REPLICATE_API_TOKEN.  The driver adds checks of its own on what
+for the Files API, without REPLICATE_API_TOKEN, and in German.  The driver adds checks of its own on what
 GIMP printed: no CRITICAL or WARNING from the plug-in, and never the token.
 """
 import argparse
@@ -27,11 +27,19 @@ def start_standin():
     return proc, int(api), int(files)
 
 
-def run_gimp(plugin, workdir, group, env_extra, drop_token):
+def run_gimp(plugin, locale_dir, workdir, group, env_extra, drop_token):
     profile = os.path.join(workdir, f"profile-{group}")
     target = os.path.join(profile, "plug-ins", "flux-fill")
     os.makedirs(target)
     shutil.copy(plugin, os.path.join(target, "flux-fill"))
+    # The catalogs, where an installed plug-in has them (see i18n/).
+    if locale_dir and os.path.isdir(locale_dir):
+        for lang in os.listdir(locale_dir):
+            mo = os.path.join(locale_dir, lang, "LC_MESSAGES", "flux-fill.mo")
+            if os.path.isfile(mo):
+                dest = os.path.join(target, "locale", lang, "LC_MESSAGES")
+                os.makedirs(dest)
+                shutil.copy(mo, dest)
     results = os.path.join(workdir, f"results-{group}.tap")
     env = dict(os.environ, GIMP3_DIRECTORY=profile, FLUX_FILL_RESULTS=results,
                FLUX_FILL_GROUP=group, FLUX_FILL_WORKDIR=workdir, **env_extra)
@@ -56,6 +64,7 @@ def run_gimp(plugin, workdir, group, env_extra, drop_token):
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--plugin", required=True)
+    parser.add_argument("--locale-dir", help="build folder holding LANG/LC_MESSAGES/flux-fill.mo")
     args = parser.parse_args()
 
     workdir = tempfile.mkdtemp(prefix="flux-fill-gimp-")
@@ -69,9 +78,13 @@ def main():
            "FLUX_FILL_TIMEOUT": "6"}
     results, outputs = [], []
     try:
-        for group, drop in (("main", False), ("direct", False), ("no-token", True)):
-            group_env = dict(env, REPLICATE_BASE_URL=base) if group == "direct" else env
-            lines, output = run_gimp(args.plugin, workdir, group, group_env, drop)
+        groups = {"main": env,
+                  "direct": dict(env, REPLICATE_BASE_URL=base),
+                  "no-token": env,
+                  "de": dict(env, LANG="de_DE.UTF-8", LANGUAGE="de", LC_ALL="de_DE.UTF-8")}
+        for group, group_env in groups.items():
+            lines, output = run_gimp(args.plugin, args.locale_dir, workdir, group, group_env,
+                                     group == "no-token")
             if not lines:
                 results.append((False, f"{group}: GIMP ran no case", output[-3000:]))
             for line in lines:
