@@ -230,7 +230,9 @@ ff_http_send (FfHttp               *http,
   curl_easy_reset (curl);
   curl_easy_setopt (curl, CURLOPT_URL, request->url);
   curl_easy_setopt (curl, CURLOPT_PROTOCOLS_STR, "http,https");
-  curl_easy_setopt (curl, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+  /* A redirect never downgrades https; plain http is only ever loopback. */
+  curl_easy_setopt (curl, CURLOPT_REDIR_PROTOCOLS_STR,
+                    g_str_has_prefix (request->url, "https:") ? "https" : "http,https");
   curl_easy_setopt (curl, CURLOPT_USERAGENT, http->user_agent);
   curl_easy_setopt (curl, CURLOPT_ERRORBUFFER, curl_message);
   curl_easy_setopt (curl, CURLOPT_NOSIGNAL, 1L);
