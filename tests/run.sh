@@ -10,13 +10,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-if [ "${FLUX_FILL_IN_ROOT:-}" != 1 ]; then
-  if command -v gimp-console-3.0 >/dev/null && pkg-config --exists gimp-3.0 2>/dev/null \
-     && python3 -c 'import PIL' 2>/dev/null; then
-    export FLUX_FILL_NATIVE=1
-  fi
-  exec tests/trixie-root.sh env FLUX_FILL_IN_ROOT=1 FLUX_FILL_NATIVE="${FLUX_FILL_NATIVE:-}" \
-    bash tests/run.sh "$@"
+if [ "${FLUX_FILL_INNER:-}" != 1 ]; then
+  exec tests/trixie-root.sh env FLUX_FILL_INNER=1 bash tests/run.sh "$@"
 fi
 
 where=$([ "${FLUX_FILL_NATIVE:-}" = 1 ] && echo native || echo root)

@@ -4,6 +4,7 @@
 # cached outside the repo; later runs reuse it and only add missing packages.
 #
 #   tests/trixie-root.sh CMD [ARGS...]   run CMD with the repo mounted at /w
+#                                        (or natively, in the repo, where GIMP 3 is)
 #
 # FLUX_FILL_ROOT overrides where the root lives.
 set -euo pipefail
@@ -32,7 +33,7 @@ need_host_tools () {
 
 in_root () {
   bwrap --bind "$root" / --proc /proc --dev /dev --tmpfs /tmp \
-        --bind "$src" /w --setenv HOME /tmp --chdir /w \
+        --bind "$src" /w --setenv HOME /tmp --setenv FLUX_FILL_NATIVE 0 --chdir /w \
         --unsetenv LD_PRELOAD "$@"
 }
 
@@ -59,8 +60,19 @@ ensure_root () {
   fi
 }
 
-# Natively where GIMP 3 is installed, in the root elsewhere.
-if [ "${FLUX_FILL_NATIVE:-}" = 1 ]; then
+# Natively where GIMP 3 and what the tests use are installed, in the root
+# elsewhere; FLUX_FILL_NATIVE=1 or 0 forces the choice.  The command sees
+# FLUX_FILL_NATIVE=1 when it runs natively, 0 in the root.
+if [ -z "${FLUX_FILL_NATIVE:-}" ]; then
+  if command -v gimp-console-3.0 >/dev/null && pkg-config --exists gimp-3.0 2>/dev/null \
+     && python3 -c 'import PIL' 2>/dev/null; then
+    FLUX_FILL_NATIVE=1
+  else
+    FLUX_FILL_NATIVE=0
+  fi
+fi
+if [ "$FLUX_FILL_NATIVE" = 1 ]; then
+  export FLUX_FILL_NATIVE
   cd "$src" && exec "$@"
 fi
 ensure_root

@@ -10,15 +10,11 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
-if [ "${FLUX_FILL_IN_ROOT:-}" != 1 ]; then
-  if command -v gimp-console-3.0 >/dev/null && pkg-config --exists gimp-3.0 2>/dev/null \
-     && python3 -c 'import PIL' 2>/dev/null; then
-    export FLUX_FILL_NATIVE=1
-  fi
+if [ "${FLUX_FILL_INNER:-}" != 1 ]; then
   # What the figures were measured on (git may be missing in the root).
   FLUX_BENCH_REVISION="$(git describe --always --dirty 2>/dev/null || echo unknown)"
-  exec tests/trixie-root.sh env FLUX_FILL_IN_ROOT=1 FLUX_FILL_NATIVE="${FLUX_FILL_NATIVE:-}" \
-    FLUX_BENCH_REVISION="$FLUX_BENCH_REVISION" bash tests/bench/run_bench.sh "$@"
+  exec tests/trixie-root.sh env FLUX_FILL_INNER=1 FLUX_BENCH_REVISION="$FLUX_BENCH_REVISION" \
+    bash tests/bench/run_bench.sh "$@"
 fi
 
 where=$([ "${FLUX_FILL_NATIVE:-}" = 1 ] && echo native || echo root)
