@@ -156,34 +156,8 @@ ff_outpaint_label (FfOutpaint outpaint)
   return (guint) outpaint < FF_OUTPAINT_COUNT ? outpaint_names[outpaint].label : NULL;
 }
 
-gboolean
-ff_outpaint_from_nick (const gchar *nick,
-                       FfOutpaint  *outpaint)
-{
-  for (guint i = 0; i < FF_OUTPAINT_COUNT; i++)
-    if (g_strcmp0 (nick, outpaint_names[i].nick) == 0)
-      {
-        *outpaint = (FfOutpaint) i;
-        return TRUE;
-      }
-  return FALSE;
-}
-
 const gchar *
 ff_output_format_nick (FfOutputFormat format)
 {
   return (guint) format < FF_FORMAT_COUNT ? format_nicks[format] : NULL;
-}
-
-gboolean
-ff_output_format_from_nick (const gchar    *nick,
-                            FfOutputFormat *format)
-{
-  for (guint i = 0; i < FF_FORMAT_COUNT; i++)
-    if (g_strcmp0 (nick, format_nicks[i]) == 0)
-      {
-        *format = (FfOutputFormat) i;
-        return TRUE;
-      }
-  return FALSE;
 }

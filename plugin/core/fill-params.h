@@ -72,11 +72,7 @@ gboolean      ff_params_validate      (const FfParams  *params,
 const gchar * ff_outpaint_nick        (FfOutpaint       outpaint);
 const gchar * ff_outpaint_api_value   (FfOutpaint       outpaint);
 const gchar * ff_outpaint_label       (FfOutpaint       outpaint);
-gboolean      ff_outpaint_from_nick   (const gchar     *nick,
-                                       FfOutpaint      *outpaint);
 
 const gchar * ff_output_format_nick   (FfOutputFormat   format);
-gboolean      ff_output_format_from_nick (const gchar  *nick,
-                                          FfOutputFormat *format);
 
 G_END_DECLS

@@ -3,4 +3,3 @@
 
 #define PLUG_IN_PROC    "plug-in-flux-fill"
 #define PLUG_IN_BINARY  "flux-fill"
-#define PLUG_IN_ROLE    "flux-fill"
