@@ -549,6 +549,8 @@ flux_fill_run (GimpProcedure        *procedure,
       if (flux_fill_insert_result (image, drawable, &region, params.outpaint,
                                    result, name, &error))
         {
+          if (run_mode != GIMP_RUN_NONINTERACTIVE)
+            gimp_displays_flush ();
           timings_lap (&timings, PHASE_INSERT);
           timings_report (&timings);
         }

@@ -140,11 +140,18 @@ def layer_names(image):
 
 
 def state(image):
-    """What an error must leave untouched."""
+    """What an error must leave untouched.  The dirty flag stands for the
+    undo history: every undo step GIMP pushes marks the image dirty."""
     non_empty, x1, y1, x2, y2 = Gimp.Selection.bounds(image)[1:]
     return (layer_names(image), image.get_width(), image.get_height(),
             (non_empty, x1, y1, x2, y2), bytes(selection_values(image)),
-            composite(image)[0])
+            composite(image)[0], image.is_dirty())
+
+
+def snapshot(image):
+    """state() of the image marked clean, so a stray undo step shows."""
+    image.clean_all()
+    return state(image)
 
 
 # ------------------------------------------------------------------ cases
@@ -156,6 +163,7 @@ def case_ellipse_fill():
     sel_before = bytes(selection_values(image))
     bounds_before = Gimp.Selection.bounds(image)
     before = composite(image)
+    image.clean_all()
     status, message = run_fill(image, layer, prompt="a red barn\nin the snow", steps=28,
                                feather=0,
                                guidance=2.5, outpaint="none", output_format="png",
@@ -169,6 +177,7 @@ def case_ellipse_fill():
     check("ellipse: the layer is named after the prompt", new.get_name() == "a red barn",
           new.get_name())
     check("ellipse: the layer has a mask", new.get_mask() is not None)
+    check("ellipse: the fill is on the undo history", image.is_dirty())
     check("ellipse: the selection is left as it was",
           bytes(selection_values(image)) == sel_before
           and Gimp.Selection.bounds(image) == bounds_before)
@@ -288,7 +297,7 @@ def expect_error(name, expected_status, needle, setup=None, **args):
         setup(image)
     else:
         image.select_ellipse(Gimp.ChannelOps.REPLACE, 100, 100, 200, 150)
-    before = state(image)
+    before = snapshot(image)
     n_images = len(Gimp.get_images())
     status, message = run_fill(image, layer, **args)
     check(f"{name}: ends with {expected_status.value_nick}", status == expected_status,
@@ -428,7 +437,7 @@ def case_killed_plugin():
     scenario(duration=30, max_wait=0.5)
     image, layer = make_image()
     image.select_rectangle(Gimp.ChannelOps.REPLACE, 10, 10, 50, 50)
-    before = state(image)
+    before = snapshot(image)
     kill_plugin_after(2.0).join(0)
     status, message = run_fill(image, layer)
     check("killed mid-prediction: the call fails", status != SUCCESS, status)
@@ -455,7 +464,7 @@ def case_bad_arguments():
     ]:
         image, layer = make_image()
         image.select_rectangle(Gimp.ChannelOps.REPLACE, 10, 10, 50, 50)
-        before = state(image)
+        before = snapshot(image)
         status, message = run_script_fu(image, layer, **args)
         check(f"{name}: refused, saying why", status != SUCCESS and needle in message,
               f"{status.value_nick}: {message[:300]}")
