@@ -141,7 +141,9 @@ progress_cb (void       *user_data,
   return 0;
 }
 
-/* URLs carry no secret here: the token travels in a header. */
+/* The token travels in a header, never in a URL; but an output URL may be
+ * pre-signed (a signature in its query), so queries are not logged.
+ */
 static void
 log_exchange (const FfHttpRequest *request,
               CURLcode             code,
@@ -149,11 +151,17 @@ log_exchange (const FfHttpRequest *request,
               gsize                received,
               gint64               elapsed_us)
 {
+  const gchar *query;
+
   if (g_strcmp0 (g_getenv ("FLUX_FILL_DEBUG"), "1") != 0)
     return;
-  g_printerr ("flux-fill: %s %s -> %s%ld, %" G_GSIZE_FORMAT " bytes sent, %"
+  query = strchr (request->url, '?');
+  g_printerr ("flux-fill: %s %.*s%s -> %s%ld, %" G_GSIZE_FORMAT " bytes sent, %"
               G_GSIZE_FORMAT " received, %.3f s%s%s\n",
-              request->method, request->url, code == CURLE_OK ? "HTTP " : "no answer, ",
+              request->method,
+              query ? (int) (query - request->url) : (int) strlen (request->url),
+              request->url, query ? "?[query]" : "",
+              code == CURLE_OK ? "HTTP " : "no answer, ",
               code == CURLE_OK ? status : (glong) code,
               request->body ? g_bytes_get_size (request->body)
                             : request->file ? g_bytes_get_size (request->file) : 0,

@@ -524,7 +524,8 @@ def make_files_handler(state):
                 state.requests.append({"server": "files", "method": "GET", "path": self.path,
                                        "auth_present": "Authorization" in self.headers,
                                        "user_agent": self.headers.get("User-Agent")})
-            m = re.match(r"^/files/([A-Za-z0-9]+)/output\.(jpg|png)$", self.path)
+            # Like a storage host, a query (a signature, say) does not name the file.
+            m = re.match(r"^/files/([A-Za-z0-9]+)/output\.(jpg|png)$", self.path.split("?")[0])
             entry = state.files.get(m.group(1)) if m else None
             pred = state.predictions.get(m.group(1)) if m else None
             kind = pred.scenario["output"] if pred else "file"

@@ -157,6 +157,39 @@ test_download_has_no_token (void)
   g_assert_cmpint (pixels[2], ==, 255);
 }
 
+/* FLUX_FILL_DEBUG=1 logs each exchange, with neither the token nor an
+ * output URL's query (a pre-signed URL carries its signature there).
+ */
+static void
+test_debug_log (void)
+{
+  if (g_test_subprocess ())
+    {
+      g_autoptr(FfClient) client = NULL;
+      g_autoptr(GError)   error = NULL;
+      g_autoptr(GBytes)   output = NULL;
+      g_autofree gchar   *url = NULL;
+      g_autofree gchar   *signed_url = NULL;
+
+      g_setenv ("FLUX_FILL_DEBUG", "1", TRUE);
+      client = make_client ("", TEST_TOKEN);
+      standin_scenario (standin, "{\"duration\": 0.1}");
+      url = predict (client, 50, &error);
+      g_assert_no_error (error);
+      signed_url = g_strconcat (url, "?X-Amz-Signature=s3cr3t", NULL);
+      output = ff_client_download (client, signed_url, &error);
+      g_assert_no_error (error);
+      return;
+    }
+  g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
+  g_test_trap_assert_passed ();
+  g_test_trap_assert_stderr ("*flux-fill: POST http://127.0.0.1:*/v1/models/"
+                             "black-forest-labs/flux-fill-pro/predictions -> HTTP 20*");
+  g_test_trap_assert_stderr ("*flux-fill: GET http://127.0.0.1:*/output.png?[query] -> HTTP 200*");
+  g_test_trap_assert_stderr_unmatched ("*s3cr3t*");
+  g_test_trap_assert_stderr_unmatched ("*" TEST_TOKEN "*");
+}
+
 typedef struct
 {
   const gchar *name;
@@ -488,6 +521,7 @@ main (int argc, char **argv)
   g_test_add_func ("/client/transient-faults-survived", test_transient_faults_survived);
   g_test_add_func ("/client/download-faults", test_download_faults);
   g_test_add_func ("/client/retry-after", test_retry_after);
+  g_test_add_func ("/client/debug-log", test_debug_log);
   for (guint i = 0; i < G_N_ELEMENTS (failure_cases); i++)
     {
       g_autofree gchar *path = g_strdup_printf ("/client/fails/%s", failure_cases[i].name);
