@@ -6,7 +6,6 @@
 
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
 
 #include <libgimp/gimp.h>
 #include <glib/gi18n-lib.h>
@@ -255,6 +254,7 @@ typedef struct
   gint64  mark;
   gdouble ms[N_PHASES];
   gsize   uploaded;
+  glong   start_rss_kb;
 } Timings;
 
 static void
@@ -267,21 +267,20 @@ timings_lap (Timings *timings,
   timings->mark = now;
 }
 
-/* This process's own peak: getrusage () would report GIMP's, which a
+/* A figure of this process's own from /proc/self/status, in kB ("VmHWM:",
+ * its peak, or "VmRSS:"): getrusage () would report GIMP's peak, which a
  * child inherits through fork and exec.
  */
 static glong
-peak_rss_kb (void)
+status_kb (const gchar *field)
 {
   g_autofree gchar *status = NULL;
   const gchar      *line;
-  struct rusage     usage;
 
   if (g_file_get_contents ("/proc/self/status", &status, NULL, NULL) &&
-      (line = strstr (status, "VmHWM:")) != NULL)
-    return strtol (line + strlen ("VmHWM:"), NULL, 10);
-  getrusage (RUSAGE_SELF, &usage);
-  return usage.ru_maxrss;
+      (line = strstr (status, field)) != NULL)
+    return strtol (line + strlen (field), NULL, 10);
+  return -1;
 }
 
 static void
@@ -291,11 +290,11 @@ timings_report (const Timings *timings)
     return;
   g_printerr ("flux-fill: timings read=%.1f encode=%.1f request=%.1f download=%.1f "
               "decode=%.1f insert=%.1f ms uploaded=%" G_GSIZE_FORMAT " bytes "
-              "peak_rss=%ld kB\n",
+              "peak_rss=%ld kB start_rss=%ld kB\n",
               timings->ms[PHASE_READ], timings->ms[PHASE_ENCODE],
               timings->ms[PHASE_REQUEST], timings->ms[PHASE_DOWNLOAD],
               timings->ms[PHASE_DECODE], timings->ms[PHASE_INSERT],
-              timings->uploaded, peak_rss_kb ());
+              timings->uploaded, status_kb ("VmHWM:"), timings->start_rss_kb);
 }
 
 static gboolean
@@ -512,6 +511,7 @@ flux_fill_run (GimpProcedure        *procedure,
   ff_client_set_progress (client, progress_pulse, &progress);
 
   timings.mark = g_get_monotonic_time ();
+  timings.start_rss_kb = status_kb ("VmRSS:");
   g_object_get (config, "feather", &feather, "context", &context, NULL);
   if (! flux_fill_region_read (image, drawable, params.outpaint, context, feather,
                                &region, &error))

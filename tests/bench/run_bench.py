@@ -34,7 +34,8 @@ PHASES = ("read", "encode", "request", "download", "decode", "insert")
 
 TIMINGS_RE = re.compile(
     r"flux-fill: timings read=([\d.]+) encode=([\d.]+) request=([\d.]+) download=([\d.]+) "
-    r"decode=([\d.]+) insert=([\d.]+) ms uploaded=(\d+) bytes peak_rss=(\d+) kB")
+    r"decode=([\d.]+) insert=([\d.]+) ms uploaded=(\d+) bytes peak_rss=(\d+) kB "
+    r"start_rss=(\d+) kB")
 HTTP_RE = re.compile(
     r"flux-fill: (\S+) (\S+) -> (?:HTTP (\d+)|no answer, (\d+)), (\d+) bytes sent, "
     r"(\d+) received, ([\d.]+) s")
@@ -173,7 +174,8 @@ def plugin_lines(stderr):
         if m:
             v = m.groups()
             fills[current]["timings"] = dict(
-                zip(PHASES, map(float, v[:6])), uploaded=int(v[6]), peak_rss=int(v[7]))
+                zip(PHASES, map(float, v[:6])), uploaded=int(v[6]), peak_rss=int(v[7]),
+                start_rss=int(v[8]))
             continue
         m = HTTP_RE.search(line)
         if m:
@@ -256,6 +258,8 @@ def summarize(records, fills, sampled):
             s["wall"] = statistics.median(f["wall_ms"] for f in good)
             s["uploaded"] = sorted({f["timings"]["uploaded"] for f in good})
             s["peak_rss"] = max(f["timings"]["peak_rss"] for f in good)
+            s["extra_rss"] = max(f["timings"]["peak_rss"] - f["timings"]["start_rss"]
+                                 for f in good)
             hwms = [f["hwm"] for f in good if f["hwm"] is not None]
             s["hwm"] = max(hwms) if hwms else None
             s["gimp_rss"] = max(f["gimp_rss_kb"] or 0 for f in good) or None
@@ -353,7 +357,7 @@ def report(summary, records, received, elapsed, args):
     rows = []
     for s in summary:
         if not s["n_ok"]:
-            rows.append([s["case"], s["label"]] + ["-"] * 14 + [f"{s['n_ok']}/{s['n']}"])
+            rows.append([s["case"], s["label"]] + ["-"] * 15 + [f"{s['n_ok']}/{s['n']}"])
             continue
         crop, sent = s["crop"], s["sent_size"]
         rows.append([s["case"], s["label"], f"{crop[0]}x{crop[1]}",
@@ -361,18 +365,22 @@ def report(summary, records, received, elapsed, args):
                      mb(s["uploaded"][0]) + ("" if len(s["uploaded"]) == 1 else "*"),
                      mb(s["http_sent"]), ms(s["read"]), ms(s["encode"]), ms(s["request"]), ms(s["download"]),
                      ms(s["decode"]), ms(s["insert"]), ms(s["client"]), ms(s["wall"]),
-                     mib_kb(s["hwm"]), mib_kb(s["peak_rss"]), f"{s['n_ok']}/{s['n']}"])
+                     mib_kb(s["hwm"]), mib_kb(s["peak_rss"]),
+                     ratio(s["extra_rss"] * 1024, crop[0] * crop[1] * 3),
+                     f"{s['n_ok']}/{s['n']}"])
     print("Table 1. The plug-in (times in ms, medians)")
     print(table(["#", "case", "crop", "model input", "uploaded", "HTTP sent", "read",
                  "encode", "request", "download", "decode", "insert", "client", "wall",
-                 "peak RSS", "peak_rss", "ok"], rows, right=set(range(2, 17))))
+                 "peak RSS", "peak_rss", "extra/crop", "ok"], rows, right=set(range(2, 18))))
     print("  crop: the layer the fill adds; model input: the image the stand-in received; "
           "uploaded: the plug-in's uploaded= figure; HTTP sent: request bodies of all its "
           "exchanges, as its debug log counts them (failed attempts included); "
           "client = read + encode + decode + insert (outside the network); wall: the PDB "
           "call seen from the script, plug-in start-up included; peak RSS: the plug-in "
           "process's VmHWM sampled every 5 ms from outside; peak_rss: the figure the "
-          "plug-in prints itself (its own VmHWM at the end of the fill).")
+          "plug-in prints itself (its own VmHWM at the end of the fill); extra/crop: that peak "
+          "less the plug-in's RSS when the fill began, over the crop as 8-bit RGB "
+          "(width x height x 3 bytes).")
     print()
 
     rows = []
