@@ -182,23 +182,17 @@ ff_image_encode_upload (GdkPixbuf    *pixbuf,
   return ff_image_encode_jpeg (pixbuf, error);
 }
 
-GdkPixbuf *
-ff_model_mask (const guint8 *mask,
-               gint          width,
-               gint          height,
-               gint          send_width,
-               gint          send_height)
+guint8 *
+ff_mask_fit (const guint8 *mask,
+             gint          width,
+             gint          height,
+             gint          to_width,
+             gint          to_height)
 {
-  GdkPixbuf *pixbuf = gdk_pixbuf_new (GDK_COLORSPACE_RGB, FALSE, 8, send_width, send_height);
-  gint       stride;
-  guchar    *pixels;
+  guint8 *fitted = g_try_malloc0 ((gsize) to_width * to_height);
 
-  if (pixbuf == NULL)
+  if (fitted == NULL)
     return NULL;
-  stride = gdk_pixbuf_get_rowstride (pixbuf);
-  pixels = gdk_pixbuf_get_pixels (pixbuf);
-  gdk_pixbuf_fill (pixbuf, 0x000000ff);
-
   /* Every source pixel marks the one it lands in, and every target pixel
    * looks at the one it comes from: together, any overlap counts, in
    * either direction of scaling.
@@ -207,19 +201,45 @@ ff_model_mask (const guint8 *mask,
     for (gint x = 0; x < width; x++)
       if (mask[(gsize) y * width + x])
         {
-          gint sx = (gint) ((gint64) x * send_width / width);
-          gint sy = (gint) ((gint64) y * send_height / height);
+          gint tx = (gint) ((gint64) x * to_width / width);
+          gint ty = (gint) ((gint64) y * to_height / height);
 
-          memset (pixels + (gsize) sy * stride + (gsize) sx * 3, 255, 3);
+          fitted[(gsize) ty * to_width + tx] = 255;
         }
-  for (gint sy = 0; sy < send_height; sy++)
-    for (gint sx = 0; sx < send_width; sx++)
+  for (gint ty = 0; ty < to_height; ty++)
+    for (gint tx = 0; tx < to_width; tx++)
       {
-        gint x = (gint) ((gint64) sx * width / send_width);
-        gint y = (gint) ((gint64) sy * height / send_height);
+        gint x = (gint) ((gint64) tx * width / to_width);
+        gint y = (gint) ((gint64) ty * height / to_height);
 
         if (mask[(gsize) y * width + x])
-          memset (pixels + (gsize) sy * stride + (gsize) sx * 3, 255, 3);
+          fitted[(gsize) ty * to_width + tx] = 255;
       }
+  return fitted;
+}
+
+GdkPixbuf *
+ff_model_mask (const guint8 *mask,
+               gint          width,
+               gint          height,
+               gint          send_width,
+               gint          send_height)
+{
+  g_autofree guint8 *fitted = ff_mask_fit (mask, width, height, send_width, send_height);
+  GdkPixbuf         *pixbuf;
+  gint               stride;
+  guchar            *pixels;
+
+  if (fitted == NULL)
+    return NULL;
+  pixbuf = gdk_pixbuf_new (GDK_COLORSPACE_RGB, FALSE, 8, send_width, send_height);
+  if (pixbuf == NULL)
+    return NULL;
+  stride = gdk_pixbuf_get_rowstride (pixbuf);
+  pixels = gdk_pixbuf_get_pixels (pixbuf);
+  for (gint y = 0; y < send_height; y++)
+    for (gint x = 0; x < send_width; x++)
+      memset (pixels + (gsize) y * stride + (gsize) x * 3,
+              fitted[(gsize) y * send_width + x], 3);
   return pixbuf;
 }

@@ -56,10 +56,19 @@ GdkPixbuf * ff_image_fit         (GdkPixbuf    *pixbuf,
                                   gint          width,
                                   gint          height);
 
-/* The mask the model gets, @send_width × @send_height, 8-bit RGB, from a
- * byte-a-pixel @mask of @width × @height: white wherever any pixel of
- * @mask under it is not 0, so the model repaints at least what the layer
- * will show, black elsewhere.  (transfer full)
+/* A byte-a-pixel @mask of @width × @height at @to_width × @to_height:
+ * 255 wherever any pixel of @mask under it is not 0, 0 elsewhere; NULL
+ * when out of memory.  (transfer full)
+ */
+guint8 *    ff_mask_fit          (const guint8 *mask,
+                                  gint          width,
+                                  gint          height,
+                                  gint          to_width,
+                                  gint          to_height);
+
+/* The mask the model gets: ff_mask_fit () of @mask at @send_width ×
+ * @send_height as 8-bit RGB, so the model repaints at least what the
+ * layer will show.  (transfer full)
  */
 GdkPixbuf * ff_model_mask        (const guint8 *mask,
                                   gint          width,

@@ -5,21 +5,18 @@
 
 #include "image-codec.h"
 #include "flux-fill-insert.h"
+#include "flux-fill-pixels.h"
 
 static void
 write_pixels (GimpDrawable *drawable,
               GdkPixbuf    *pixbuf)
 {
-  g_autoptr(GeglBuffer) buffer = gimp_drawable_get_buffer (drawable);
-  const Babl *format = babl_format (gdk_pixbuf_get_has_alpha (pixbuf) ? "R'G'B'A u8"
-                                                                       : "R'G'B' u8");
+  const FfRect rect = { 0, 0, gdk_pixbuf_get_width (pixbuf), gdk_pixbuf_get_height (pixbuf) };
 
-  gegl_buffer_set (buffer,
-                   GEGL_RECTANGLE (0, 0, gdk_pixbuf_get_width (pixbuf),
-                                   gdk_pixbuf_get_height (pixbuf)),
-                   0, format, gdk_pixbuf_get_pixels (pixbuf),
-                   gdk_pixbuf_get_rowstride (pixbuf));
-  gegl_buffer_flush (buffer);
+  flux_fill_pixels_set (drawable, &rect,
+                        babl_format (gdk_pixbuf_get_has_alpha (pixbuf) ? "R'G'B'A u8"
+                                                                      : "R'G'B' u8"),
+                        gdk_pixbuf_get_pixels (pixbuf), gdk_pixbuf_get_rowstride (pixbuf));
 }
 
 /* The region's grown and feathered selection, the layer's size. */
@@ -27,16 +24,12 @@ static GimpLayerMask *
 fill_mask (GimpLayer            *layer,
            const FluxFillRegion *region)
 {
-  GimpLayerMask        *mask = gimp_layer_create_mask (layer, GIMP_ADD_MASK_BLACK);
-  g_autoptr(GeglBuffer) buffer = NULL;
+  GimpLayerMask *mask = gimp_layer_create_mask (layer, GIMP_ADD_MASK_BLACK);
+  const FfRect   rect = { 0, 0, region->crop.width, region->crop.height };
 
-  if (mask == NULL)
-    return NULL;
-  buffer = gimp_drawable_get_buffer (GIMP_DRAWABLE (mask));
-  gegl_buffer_set (buffer,
-                   GEGL_RECTANGLE (0, 0, region->crop.width, region->crop.height),
-                   0, babl_format ("Y u8"), region->layer_mask, GEGL_AUTO_ROWSTRIDE);
-  gegl_buffer_flush (buffer);
+  if (mask != NULL)
+    flux_fill_pixels_set (GIMP_DRAWABLE (mask), &rect, babl_format ("Y u8"),
+                          region->layer_mask, rect.width);
   return mask;
 }
 

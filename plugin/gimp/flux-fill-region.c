@@ -4,6 +4,7 @@
 #include <glib/gi18n-lib.h>
 
 #include "fill-blend.h"
+#include "flux-fill-pixels.h"
 #include "flux-fill-region.h"
 
 /* The part of the canvas the layer covers: what can be filled. */
@@ -22,17 +23,15 @@ layer_bounds (GimpImage    *image,
 }
 
 static GdkPixbuf *
-read_pixels (GeglBuffer   *buffer,
+read_pixels (GimpDrawable *drawable,
              const FfRect *rect)
 {
   GdkPixbuf *pixbuf = gdk_pixbuf_new (GDK_COLORSPACE_RGB, FALSE, 8,
                                       rect->width, rect->height);
 
-  if (pixbuf == NULL)
-    return NULL;
-  gegl_buffer_get (buffer, GEGL_RECTANGLE (rect->x, rect->y, rect->width, rect->height),
-                   1.0, babl_format ("R'G'B' u8"), gdk_pixbuf_get_pixels (pixbuf),
-                   gdk_pixbuf_get_rowstride (pixbuf), GEGL_ABYSS_NONE);
+  if (pixbuf != NULL)
+    flux_fill_pixels_get (drawable, rect, babl_format ("R'G'B' u8"),
+                          gdk_pixbuf_get_pixels (pixbuf), gdk_pixbuf_get_rowstride (pixbuf));
   return pixbuf;
 }
 
@@ -40,14 +39,11 @@ static guint8 *
 read_selection (GimpImage    *image,
                 const FfRect *rect)
 {
-  g_autoptr(GeglBuffer) buffer =
-    gimp_drawable_get_buffer (GIMP_DRAWABLE (gimp_image_get_selection (image)));
   guint8 *selection = g_try_malloc ((gsize) rect->width * rect->height);
 
   if (selection != NULL)
-    gegl_buffer_get (buffer, GEGL_RECTANGLE (rect->x, rect->y, rect->width, rect->height),
-                     1.0, babl_format ("Y u8"), selection, GEGL_AUTO_ROWSTRIDE,
-                     GEGL_ABYSS_NONE);
+    flux_fill_pixels_get (GIMP_DRAWABLE (gimp_image_get_selection (image)), rect,
+                          babl_format ("Y u8"), selection, rect->width);
   return selection;
 }
 
@@ -60,7 +56,6 @@ flux_fill_region_read (GimpImage       *image,
                        FluxFillRegion  *region,
                        GError         **error)
 {
-  g_autoptr(GeglBuffer) buffer = NULL;
   FfRect   bounds = layer_bounds (image, drawable);
   FfRect   selection, layer_crop;
   gboolean non_empty = FALSE;
@@ -107,8 +102,7 @@ flux_fill_region_read (GimpImage       *image,
   layer_crop = region->crop;
   layer_crop.x -= ox;
   layer_crop.y -= oy;
-  buffer = gimp_drawable_get_buffer (drawable);
-  region->image = read_pixels (buffer, &layer_crop);
+  region->image = read_pixels (drawable, &layer_crop);
 
   if (outpaint == FF_OUTPAINT_NONE && region->image != NULL)
     {

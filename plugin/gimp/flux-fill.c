@@ -328,15 +328,25 @@ arm_watch (const gchar *prediction_id,
 }
 
 /* The model re-encodes the whole crop, so the kept pixels come back
- * drifted in colour; matching them to the original hides the seam.
+ * drifted in colour; matching them to the original hides the seam.  The
+ * match is measured at @result's own size (the model's, where the crop was
+ * scaled): a 24-megapixel crop then needs no full-size copy of the result
+ * beside the original.
  */
 static void
 match_colour (GdkPixbuf            *result,
               const FluxFillRegion *region)
 {
-  FfSeamStats stats = ff_blend_match_colour (result, region->image, region->layer_mask,
-                                             FF_BLEND_SAMPLE_MARGIN);
+  gint                 width = gdk_pixbuf_get_width (result);
+  gint                 height = gdk_pixbuf_get_height (result);
+  g_autoptr(GdkPixbuf) original = ff_image_fit (region->image, width, height);
+  g_autofree guint8   *repainted = ff_mask_fit (region->layer_mask, region->crop.width,
+                                                region->crop.height, width, height);
+  FfSeamStats          stats;
 
+  if (original == NULL || repainted == NULL)
+    return;   /* out of memory: the fill goes unmatched */
+  stats = ff_blend_match_colour (result, original, repainted, FF_BLEND_SAMPLE_MARGIN);
   if (g_strcmp0 (g_getenv ("FLUX_FILL_DEBUG"), "1") == 0)
     g_printerr ("flux-fill: seam error %.2f before colour match, %.2f after "
                 "(shift %+.0f %+.0f %+.0f)\n", stats.before, stats.after,
@@ -534,13 +544,16 @@ flux_fill_run (GimpProcedure        *procedure,
   g_clear_pointer (&arm.watch, ff_cancel_watch_free);
   if (result != NULL && params.outpaint == FF_OUTPAINT_NONE)
     {
-      g_autoptr(GdkPixbuf) fitted = ff_image_fit (result, region.crop.width,
-                                                  region.crop.height);
+      g_autoptr(GdkPixbuf) fitted = NULL;
 
-      g_set_object (&result, fitted);
       match_colour (result, &region);
       /* Not needed past here; a 24-megapixel crop is 72 MB. */
       g_clear_object (&region.image);
+      fitted = ff_image_fit (result, region.crop.width, region.crop.height);
+      g_set_object (&result, fitted);
+      if (result == NULL)
+        g_set_error_literal (&error, GIMP_PLUG_IN_ERROR, 0,
+                             _("Not enough memory for the area to fill."));
       timings_lap (&timings, PHASE_DECODE);
     }
   if (result != NULL)

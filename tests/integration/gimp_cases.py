@@ -251,6 +251,40 @@ def case_seam():
     image.delete()
 
 
+def case_seam_scaled():
+    """A crop past the model's 1440 px is matched at the model's size and
+    scaled back: the drift is still gone from the kept pixels."""
+    scenario(drift=[12, -8, 5])
+    w, h, colour = 2400, 1800, (90, 140, 200)
+    image = Gimp.Image.new(w, h, Gimp.ImageBaseType.RGB)
+    layer = Gimp.Layer.new(image, "flat", w, h, Gimp.ImageType.RGB_IMAGE, 100,
+                           Gimp.LayerMode.NORMAL)
+    image.insert_layer(layer, None, 0)
+    layer.get_buffer().set(Gegl.Rectangle.new(0, 0, w, h), "R'G'B' u8", bytes(colour) * (w * h))
+    image.select_rectangle(Gimp.ChannelOps.REPLACE, 400, 300, 1600, 1200)
+    status, message = run_fill(image, layer, output_format="png")
+    if not check("scaled seam: fill succeeds", status == SUCCESS, message):
+        return
+    reqs = creates()
+    new = image.get_layers()[0]
+    nw, nh = new.get_width(), new.get_height()
+    check("scaled seam: the model got a scaled crop",
+          reqs and max(reqs[0]["image_size"]) <= 1440 < max(nw, nh),
+          (reqs and reqs[0]["image_size"], nw, nh))
+    ox, oy = new.get_offsets()[1:]
+    rect = Gegl.Rectangle.new(0, 0, nw, nh)
+    pixels = new.get_buffer().get(rect, 1.0, "R'G'B' u8", Gegl.AbyssPolicy.NONE)
+    # Kept pixels clear of what the model repaints (the selection grown by
+    # twice the default feather of 8) and of the resampling's reach.
+    m = 32
+    kept = [(y * nw + x) * 3 for y in range(0, nh, 4) for x in range(0, nw, 4)
+            if not (400 - m <= x + ox < 2000 + m and 300 - m <= y + oy < 1500 + m)]
+    err = max(abs(pixels[i + c] - colour[c]) for i in kept for c in range(3)) if kept else 255
+    check("scaled seam: the model's colour drift is matched away",
+          len(kept) > 1000 and err <= 1, f"largest difference {err} over {len(kept)} pixels")
+    image.delete()
+
+
 def case_kinds():
     kinds = [
         ("grayscale", dict(base=Gimp.ImageBaseType.GRAY)),
@@ -526,7 +560,7 @@ def case_german():
 
 
 GROUPS = {
-    "main": [case_ellipse_fill, case_seam, case_kinds, case_errors, case_slow_prediction, case_outpaint,
+    "main": [case_ellipse_fill, case_seam, case_seam_scaled, case_kinds, case_errors, case_slow_prediction, case_outpaint,
              case_faults, case_killed_plugin, case_bad_arguments, case_large_upload],
     "direct": [case_large_upload],
     "no-token": [case_missing_token],
