@@ -32,7 +32,8 @@ GBytes *    ff_image_encode_jpeg (GdkPixbuf    *pixbuf,
 #define FF_UPLOAD_PNG_MAX (1024 * 1024)
 
 /* The picture as it is uploaded: PNG, lossless, while that stays under
- * FF_UPLOAD_PNG_MAX (graphics, flat areas, small crops), else JPEG at
+ * FF_UPLOAD_PNG_MAX (graphics, flat areas, small crops; judged first from
+ * the PNG of the central 256 × 256 tile, then from the PNG), else JPEG at
  * quality 95, a fraction of the size of a photo's PNG and no visible
  * loss.  Sets @mime_type to a static string.  (transfer full)
  */

@@ -383,6 +383,14 @@ upload_file (FfClient    *client,
   return url;
 }
 
+static gpointer
+out_of_memory (GError **error)
+{
+  g_set_error_literal (error, GIMP_PLUG_IN_ERROR, 0,
+                       _("Not enough memory for the area to fill."));
+  return NULL;
+}
+
 /* Everything between the checked arguments and the inserted layer. */
 static GdkPixbuf *
 generate (const FfParams        *params,
@@ -408,26 +416,31 @@ generate (const FfParams        *params,
   gimp_progress_set_text (_("Preparing the image…"));
   ff_model_size (region->crop.width, region->crop.height, &send_width, &send_height);
   send = ff_image_fit (region->image, send_width, send_height);
+  if (send == NULL)
+    return out_of_memory (error);
   image_bytes = ff_image_encode_upload (send, &mime_type, error);
   if (image_bytes == NULL)
     return NULL;
   g_clear_object (&send);
+  if (region->layer_mask != NULL)
+    {
+      send = ff_model_mask (region->layer_mask, region->crop.width, region->crop.height,
+                            send_width, send_height);
+      if (send == NULL)
+        return out_of_memory (error);
+      mask_png = ff_image_encode_png (send, error);
+      if (mask_png == NULL)
+        return NULL;
+      mask_uri = ff_data_uri (mask_png, "image/png");
+    }
   timings_lap (timings, PHASE_ENCODE);
+
   if (g_bytes_get_size (image_bytes) > FF_FILES_API_MIN && ff_client_has_files_api (client) &&
       (image_uri = upload_file (client, image_bytes, mime_type)) != NULL)
     uploaded_file = g_bytes_get_size (image_bytes);
   else
     image_uri = ff_data_uri (image_bytes, mime_type);
   g_clear_pointer (&image_bytes, g_bytes_unref);
-  if (region->layer_mask != NULL)
-    {
-      send = ff_model_mask (region->layer_mask, region->crop.width, region->crop.height,
-                            send_width, send_height);
-      mask_png = ff_image_encode_png (send, error);
-      if (mask_png == NULL)
-        return NULL;
-      mask_uri = ff_data_uri (mask_png, "image/png");
-    }
   body = ff_request_build_body (params, image_uri, mask_uri, &length);
   g_clear_pointer (&image_uri, g_free);
   timings->uploaded = uploaded_file + length;
@@ -552,8 +565,7 @@ flux_fill_run (GimpProcedure        *procedure,
       fitted = ff_image_fit (result, region.crop.width, region.crop.height);
       g_set_object (&result, fitted);
       if (result == NULL)
-        g_set_error_literal (&error, GIMP_PLUG_IN_ERROR, 0,
-                             _("Not enough memory for the area to fill."));
+        out_of_memory (&error);
       timings_lap (&timings, PHASE_DECODE);
     }
   if (result != NULL)
