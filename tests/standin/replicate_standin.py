@@ -27,7 +27,8 @@ error (text), color ([r, g, b]), drift ([dr, dg, db] added to every output
 pixel, as FLUX re-encodes the whole image and shifts its colours), output ("file" | "list" | "empty-list" |
 "none" | "gone" | "not-image" | "huge" (a PNG claiming 100000 x 100000) |
 "reset" (the connection drops halfway through the body) | "drip" (100
-bytes a second)), output_faults (how many downloads get the fault before
+bytes a second) | "endless" (bytes with no Content-Length, 101 MiB of
+them unless the client hangs up first)), output_faults (how many downloads get the fault before
 the file is served whole; default: all), create_errors ([[status,
 retry_after|null], ...] answered before the create succeeds),
 poll_errors (likewise for polls; status "truncated" sends cut JSON),
@@ -536,6 +537,17 @@ def make_files_handler(state):
                         if left <= 0:
                             kind = "file"
                         pred.scenario["output_faults"] = left - 1
+            if entry is not None and kind == "endless":
+                self.send_response(200)
+                self.send_header("Content-Type", "image/png")
+                self.end_headers()
+                self.close_connection = True
+                try:
+                    for _ in range(101):
+                        self.wfile.write(bytes(1024 * 1024))
+                except OSError:
+                    pass   # the client gave up: as it should
+                return
             if entry is None or kind == "gone":
                 body, status, ctype = b'{"detail":"Not found."}', 404, "application/json"
             elif kind == "not-image":

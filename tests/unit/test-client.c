@@ -404,6 +404,14 @@ test_download_faults (void)
   g_assert_true (ff_http_error_is_timeout (error));
   g_clear_error (&error);
 
+  /* No Content-Length to refuse up front: the cap stops the transfer. */
+  output = download_with ("{\"duration\": 0.1, \"output\": \"endless\"}", &error);
+  g_assert_null (output);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_MESSAGE_TOO_LARGE);
+  g_assert_cmpstr (error->message, ==, "could not download the result: "
+                   "the response is larger than 104857600 bytes");
+  g_clear_error (&error);
+
   output = download_with ("{\"duration\": 0.1, \"output\": \"huge\"}", &error);
   g_assert_no_error (error);
   image = ff_image_decode (output, FF_MAX_DECODED_PIXELS, &error);
