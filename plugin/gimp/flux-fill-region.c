@@ -102,9 +102,8 @@ flux_fill_region_read (GimpImage       *image,
   layer_crop = region->crop;
   layer_crop.x -= ox;
   layer_crop.y -= oy;
-  region->image = read_pixels (drawable, &layer_crop);
-
-  if (outpaint == FF_OUTPAINT_NONE && region->image != NULL)
+  /* The selection first: it is freed before the picture is read. */
+  if (outpaint == FF_OUTPAINT_NONE)
     {
       g_autofree guint8 *selected = read_selection (image, &region->crop);
 
@@ -112,6 +111,8 @@ flux_fill_region_read (GimpImage       *image,
         region->layer_mask = ff_blend_layer_mask (selected, region->crop.width,
                                                   region->crop.height, feather);
     }
+  if (outpaint != FF_OUTPAINT_NONE || region->layer_mask != NULL)
+    region->image = read_pixels (drawable, &layer_crop);
 
   if (region->image == NULL || (outpaint == FF_OUTPAINT_NONE && region->layer_mask == NULL))
     {
