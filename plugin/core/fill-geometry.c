@@ -152,7 +152,8 @@ static gint
 scaled (gint    length,
         gdouble scale)
 {
-  return (gint) lround (length * scale);
+  /* Clamped: a result of a strange shape must not overflow a gint. */
+  return (gint) CLAMP (lround (length * scale), 0, G_MAXINT);
 }
 
 gboolean
@@ -193,6 +194,10 @@ ff_outpaint_placement (FfOutpaint    outpaint,
     default:
       return FALSE;
     }
+
+  /* A result of a strange shape would ask for a giant canvas. */
+  if (new_w > (gint64) w * FF_OUTPAINT_MAX_GROWTH || new_h > (gint64) h * FF_OUTPAINT_MAX_GROWTH)
+    return FALSE;
 
   /* Centred, except where one side is extended. */
   placement->width = new_w;

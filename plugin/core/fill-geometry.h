@@ -60,11 +60,17 @@ void     ff_model_size          (gint          width,
                                  gint         *send_width,
                                  gint         *send_height);
 
+/* How much larger than the original an outpainted side may come back;
+ * the modes ask for 2× at the most.
+ */
+#define FF_OUTPAINT_MAX_GROWTH 4
+
 /* Where an outpainted result of @result_width × @result_height lands, in
  * the coordinates of @source (the picture that was sent): the original
  * keeps its place and scale, the result covers it and the new margins.
  * The side the mode does not extend sets the scale.  FALSE for
- * FF_OUTPAINT_NONE or an empty result.
+ * FF_OUTPAINT_NONE, an empty result, or one whose shape would make a side
+ * more than FF_OUTPAINT_MAX_GROWTH times the original's.
  */
 gboolean ff_outpaint_placement  (FfOutpaint    outpaint,
                                  const FfRect *source,

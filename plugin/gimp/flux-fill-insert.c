@@ -54,28 +54,19 @@ outpaint_mask (GimpLayer    *layer,
   return mask;
 }
 
-/* The layer's place in image coordinates; grows the canvas for outpaint. */
+/* Grows the canvas to hold an outpainted result at @place (image
+ * coordinates, updated), moving what was there by @moved; @keep is where
+ * the original lies in the result layer.
+ */
 static gboolean
-place_result (GimpImage            *image,
-              const FluxFillRegion *region,
-              FfOutpaint            outpaint,
-              GdkPixbuf            *result,
-              FfRect               *place,
-              FfRect               *keep)
+grow_canvas (GimpImage            *image,
+             const FluxFillRegion *region,
+             FfRect               *place,
+             FfRect               *keep,
+             FfRect               *moved)
 {
   FfRect canvas = { 0, 0, gimp_image_get_width (image), gimp_image_get_height (image) };
   gint   x1, y1, x2, y2;
-
-  if (outpaint == FF_OUTPAINT_NONE)
-    {
-      *place = region->crop;
-      *keep = (FfRect) { 0, 0, 0, 0 };
-      return TRUE;
-    }
-  if (! ff_outpaint_placement (outpaint, &region->crop,
-                               gdk_pixbuf_get_width (result),
-                               gdk_pixbuf_get_height (result), place))
-    return FALSE;
 
   x1 = MIN (canvas.x, place->x);
   y1 = MIN (canvas.y, place->y);
@@ -86,6 +77,7 @@ place_result (GimpImage            *image,
       /* Layers keep their pixels; only their offsets move. */
       if (! gimp_image_resize (image, x2 - x1, y2 - y1, -x1, -y1))
         return FALSE;
+      *moved = (FfRect) { -x1, -y1, canvas.width, canvas.height };
       place->x -= x1;
       place->y -= y1;
     }
@@ -111,14 +103,26 @@ flux_fill_insert_result (GimpImage             *image,
   GimpLayer     *layer = NULL;
   GimpLayerMask *mask = NULL;
   GimpItem      *parent;
-  FfRect         place, keep;
+  FfRect         place, keep = { 0 }, moved = { 0 };
   gboolean       ok = FALSE;
 
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
+  if (outpaint == FF_OUTPAINT_NONE)
+    place = region->crop;
+  else if (! ff_outpaint_placement (outpaint, &region->crop, gdk_pixbuf_get_width (result),
+                                    gdk_pixbuf_get_height (result), &place))
+    {
+      g_set_error (error, GIMP_PLUG_IN_ERROR, 0,
+                   _("The result (%d × %d pixels) does not have a shape this outpaint "
+                     "mode can place."),
+                   gdk_pixbuf_get_width (result), gdk_pixbuf_get_height (result));
+      return FALSE;
+    }
+
   gimp_image_undo_group_start (image);
 
-  if (! place_result (image, region, outpaint, result, &place, &keep))
+  if (outpaint != FF_OUTPAINT_NONE && ! grow_canvas (image, region, &place, &keep, &moved))
     goto out;
   fitted = ff_image_fit (result, place.width, place.height);
   if (fitted == NULL)
@@ -147,6 +151,8 @@ flux_fill_insert_result (GimpImage             *image,
   if (! ok && layer != NULL && gimp_item_is_valid (GIMP_ITEM (layer)) &&
       gimp_item_get_image (GIMP_ITEM (layer)) == image)
     gimp_image_remove_layer (image, layer);
+  if (! ok && moved.width > 0)
+    gimp_image_resize (image, moved.width, moved.height, -moved.x, -moved.y);
   gimp_image_undo_group_end (image);
   if (! ok)
     g_set_error_literal (error, GIMP_PLUG_IN_ERROR, 0,

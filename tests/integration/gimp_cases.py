@@ -365,6 +365,10 @@ def case_errors():
     expect_error("expired output", EXECUTION_ERROR, "the output is gone")
     scenario(create_errors=[[503, None]] * 4)
     expect_error("server error that persists", EXECUTION_ERROR, "HTTP 503")
+    scenario(output_size=[1440, 32])
+    expect_error("outpaint result of a strange shape", EXECUTION_ERROR,
+                 "The result (1440 × 32 pixels) does not have a shape this outpaint mode can place",
+                 outpaint="left")
 
 
 def case_slow_prediction():

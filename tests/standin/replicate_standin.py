@@ -32,7 +32,8 @@ them unless the client hangs up first)), output_faults (how many downloads get t
 the file is served whole; default: all), create_errors ([[status,
 retry_after|null], ...] answered before the create succeeds),
 poll_errors (likewise for polls; status "truncated" sends cut JSON),
-max_wait (cap on Prefer: wait, s), token (the one token accepted from now
+max_wait (cap on Prefer: wait, s), output_size ([w, h]: the output
+stretched to that size, as a misbehaving model might return), token (the one token accepted from now
 on), schema ("old": guidance 2-5, as early versions of the model), echo_auth (error details quote the
 Authorization header, as careless servers do).
 """
@@ -193,7 +194,7 @@ def flux_size(w, h):
             max(32, int(round(h * scale / 32)) * 32))
 
 
-def render_output(inp, image, mask, color, drift):
+def render_output(inp, image, mask, color, drift, output_size=None):
     image = image.convert("RGB")
     w, h = image.size
     outpaint = inp.get("outpaint", "None")
@@ -222,7 +223,7 @@ def render_output(inp, image, mask, color, drift):
     if any(drift):
         image = Image.merge("RGB", [band.point(lambda v, d=d: max(0, min(255, v + d)))
                                     for band, d in zip(image.split(), drift)])
-    size = flux_size(*image.size)
+    size = tuple(output_size) if output_size else flux_size(*image.size)
     if size != image.size:
         image = image.resize(size, Image.LANCZOS)
     buf = io.BytesIO()
@@ -258,7 +259,8 @@ class Prediction:
             self.final = self.scenario["outcome"]
             if self.final == "succeeded":
                 data, fmt = render_output(self.input, self.image, self.mask,
-                                          self.scenario["color"], self.scenario["drift"])
+                                          self.scenario["color"], self.scenario["drift"],
+                                          self.scenario.get("output_size"))
                 self.state.files[self.id] = (data, fmt, time.monotonic())
         return self.final
 

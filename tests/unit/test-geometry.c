@@ -137,6 +137,11 @@ test_outpaint_placement (void)
     }
   g_assert_false (ff_outpaint_placement (FF_OUTPAINT_NONE, &source, 640, 480, &place));
   g_assert_false (ff_outpaint_placement (FF_OUTPAINT_LEFT, &source, 0, 480, &place));
+  /* 1440 x 32 would make the canvas 21600 wide; 4x is the limit. */
+  g_assert_false (ff_outpaint_placement (FF_OUTPAINT_LEFT, &source, 1440, 32, &place));
+  g_assert_false (ff_outpaint_placement (FF_OUTPAINT_BOTTOM, &source, 32, 1440, &place));
+  g_assert_true (ff_outpaint_placement (FF_OUTPAINT_RIGHT, &source, 1280, 240, &place));
+  assert_rect (place, 0, 0, 2560, 480);
 }
 
 int
