@@ -6,6 +6,7 @@
 #include <curl/curl.h>
 #include <gio/gio.h>
 
+#include "debug-log.h"
 #include "http-client.h"
 
 G_DEFINE_QUARK (ff-curl-error-quark, ff_curl_error)
@@ -153,21 +154,19 @@ log_exchange (const FfHttpRequest *request,
 {
   const gchar *query;
 
-  if (g_strcmp0 (g_getenv ("FLUX_FILL_DEBUG"), "1") != 0)
-    return;
   query = strchr (request->url, '?');
-  g_printerr ("flux-fill: %s %.*s%s -> %s%ld, %" G_GSIZE_FORMAT " bytes sent, %"
-              G_GSIZE_FORMAT " received, %.3f s%s%s\n",
-              request->method,
-              query ? (int) (query - request->url) : (int) strlen (request->url),
-              request->url, query ? "?[query]" : "",
-              code == CURLE_OK ? "HTTP " : "no answer, ",
-              code == CURLE_OK ? status : (glong) code,
-              request->body ? g_bytes_get_size (request->body)
-                            : request->file ? g_bytes_get_size (request->file) : 0,
-              received,
-              elapsed_us / 1e6, code == CURLE_OK ? "" : ": ",
-              code == CURLE_OK ? "" : curl_easy_strerror (code));
+  ff_debug ("%s %.*s%s -> %s%ld, %" G_GSIZE_FORMAT " bytes sent, %"
+            G_GSIZE_FORMAT " received, %.3f s%s%s",
+            request->method,
+            query ? (int) (query - request->url) : (int) strlen (request->url),
+            request->url, query ? "?[query]" : "",
+            code == CURLE_OK ? "HTTP " : "no answer, ",
+            code == CURLE_OK ? status : (glong) code,
+            request->body ? g_bytes_get_size (request->body)
+                          : request->file ? g_bytes_get_size (request->file) : 0,
+            received,
+            elapsed_us / 1e6, code == CURLE_OK ? "" : ": ",
+            code == CURLE_OK ? "" : curl_easy_strerror (code));
 }
 
 gboolean

@@ -11,6 +11,7 @@
 #include <glib/gi18n-lib.h>
 
 #include "cancel-watch.h"
+#include "debug-log.h"
 #include "fill-blend.h"
 #include "fill-params.h"
 #include "fill-request.h"
@@ -286,15 +287,13 @@ status_kb (const gchar *field)
 static void
 timings_report (const Timings *timings)
 {
-  if (g_strcmp0 (g_getenv ("FLUX_FILL_DEBUG"), "1") != 0)
-    return;
-  g_printerr ("flux-fill: timings read=%.1f encode=%.1f request=%.1f download=%.1f "
-              "decode=%.1f insert=%.1f ms uploaded=%" G_GSIZE_FORMAT " bytes "
-              "peak_rss=%ld kB start_rss=%ld kB\n",
-              timings->ms[PHASE_READ], timings->ms[PHASE_ENCODE],
-              timings->ms[PHASE_REQUEST], timings->ms[PHASE_DOWNLOAD],
-              timings->ms[PHASE_DECODE], timings->ms[PHASE_INSERT],
-              timings->uploaded, status_kb ("VmHWM:"), timings->start_rss_kb);
+  ff_debug ("timings read=%.1f encode=%.1f request=%.1f download=%.1f "
+            "decode=%.1f insert=%.1f ms uploaded=%" G_GSIZE_FORMAT " bytes "
+            "peak_rss=%ld kB start_rss=%ld kB",
+            timings->ms[PHASE_READ], timings->ms[PHASE_ENCODE],
+            timings->ms[PHASE_REQUEST], timings->ms[PHASE_DOWNLOAD],
+            timings->ms[PHASE_DECODE], timings->ms[PHASE_INSERT],
+            timings->uploaded, status_kb ("VmHWM:"), timings->start_rss_kb);
 }
 
 static gboolean
@@ -347,10 +346,8 @@ match_colour (GdkPixbuf            *result,
   if (original == NULL || repainted == NULL)
     return;   /* out of memory: the fill goes unmatched */
   stats = ff_blend_match_colour (result, original, repainted, FF_BLEND_SAMPLE_MARGIN);
-  if (g_strcmp0 (g_getenv ("FLUX_FILL_DEBUG"), "1") == 0)
-    g_printerr ("flux-fill: seam error %.2f before colour match, %.2f after "
-                "(shift %+.0f %+.0f %+.0f)\n", stats.before, stats.after,
-                stats.shift[0], stats.shift[1], stats.shift[2]);
+  ff_debug ("seam error %.2f before colour match, %.2f after (shift %+.0f %+.0f %+.0f)",
+            stats.before, stats.after, stats.shift[0], stats.shift[1], stats.shift[2]);
 }
 
 static gdouble
@@ -378,8 +375,8 @@ upload_file (FfClient    *client,
                                                                  : "flux-fill-crop.jpg";
   gchar            *url = ff_client_upload (client, bytes, name, mime_type, &error);
 
-  if (url == NULL && g_strcmp0 (g_getenv ("FLUX_FILL_DEBUG"), "1") == 0)
-    g_printerr ("flux-fill: %s; sending a data URI instead\n", error->message);
+  if (url == NULL)
+    ff_debug ("%s; sending a data URI instead", error->message);
   return url;
 }
 

@@ -1,0 +1,13 @@
+/* The FLUX_FILL_DEBUG=1 log: a line a fact on stderr, "flux-fill: …".
+ * Callers never pass it a header, a body, a query or the token.
+ */
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+void ff_debug (const gchar *format,
+               ...) G_GNUC_PRINTF (1, 2);
+
+G_END_DECLS
