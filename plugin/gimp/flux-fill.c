@@ -571,8 +571,6 @@ flux_fill_run (GimpProcedure        *procedure,
       if (flux_fill_insert_result (image, drawable, &region, params.outpaint,
                                    result, name, &error))
         {
-          if (run_mode != GIMP_RUN_NONINTERACTIVE)
-            gimp_displays_flush ();
           timings_lap (&timings, PHASE_INSERT);
           timings_report (&timings);
         }
@@ -586,5 +584,6 @@ flux_fill_run (GimpProcedure        *procedure,
       g_prefix_error (&error, _("FLUX Fill failed: "));
       return fail (procedure, GIMP_PDB_EXECUTION_ERROR, error);
     }
+  /* libgimp flushes the displays after an interactive or repeated run. */
   return gimp_procedure_new_return_values (procedure, GIMP_PDB_SUCCESS, NULL);
 }
