@@ -2,8 +2,8 @@
 
 #include "debug-log.h"
 
-static gboolean
-debug_enabled (void)
+gboolean
+ff_debug_enabled (void)
 {
   return g_strcmp0 (g_getenv ("FLUX_FILL_DEBUG"), "1") == 0;
 }
@@ -15,7 +15,7 @@ ff_debug (const gchar *format,
   g_autofree gchar *line = NULL;
   va_list           args;
 
-  if (! debug_enabled ())
+  if (! ff_debug_enabled ())
     return;
   va_start (args, format);
   line = g_strdup_vprintf (format, args);

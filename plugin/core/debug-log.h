@@ -7,7 +7,9 @@
 
 G_BEGIN_DECLS
 
-void ff_debug (const gchar *format,
-               ...) G_GNUC_PRINTF (1, 2);
+/* For figures that cost something to gather. */
+gboolean ff_debug_enabled (void);
+void     ff_debug         (const gchar *format,
+                           ...) G_GNUC_PRINTF (1, 2);
 
 G_END_DECLS

@@ -287,6 +287,8 @@ status_kb (const gchar *field)
 static void
 timings_report (const Timings *timings)
 {
+  if (! ff_debug_enabled ())
+    return;
   ff_debug ("timings read=%.1f encode=%.1f request=%.1f download=%.1f "
             "decode=%.1f insert=%.1f ms uploaded=%" G_GSIZE_FORMAT " bytes "
             "peak_rss=%ld kB start_rss=%ld kB",
@@ -531,7 +533,8 @@ flux_fill_run (GimpProcedure        *procedure,
   ff_client_set_progress (client, progress_pulse, &progress);
 
   timings.mark = g_get_monotonic_time ();
-  timings.start_rss_kb = status_kb ("VmRSS:");
+  if (ff_debug_enabled ())
+    timings.start_rss_kb = status_kb ("VmRSS:");
   g_object_get (config, "feather", &feather, "context", &context, NULL);
   if (! flux_fill_region_read (image, drawable, params.outpaint, context, feather,
                                &region, &error))
