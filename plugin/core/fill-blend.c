@@ -112,8 +112,14 @@ ff_blend_layer_mask (const guint8 *selection,
                      gint          radius)
 {
   gsize   size = (gsize) width * height;
-  guint8 *mask = g_memdup2 (selection, size);
+  /* A crop's worth of bytes: the caller says "not enough memory" rather
+   * than GLib aborting.
+   */
+  guint8 *mask = g_try_malloc (MAX (size, 1));
 
+  if (mask == NULL)
+    return NULL;
+  memcpy (mask, selection, size);
   if (radius <= 0)
     return mask;
   ff_mask_dilate (mask, width, height, radius);
@@ -163,23 +169,29 @@ band_sums (GdkPixbuf    *result,
   return sums;
 }
 
-FfSeamStats
+gboolean
 ff_blend_match_colour (GdkPixbuf    *result,
                        GdkPixbuf    *original,
                        const guint8 *repainted,
-                       gint          band_radius)
+                       gint          band_radius,
+                       FfSeamStats  *seam_stats)
 {
   gint               width = gdk_pixbuf_get_width (result);
   gint               height = gdk_pixbuf_get_height (result);
   gsize              size = (gsize) width * height;
-  g_autofree guint8 *band = g_memdup2 (repainted, size);
-  FfSeamStats        stats = { 0 };
+  g_autofree guint8 *band = NULL;
+  FfSeamStats        dummy, *stats = seam_stats ? seam_stats : &dummy;
   gint               none[3] = { 0, 0, 0 }, shift[3];
   BandSums           sums;
 
+  *stats = (FfSeamStats) { 0 };
   g_return_val_if_fail (gdk_pixbuf_get_width (original) == width &&
-                        gdk_pixbuf_get_height (original) == height, stats);
+                        gdk_pixbuf_get_height (original) == height, TRUE);
 
+  band = g_try_malloc (MAX (size, 1));
+  if (band == NULL)
+    return FALSE;
+  memcpy (band, repainted, size);
   /* The kept pixels near the selection: what the eye compares. */
   ff_mask_dilate (band, width, height, band_radius);
   for (gsize i = 0; i < size; i++)
@@ -187,19 +199,19 @@ ff_blend_match_colour (GdkPixbuf    *result,
 
   sums = band_sums (result, original, band, none);
   if (sums.count == 0)
-    return stats;
+    return TRUE;
   for (gint c = 0; c < 3; c++)
     {
       shift[c] = (gint) lround (sums.sum[c] / sums.count);
-      stats.shift[c] = shift[c];
+      stats->shift[c] = shift[c];
     }
-  stats.before = sums.abs_error / (3.0 * sums.count);
-  stats.after = band_sums (result, original, band, shift).abs_error / (3.0 * sums.count);
+  stats->before = sums.abs_error / (3.0 * sums.count);
+  stats->after = band_sums (result, original, band, shift).abs_error / (3.0 * sums.count);
 
   /* Applied to the whole result, so the fill and its surroundings move
    * together and the layer looks right with its mask off too.
    */
-  if (stats.after < stats.before)
+  if (stats->after < stats->before)
     {
       gint    rs = gdk_pixbuf_get_rowstride (result), rn = gdk_pixbuf_get_n_channels (result);
       guint8 *rp = gdk_pixbuf_get_pixels (result);
@@ -214,8 +226,8 @@ ff_blend_match_colour (GdkPixbuf    *result,
     }
   else
     {
-      stats.after = stats.before;
-      stats.shift[0] = stats.shift[1] = stats.shift[2] = 0;
+      stats->after = stats->before;
+      stats->shift[0] = stats->shift[1] = stats->shift[2] = 0;
     }
-  return stats;
+  return TRUE;
 }

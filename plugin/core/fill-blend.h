@@ -19,7 +19,8 @@ void     ff_mask_dilate        (guint8       *mask,
 
 /* The layer mask for a fill: @selection grown by @radius and box-blurred
  * by @radius, never below the selection itself.  Pixels farther than
- * 2 @radius from the selection stay exactly 0.  (transfer full: g_free)
+ * 2 @radius from the selection stay exactly 0.  NULL when out of memory.
+ * (transfer full: g_free)
  */
 guint8 * ff_blend_layer_mask   (const guint8 *selection,
                                 gint          width,
@@ -36,11 +37,13 @@ typedef struct
 /* Shifts @result's colours so that, over the pixels the model was told
  * to keep (@repainted is 0) within @band_radius of those it repainted,
  * they match @original on average; both pixbufs 8-bit RGB(A) of the
- * mask's size.  Returns the seam error before and after.
+ * mask's size.  Sets @stats (optional) to the seam error before and
+ * after.  FALSE, with @result untouched, when out of memory.
  */
-FfSeamStats ff_blend_match_colour (GdkPixbuf    *result,
-                                   GdkPixbuf    *original,
-                                   const guint8 *repainted,
-                                   gint          band_radius);
+gboolean ff_blend_match_colour (GdkPixbuf    *result,
+                                GdkPixbuf    *original,
+                                const guint8 *repainted,
+                                gint          band_radius,
+                                FfSeamStats  *stats);
 
 G_END_DECLS

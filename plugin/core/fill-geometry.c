@@ -15,15 +15,20 @@ ff_rect_intersect (const FfRect *a,
                    const FfRect *b,
                    FfRect       *dest)
 {
-  gint x1 = MAX (a->x, b->x);
-  gint y1 = MAX (a->y, b->y);
-  gint x2 = MIN (a->x + a->width, b->x + b->width);
-  gint y2 = MIN (a->y + a->height, b->y + b->height);
+  /* In 64 bits: a layer's offset near G_MAXINT plus its width overflows. */
+  gint64 x1 = MAX ((gint64) a->x, (gint64) b->x);
+  gint64 y1 = MAX ((gint64) a->y, (gint64) b->y);
+  gint64 x2 = MIN ((gint64) a->x + a->width, (gint64) b->x + b->width);
+  gint64 y2 = MIN ((gint64) a->y + a->height, (gint64) b->y + b->height);
 
-  *dest = (FfRect) { x1, y1, MAX (0, x2 - x1), MAX (0, y2 - y1) };
-  if (ff_rect_is_empty (dest))
-    *dest = (FfRect) { 0, 0, 0, 0 };
-  return ! ff_rect_is_empty (dest);
+  if (x2 <= x1 || y2 <= y1)
+    {
+      *dest = (FfRect) { 0, 0, 0, 0 };
+      return FALSE;
+    }
+  /* Both lie inside a or b, so they fit a gint again. */
+  *dest = (FfRect) { (gint) x1, (gint) y1, (gint) (x2 - x1), (gint) (y2 - y1) };
+  return TRUE;
 }
 
 gint
@@ -196,7 +201,8 @@ ff_outpaint_placement (FfOutpaint    outpaint,
     }
 
   /* A result of a strange shape would ask for a giant canvas. */
-  if (new_w > (gint64) w * FF_OUTPAINT_MAX_GROWTH || new_h > (gint64) h * FF_OUTPAINT_MAX_GROWTH)
+  if (new_w > (gint64) w * FF_OUTPAINT_MAX_GROWTH || new_h > (gint64) h * FF_OUTPAINT_MAX_GROWTH ||
+      new_w > FF_MAX_IMAGE_SIDE || new_h > FF_MAX_IMAGE_SIDE)
     return FALSE;
 
   /* Centred, except where one side is extended. */

@@ -22,6 +22,10 @@ typedef struct
  */
 #define FF_MIN_CROP_SIDE 512
 
+/* GIMP's largest image side (GIMP_MAX_IMAGE_SIZE); no canvas grows past it. */
+#define FF_MAX_IMAGE_SIDE 524288
+
+/* Exact for any gint rectangles, however far out (in 64 bits). */
 gboolean ff_rect_intersect      (const FfRect *a,
                                  const FfRect *b,
                                  FfRect       *dest);
@@ -70,7 +74,8 @@ void     ff_model_size          (gint          width,
  * keeps its place and scale, the result covers it and the new margins.
  * The side the mode does not extend sets the scale.  FALSE for
  * FF_OUTPAINT_NONE, an empty result, or one whose shape would make a side
- * more than FF_OUTPAINT_MAX_GROWTH times the original's.
+ * more than FF_OUTPAINT_MAX_GROWTH times the original's or longer than
+ * FF_MAX_IMAGE_SIDE.
  */
 gboolean ff_outpaint_placement  (FfOutpaint    outpaint,
                                  const FfRect *source,

@@ -27,6 +27,7 @@ struct _FfHttp
   gchar              *user_agent;
   FfHttpProgressFunc  progress;
   gpointer            progress_data;
+  gboolean            request_left;  /* the last request went out whole */
 };
 
 typedef struct
@@ -170,6 +171,39 @@ log_exchange (const FfHttpRequest *request,
 }
 
 gboolean
+ff_http_host_is_loopback (const gchar *host)
+{
+  return (g_strcmp0 (host, "127.0.0.1") == 0 ||
+          g_ascii_strcasecmp (host ? host : "", "localhost") == 0 ||
+          g_strcmp0 (host, "::1") == 0 ||
+          g_strcmp0 (host, "[::1]") == 0);
+}
+
+const gchar *
+ff_http_redirect_protocols (const gchar *url)
+{
+  return g_ascii_strncasecmp (url, "https:", 6) == 0 ? "https" : "http,https";
+}
+
+gboolean
+ff_http_request_left (FfHttp *http)
+{
+  return http->request_left;
+}
+
+/* Whether @url names this machine: then no proxy may see the request,
+ * whatever http_proxy or ALL_PROXY say (plain http carries the token in
+ * clear, and only ever to loopback).
+ */
+static gboolean
+url_is_loopback (const gchar *url)
+{
+  g_autoptr(GUri) uri = g_uri_parse (url, G_URI_FLAGS_NONE, NULL);
+
+  return uri != NULL && ff_http_host_is_loopback (g_uri_get_host (uri));
+}
+
+gboolean
 ff_http_error_is_transient (const GError *error)
 {
   if (error == NULL || error->domain != FF_CURL_ERROR)
@@ -213,6 +247,34 @@ ff_http_retry_after (const gchar *value,
   return CLAMP ((gdouble) (when - time (NULL)), 0.0, max);
 }
 
+/* Whether the server may have acted on the request: it was sent whole.
+ * A connection that never opened, or broke before the last byte of the
+ * body left, cannot have made anything on the other side.
+ */
+static gboolean
+request_left (CURL                *curl,
+              CURLcode             code,
+              const FfHttpRequest *request)
+{
+  curl_off_t uploaded = 0;
+  glong      header_bytes = 0;
+  gsize      body = 0;
+
+  if (code == CURLE_OK)
+    return TRUE;
+  if (code == CURLE_COULDNT_RESOLVE_HOST || code == CURLE_COULDNT_RESOLVE_PROXY ||
+      code == CURLE_COULDNT_CONNECT || code == CURLE_SSL_CONNECT_ERROR ||
+      code == CURLE_PEER_FAILED_VERIFICATION)
+    return FALSE;
+  curl_easy_getinfo (curl, CURLINFO_REQUEST_SIZE, &header_bytes);
+  curl_easy_getinfo (curl, CURLINFO_SIZE_UPLOAD_T, &uploaded);
+  if (request->file != NULL)
+    return header_bytes > 0;   /* multipart: its size is libcurl's */
+  if (request->body != NULL)
+    body = g_bytes_get_size (request->body);
+  return header_bytes > 0 && (gsize) uploaded >= body;
+}
+
 FfHttpResponse *
 ff_http_send (FfHttp               *http,
               const FfHttpRequest  *request,
@@ -222,7 +284,6 @@ ff_http_send (FfHttp               *http,
   g_autoptr(curl_mime)      form = NULL;
   g_autoptr(GByteArray)     body = g_byte_array_new ();
   g_autofree gchar         *content_type = NULL;
-  g_autofree gchar         *prefer = NULL;
   FfHttpResponse           *response;
   Transfer                  transfer = { body, request->max_response, FALSE, NULL, NULL };
   char                      curl_message[CURL_ERROR_SIZE] = "";
@@ -238,8 +299,9 @@ ff_http_send (FfHttp               *http,
   curl_easy_setopt (curl, CURLOPT_URL, request->url);
   curl_easy_setopt (curl, CURLOPT_PROTOCOLS_STR, "http,https");
   /* A redirect never downgrades https; plain http is only ever loopback. */
-  curl_easy_setopt (curl, CURLOPT_REDIR_PROTOCOLS_STR,
-                    g_str_has_prefix (request->url, "https:") ? "https" : "http,https");
+  curl_easy_setopt (curl, CURLOPT_REDIR_PROTOCOLS_STR, ff_http_redirect_protocols (request->url));
+  if (url_is_loopback (request->url))
+    curl_easy_setopt (curl, CURLOPT_NOPROXY, "*");
   curl_easy_setopt (curl, CURLOPT_USERAGENT, http->user_agent);
   curl_easy_setopt (curl, CURLOPT_ERRORBUFFER, curl_message);
   curl_easy_setopt (curl, CURLOPT_NOSIGNAL, 1L);
@@ -269,11 +331,8 @@ ff_http_send (FfHttp               *http,
     }
 
   headers = curl_slist_append (headers, "Accept: application/json, image/*;q=0.9, */*;q=0.5");
-  if (request->prefer != NULL)
-    {
-      prefer = g_strconcat ("Prefer: ", request->prefer, NULL);
-      headers = curl_slist_append (headers, prefer);
-    }
+  if (request->header != NULL)
+    headers = curl_slist_append (headers, request->header);
   if (request->file != NULL)
     {
       gsize         size = 0;
@@ -317,6 +376,7 @@ ff_http_send (FfHttp               *http,
   curl_easy_setopt (curl, CURLOPT_HTTPHEADER, headers);
 
   start = g_get_monotonic_time ();
+  http->request_left = FALSE;
   code = curl_easy_perform (curl);
   /* The handle must not keep pointers into this frame. */
   curl_easy_setopt (curl, CURLOPT_HTTPHEADER, NULL);
@@ -324,6 +384,7 @@ ff_http_send (FfHttp               *http,
   curl_easy_setopt (curl, CURLOPT_ERRORBUFFER, NULL);
 
   curl_easy_getinfo (curl, CURLINFO_RESPONSE_CODE, &status);
+  http->request_left = request_left (curl, code, request);
   log_exchange (request, code, status, transfer.body->len, g_get_monotonic_time () - start);
   if (code != CURLE_OK)
     {

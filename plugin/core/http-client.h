@@ -26,7 +26,7 @@ typedef struct
   const gchar *url;
   const gchar *bearer_token;     /* nullable */
   const gchar *content_type;     /* nullable; with a body */
-  const gchar *prefer;           /* nullable: the Prefer header */
+  const gchar *header;           /* nullable: one more header line, "Name: value" */
   GBytes      *body;             /* nullable */
   /* Instead of @body, a multipart/form-data upload of one file, as the
    * Files API wants: parts "content" (the bytes), "filename" and "type".
@@ -65,6 +65,18 @@ FfHttpResponse * ff_http_send           (FfHttp              *http,
                                          const FfHttpRequest *request,
                                          GError             **error);
 void             ff_http_response_free  (FfHttpResponse      *response);
+
+/* Whether the last ff_http_send () sent its request whole, so the server
+ * may have acted on it even if no answer came back.
+ */
+gboolean         ff_http_request_left   (FfHttp              *http);
+
+/* 127.0.0.1, ::1 or localhost. */
+gboolean         ff_http_host_is_loopback (const gchar       *host);
+/* The protocols a redirect from @url may go to: never from https to
+ * http, whatever the case of the scheme.
+ */
+const gchar *    ff_http_redirect_protocols (const gchar     *url);
 
 /* Whether a transport error is worth another try: the connection failed
  * or broke, rather than the request being wrong.

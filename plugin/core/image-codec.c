@@ -1,5 +1,6 @@
 #include "config.h"
 
+#include <math.h>
 #include <string.h>
 
 #include "image-codec.h"
@@ -59,13 +60,66 @@ ff_data_uri (GBytes      *bytes,
   return g_strconcat ("data:", mime_type, ";base64,", base64, NULL);
 }
 
+guint64
+ff_output_pixel_limit (gint send_width,
+                       gint send_height)
+{
+  guint64 side = (guint64) MAX (MAX (send_width, send_height), 0) * FF_OUTPUT_MAX_GROWTH;
+
+  side = MAX (side, FF_OUTPUT_MIN_SIDE);
+  return MIN (side * side, FF_MAX_DECODED_PIXELS);
+}
+
+/* The longest side a square of @max_pixels has; @max_pixels is at most
+ * FF_MAX_DECODED_PIXELS, so nothing overflows.
+ */
+static gint
+side_limit (guint64 max_pixels)
+{
+  guint64 side = (guint64) sqrt ((gdouble) max_pixels);
+
+  /* A double's root can be one off either way. */
+  while (side > 0 && side * side > max_pixels)
+    side--;
+  while ((side + 1) * (side + 1) <= max_pixels)
+    side++;
+  return (gint) side;
+}
+
+/* The loader for @data by its magic bytes, not by what the server said it
+ * was: every other gdk-pixbuf loader (librsvg, TIFF, ICO, BMP…) is attack
+ * surface the plug-in has no use for.
+ */
+static const gchar *
+sniff_type (const guchar *data,
+            gsize         size)
+{
+  if (size >= 8 && memcmp (data, "\x89PNG\r\n\x1a\n", 8) == 0)
+    return "png";
+  if (size >= 3 && memcmp (data, "\xff\xd8\xff", 3) == 0)
+    return "jpeg";
+  if (size >= 12 && memcmp (data, "RIFF", 4) == 0 && memcmp (data + 8, "WEBP", 4) == 0)
+    return "webp";
+  return NULL;
+}
+
 typedef struct
 {
   guint64  max_pixels;
-  gboolean too_large;
+  gint     max_side;
+  gboolean refused;
   gint     width;
   gint     height;
 } DecodeLimit;
+
+static gboolean
+exceeds (const DecodeLimit *limit,
+         gint               width,
+         gint               height)
+{
+  return width <= 0 || height <= 0 || width > limit->max_side || height > limit->max_side ||
+         (guint64) width * (guint64) height > limit->max_pixels;
+}
 
 static void
 size_prepared_cb (GdkPixbufLoader *loader,
@@ -77,13 +131,33 @@ size_prepared_cb (GdkPixbufLoader *loader,
 
   limit->width = width;
   limit->height = height;
-  if (width <= 0 || height <= 0 ||
-      (guint64) width * (guint64) height > limit->max_pixels)
+  if (exceeds (limit, width, height))
     {
-      limit->too_large = TRUE;
+      limit->refused = TRUE;
       /* A zero target size makes the loaders stop before they allocate. */
       gdk_pixbuf_loader_set_size (loader, 0, 0);
     }
+}
+
+static void
+set_too_large (GError            **error,
+               const DecodeLimit  *limit)
+{
+  if (limit->width <= 0 || limit->height <= 0)
+    g_set_error (error, FF_IMAGE_ERROR, FF_IMAGE_ERROR_DECODE,
+                 "not an image this plug-in can read: it claims %d × %d pixels",
+                 limit->width, limit->height);
+  else if ((guint64) limit->width * (guint64) limit->height > limit->max_pixels)
+    g_set_error (error, FF_IMAGE_ERROR, FF_IMAGE_ERROR_TOO_LARGE,
+                 "the image is %d × %d pixels, more than the %" G_GUINT64_FORMAT
+                 " allowed", limit->width, limit->height, limit->max_pixels);
+  else
+    /* Few pixels on a very long side: as costly to resample, and no
+     * answer to the request.
+     */
+    g_set_error (error, FF_IMAGE_ERROR, FF_IMAGE_ERROR_TOO_LARGE,
+                 "the image is %d × %d pixels, more than the %d × %d allowed",
+                 limit->width, limit->height, limit->max_side, limit->max_side);
 }
 
 GdkPixbuf *
@@ -91,29 +165,44 @@ ff_image_decode (GBytes   *bytes,
                  guint64   max_pixels,
                  GError  **error)
 {
-  g_autoptr(GdkPixbufLoader) loader = gdk_pixbuf_loader_new ();
+  g_autoptr(GdkPixbufLoader) loader = NULL;
   g_autoptr(GError)          local_error = NULL;
-  DecodeLimit   limit = { max_pixels, FALSE, 0, 0 };
+  DecodeLimit   limit = { MIN (max_pixels, FF_MAX_DECODED_PIXELS), 0, FALSE, 0, 0 };
   gsize         size = 0;
-  const guchar *data = g_bytes_get_data (bytes, &size);
+  const guchar *data = bytes != NULL ? g_bytes_get_data (bytes, &size) : NULL;
+  const gchar  *type = data != NULL ? sniff_type (data, size) : NULL;
   GdkPixbuf    *pixbuf;
   gboolean      ok = TRUE;
 
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
+  if (type == NULL)
+    {
+      g_set_error_literal (error, FF_IMAGE_ERROR, FF_IMAGE_ERROR_DECODE,
+                           "not a PNG, JPEG or WebP image");
+      return NULL;
+    }
+  /* WebP may have no loader installed: then this is what says so. */
+  loader = gdk_pixbuf_loader_new_with_type (type, &local_error);
+  if (loader == NULL)
+    {
+      g_set_error (error, FF_IMAGE_ERROR, FF_IMAGE_ERROR_DECODE,
+                   "not an image this plug-in can read: %s", local_error->message);
+      return NULL;
+    }
+  limit.max_side = side_limit (limit.max_pixels);
+
   g_signal_connect (loader, "size-prepared", G_CALLBACK (size_prepared_cb), &limit);
   /* In chunks, so an oversized image is refused after its header. */
-  for (gsize done = 0; ok && done < size && ! limit.too_large; done += DECODE_CHUNK)
+  for (gsize done = 0; ok && done < size && ! limit.refused; done += DECODE_CHUNK)
     ok = gdk_pixbuf_loader_write (loader, data + done, MIN (DECODE_CHUNK, size - done),
                                   &local_error);
   if (! gdk_pixbuf_loader_close (loader, ok ? &local_error : NULL))
     ok = FALSE;
 
-  if (limit.too_large)
+  if (limit.refused)
     {
-      g_set_error (error, FF_IMAGE_ERROR, FF_IMAGE_ERROR_TOO_LARGE,
-                   "the image is %d × %d pixels, more than the %" G_GUINT64_FORMAT
-                   " allowed", limit.width, limit.height, max_pixels);
+      set_too_large (error, &limit);
       return NULL;
     }
   pixbuf = gdk_pixbuf_loader_get_pixbuf (loader);
@@ -122,6 +211,16 @@ ff_image_decode (GBytes   *bytes,
       g_set_error (error, FF_IMAGE_ERROR, FF_IMAGE_ERROR_DECODE,
                    "not an image this plug-in can read%s%s",
                    local_error ? ": " : "", local_error ? local_error->message : "");
+      return NULL;
+    }
+  /* Again on what came out: a loader need not announce its size, nor
+   * honour set_size (0, 0).
+   */
+  limit.width = gdk_pixbuf_get_width (pixbuf);
+  limit.height = gdk_pixbuf_get_height (pixbuf);
+  if (exceeds (&limit, limit.width, limit.height))
+    {
+      set_too_large (error, &limit);
       return NULL;
     }
   return g_object_ref (pixbuf);

@@ -18,8 +18,24 @@ typedef enum
   FF_IMAGE_ERROR_ENCODE,
 } FfImageError;
 
-/* A generous cap on decoded outputs: 16k × 16k. */
+/* The absolute ceiling on a decoded output, whatever the caller allows:
+ * 16k × 16k.  Callers pass ff_output_pixel_limit () instead.
+ */
 #define FF_MAX_DECODED_PIXELS (16384u * 16384u)
+
+/* An output side may be this many times the larger side sent (outpaint
+ * zooms out 2× at most), and never needs to be refused below
+ * FF_OUTPUT_MIN_SIDE (the model answers within about 1440 × 1440).
+ */
+#define FF_OUTPUT_MAX_GROWTH 4
+#define FF_OUTPUT_MIN_SIDE   2880
+
+/* The pixels a model's answer to a @send_width × @send_height picture may
+ * have: the square of the longest side it may have, which
+ * ff_image_decode () also holds each side to.
+ */
+guint64     ff_output_pixel_limit (gint         send_width,
+                                   gint         send_height);
 
 /* PNG bytes of @pixbuf, lossless: for masks.  (transfer full) */
 GBytes *    ff_image_encode_png  (GdkPixbuf    *pixbuf,
@@ -43,9 +59,12 @@ GBytes *    ff_image_encode_upload (GdkPixbuf    *pixbuf,
 /* "data:<mime>;base64,…" (transfer full). */
 gchar *     ff_data_uri          (GBytes       *bytes,
                                   const gchar  *mime_type);
-/* Decodes any format the installed loaders know, refusing images of more
- * than @max_pixels before their pixels are allocated where the format
- * allows.  (transfer full)
+/* Decodes PNG, JPEG and WebP only, recognised by their first bytes
+ * (whatever the server called them), so no other loader, SVG or TIFF say,
+ * ever sees downloaded bytes.  Refuses images of more than @max_pixels,
+ * or with a side longer than the square root of @max_pixels, before their
+ * pixels are allocated where the loader allows and after decoding where it
+ * does not.  (transfer full)
  */
 GdkPixbuf * ff_image_decode      (GBytes       *bytes,
                                   guint64       max_pixels,

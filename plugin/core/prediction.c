@@ -1,5 +1,7 @@
 #include "config.h"
 
+#include <string.h>
+
 #include <json-glib/json-glib.h>
 
 #include "prediction.h"
@@ -41,6 +43,15 @@ parse_object (JsonParser   *parser,
 {
   JsonNode *root;
 
+  /* An empty body (g_bytes_get_data () gives NULL for it) makes
+   * json-glib fail without an error, with a CRITICAL.
+   */
+  if (data == NULL || length == 0)
+    {
+      g_set_error_literal (error, FF_API_ERROR, FF_API_ERROR_BAD_RESPONSE,
+                           "the response is empty");
+      return NULL;
+    }
   if (length > G_MAXSSIZE ||
       ! json_parser_load_from_data (parser, data, (gssize) length, error))
     return NULL;
@@ -134,7 +145,7 @@ ff_prediction_parse (const gchar  *data,
     }
 
   prediction->id = g_strdup (id);
-  prediction->error = g_strdup (get_string (object, "error"));
+  prediction->error = ff_service_text (get_string (object, "error"));
   prediction->output_url = g_strdup (get_output_url (object));
   return g_steal_pointer (&prediction);
 }
@@ -173,5 +184,70 @@ ff_problem_detail (const gchar *data,
   text = get_string (object, "detail");
   if (text == NULL)
     text = get_string (object, "title");
-  return text != NULL ? g_strstrip (g_strdup (text)) : NULL;
+  return ff_service_text (text);
+}
+
+/* Skips an escape sequence starting at @p (just past ESC, or past a C1
+ * CSI/OSC): CSI runs to a final byte 0x40-0x7E, OSC and other strings to
+ * BEL or ST, anything else is one character.
+ */
+static const gchar *
+skip_escape (const gchar *p,
+             gboolean     csi,
+             gboolean     string)
+{
+  if (csi)
+    {
+      while (*p && ! (*p >= 0x40 && *p <= 0x7e))
+        p++;
+      return *p ? p + 1 : p;
+    }
+  if (string)
+    {
+      for (; *p; p++)
+        if (*p == '\a' || (*p == '\033' && p[1] == '\\'))
+          return *p == '\a' ? p + 1 : p + 2;
+      return p;
+    }
+  return *p ? g_utf8_next_char (p) : p;
+}
+
+gchar *
+ff_service_text (const gchar *text)
+{
+  g_autofree gchar *valid = NULL;
+  GString          *clean;
+  const gchar      *p;
+  glong             chars = 0;
+
+  if (text == NULL)
+    return NULL;
+  valid = g_utf8_make_valid (text, -1);
+  clean = g_string_sized_new (MIN (strlen (valid), FF_SERVICE_TEXT_MAX_CHARS * 4 + 8));
+  for (p = valid; *p && chars < FF_SERVICE_TEXT_MAX_CHARS; )
+    {
+      gunichar c = g_utf8_get_char (p);
+
+      p = g_utf8_next_char (p);
+      if (c == 0x1b)
+        p = skip_escape (p + (*p == '[' || *p == ']' || *p == 'P' || *p == '_' || *p == '^'),
+                         *p == '[', *p == ']' || *p == 'P' || *p == '_' || *p == '^');
+      else if (c == 0x9b || c == 0x9d)
+        p = skip_escape (p, c == 0x9b, c == 0x9d);
+      else if (c == '\n' || c == '\t' || c == '\r')
+        {
+          /* Lines stay lines (a 422 lists one problem a line). */
+          g_string_append_c (clean, c == '\n' ? '\n' : ' ');
+          chars++;
+        }
+      else if (! g_unichar_iscntrl (c) && c != 0x2028 && c != 0x2029 &&
+               ! (c >= 0x202a && c <= 0x202e) && ! (c >= 0x2066 && c <= 0x2069))
+        {
+          g_string_append_unichar (clean, c);
+          chars++;
+        }
+    }
+  if (*p)
+    g_string_append (clean, "…");
+  return g_strstrip (g_string_free (clean, FALSE));
 }

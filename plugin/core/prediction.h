@@ -60,6 +60,14 @@ gchar *        ff_file_url_parse        (const gchar   *data,
 gchar *        ff_problem_detail        (const gchar   *data,
                                          gsize          length);
 
+/* Words of the service's that reach the user (an error "detail", a
+ * prediction's "error"): valid UTF-8, without terminal escape sequences,
+ * control or bidi-override characters (newlines kept), at most
+ * FF_SERVICE_TEXT_MAX_CHARS characters.  NULL for NULL.  (transfer full)
+ */
+#define FF_SERVICE_TEXT_MAX_CHARS 1000
+gchar *        ff_service_text          (const gchar   *text);
+
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (FfPrediction, ff_prediction_free)
 
 G_END_DECLS

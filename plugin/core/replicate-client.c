@@ -1,5 +1,6 @@
 #include "config.h"
 
+#include <math.h>
 #include <string.h>
 
 #include <gio/gio.h>
@@ -9,11 +10,13 @@
 #define API_TIMEOUT_SECONDS       30
 #define DOWNLOAD_TIMEOUT_SECONDS  300
 #define MAX_API_RESPONSE          (1024 * 1024)
-#define MAX_POLL_SECONDS          5.0
+/* No held create (see create_prediction ()), so polls bound the latency. */
+#define MAX_POLL_SECONDS          2.0
 #define MAX_CREATE_ATTEMPTS       4
 #define MAX_DOWNLOAD_ATTEMPTS     3
 #define MAX_POLL_FAILURES         5
 #define MAX_RETRY_AFTER_SECONDS   60.0
+#define CANCEL_AFTER_MARGIN_SECONDS 60
 
 struct _FfClient
 {
@@ -24,24 +27,20 @@ struct _FfClient
   FfHttpProgressFunc  progress;
   gpointer            progress_data;
   FfClientTiming      timing;
+  gboolean            local;           /* the base URL is on loopback */
   gboolean            cancel_pending;  /* asked for during the create */
   FfCreatedFunc       created;
   gpointer            created_data;
 };
 
-static gboolean
-is_loopback_host (const gchar *host)
-{
-  return (g_strcmp0 (host, "127.0.0.1") == 0 ||
-          g_strcmp0 (host, "localhost") == 0 ||
-          g_strcmp0 (host, "::1") == 0 ||
-          g_strcmp0 (host, "[::1]") == 0);
-}
-
-/* http(s) only, and plain http only where nothing leaves the machine. */
+/* http(s) only, plain http only where nothing leaves the machine
+ * (@allow_http: the base URL is itself on loopback), and no user name:
+ * "https://api.replicate.com@evil.example" goes to evil.example.
+ */
 static GUri *
 parse_web_url (const gchar  *url,
                const gchar  *what,
+               gboolean      allow_http,
                GError      **error)
 {
   g_autoptr(GUri) uri = g_uri_parse (url, G_URI_FLAGS_NONE, NULL);
@@ -53,10 +52,16 @@ parse_web_url (const gchar  *url,
                    "%s is not a URL", what);
       return NULL;
     }
+  if (g_uri_get_userinfo (uri) != NULL)
+    {
+      g_set_error (error, FF_API_ERROR, FF_API_ERROR_BAD_CONFIG,
+                   "%s must not contain a user name or password", what);
+      return NULL;
+    }
   scheme = g_uri_get_scheme (uri);
   if (g_ascii_strcasecmp (scheme, "https") != 0 &&
-      ! (g_ascii_strcasecmp (scheme, "http") == 0 &&
-         is_loopback_host (g_uri_get_host (uri))))
+      ! (g_ascii_strcasecmp (scheme, "http") == 0 && allow_http &&
+         ff_http_host_is_loopback (g_uri_get_host (uri))))
     {
       g_set_error (error, FF_API_ERROR, FF_API_ERROR_BAD_CONFIG,
                    "%s must be an https URL (plain http only on 127.0.0.1)", what);
@@ -82,6 +87,12 @@ ff_client_new (const gchar  *base_url,
                            "starting GIMP");
       return NULL;
     }
+  if (strlen (token) > FF_TOKEN_MAX_BYTES)
+    {
+      g_set_error (error, FF_API_ERROR, FF_API_ERROR_BAD_CONFIG,
+                   "the API token is longer than %d bytes", FF_TOKEN_MAX_BYTES);
+      return NULL;
+    }
   for (const gchar *p = token; *p; p++)
     if (! g_ascii_isgraph (*p))
       {
@@ -93,7 +104,13 @@ ff_client_new (const gchar  *base_url,
 
   if (base_url == NULL || *base_url == '\0')
     base_url = FF_DEFAULT_BASE_URL;
-  client->base = parse_web_url (base_url, "the base URL", error);
+  if (strlen (base_url) > FF_BASE_URL_MAX_BYTES)
+    {
+      g_set_error (error, FF_API_ERROR, FF_API_ERROR_BAD_CONFIG,
+                   "the base URL is longer than %d bytes", FF_BASE_URL_MAX_BYTES);
+      return NULL;
+    }
+  client->base = parse_web_url (base_url, "the base URL", TRUE, error);
   if (client->base == NULL)
     return NULL;
   if (g_uri_get_query (client->base) != NULL || g_uri_get_fragment (client->base) != NULL)
@@ -103,6 +120,7 @@ ff_client_new (const gchar  *base_url,
       return NULL;
     }
 
+  client->local = ff_http_host_is_loopback (g_uri_get_host (client->base));
   client->base_url = g_strdup (base_url);
   len = strlen (client->base_url);
   while (len > 0 && client->base_url[len - 1] == '/')
@@ -141,10 +159,14 @@ void
 ff_client_set_timing (FfClient             *client,
                       const FfClientTiming *timing)
 {
+  /* Not MAX (): "inf" or NaN from an environment variable must not reach
+   * the deadline's integer arithmetic.
+   */
+  gdouble limit = isfinite (timing->limit_seconds) ? timing->limit_seconds : FF_LIMIT_MAX_SECONDS;
+
   client->timing = (FfClientTiming) {
-    .wait_seconds  = CLAMP (timing->wait_seconds, 1, 60),
     .poll_seconds  = CLAMP (timing->poll_seconds, 0.01, MAX_POLL_SECONDS),
-    .limit_seconds = MAX (timing->limit_seconds, 1.0),
+    .limit_seconds = CLAMP (limit, 1.0, FF_LIMIT_MAX_SECONDS),
     .stall_seconds = MAX (timing->stall_seconds, 1),
     .retry_seconds = CLAMP (timing->retry_seconds, 0.0, MAX_RETRY_AFTER_SECONDS),
   };
@@ -239,7 +261,7 @@ set_status_error (const FfHttpResponse  *response,
 
   if (response->status == 401 || response->status == 403)
     hint = " (check the API token)";
-  if (detail != NULL && g_utf8_validate (detail, -1, NULL))
+  if (detail != NULL && *detail != '\0')
     g_set_error (error, FF_HTTP_ERROR, (gint) response->status,
                  "HTTP %ld%s: %s", response->status, hint, detail);
   else
@@ -269,13 +291,21 @@ parse_prediction_response (const FfHttpResponse  *response,
   return prediction;
 }
 
-/* Sends @request, again after a broken connection or a 5xx (with
- * backoff) and after a 429 (when Retry-After says), up to @attempts
- * times in all.  The last response is returned whatever its status.
+/* What may be sent again. */
+typedef enum
+{
+  RETRY_ANY,        /* after a broken connection, a 5xx or a 429: uploads, downloads */
+  RETRY_UNMADE,     /* only where the server cannot have acted: creates, billed */
+} Retry;
+
+/* Sends @request, again (with backoff, or as Retry-After says) while
+ * @retry allows and fewer than @attempts were made.  The last response
+ * is returned whatever its status.
  */
 static FfHttpResponse *
 send_retrying (FfClient             *client,
                const FfHttpRequest  *request,
+               Retry                 retry,
                gint                  attempts,
                GError              **error)
 {
@@ -284,17 +314,22 @@ send_retrying (FfClient             *client,
       g_autoptr(FfHttpResponse) response = NULL;
       g_autoptr(GError)         local_error = NULL;
       gboolean                  last = attempt >= attempts;
+      gboolean                  again;
       gdouble                   wait;
 
       response = ff_http_send (client->http, request, &local_error);
-      if (response == NULL && (last || ! ff_http_error_is_transient (local_error)))
+      if (response == NULL)
+        again = ff_http_error_is_transient (local_error) &&
+                (retry == RETRY_ANY || ! ff_http_request_left (client->http));
+      else
+        again = response->status == 429 ||
+                (retry == RETRY_ANY && status_is_transient (response->status));
+      if (last || ! again)
         {
-          g_propagate_error (error, g_steal_pointer (&local_error));
-          return NULL;
+          if (response == NULL)
+            g_propagate_error (error, g_steal_pointer (&local_error));
+          return g_steal_pointer (&response);
         }
-      if (response != NULL && (last || (response->status != 429 &&
-                                         ! status_is_transient (response->status))))
-        return g_steal_pointer (&response);
 
       if (response != NULL && response->status == 429)
         wait = ff_http_retry_after (response->retry_after, 1.0, MAX_RETRY_AFTER_SECONDS);
@@ -306,8 +341,8 @@ send_retrying (FfClient             *client,
     }
 }
 
-/* A create aborted mid-wait may still have made a prediction we could not
- * cancel, so the request runs to its end and the cancel follows.
+/* A create aborted half-way may still have made a prediction we could
+ * not cancel, so the request runs to its end and the cancel follows.
  */
 static gboolean
 defer_cancel (gpointer user_data)
@@ -327,28 +362,38 @@ create_prediction (FfClient     *client,
 {
   g_autofree gchar *url = g_strconcat (client->base_url, "/v1/models/" FF_MODEL_PATH
                                        "/predictions", NULL);
-  g_autofree gchar *prefer = g_strdup_printf ("wait=%d", client->timing.wait_seconds);
+  /* The service's own backstop, past our limit: should this process die
+   * before it learns the prediction's id, the run still ends.
+   */
+  g_autofree gchar *cancel_after = g_strdup_printf ("Cancel-After: %.0fs",
+                                                    ceil (client->timing.limit_seconds) +
+                                                    CANCEL_AFTER_MARGIN_SECONDS);
   g_autoptr(GBytes) bytes = g_bytes_new_static (body, length);
   g_autoptr(FfHttpResponse) response = NULL;
+  /* No "Prefer: wait": a create held until the prediction ends hides its
+   * id, and a cancel (GIMP kills the plug-in) could not stop the billing.
+   * The id comes back at once and the watchman is armed with it.
+   */
   FfHttpRequest     request = {
     .method = "POST",
     .url = url,
     .bearer_token = client->token,
     .content_type = "application/json",
-    .prefer = prefer,
+    .header = cancel_after,
     .body = bytes,
-    .timeout_seconds = client->timing.wait_seconds + API_TIMEOUT_SECONDS,
-    /* The service sends nothing while it holds the request. */
-    .stall_seconds = client->timing.wait_seconds + client->timing.stall_seconds,
+    .timeout_seconds = API_TIMEOUT_SECONDS,
+    .stall_seconds = client->timing.stall_seconds,
     .max_response = MAX_API_RESPONSE,
   };
 
-  /* Neither a throttled create nor (as a rule) a 5xx made a prediction,
-   * so both are sent again, as the service's own clients do.
+  /* Sent again only when no prediction can exist: after a 429 or when
+   * the request never left whole.  A 5xx or a connection dropped after
+   * the POST may hide a prediction that runs, billed, with an id we
+   * never learn; a second POST would be a second bill.
    */
   client->cancel_pending = FALSE;
   ff_http_set_progress (client->http, defer_cancel, client);
-  response = send_retrying (client, &request, MAX_CREATE_ATTEMPTS, error);
+  response = send_retrying (client, &request, RETRY_UNMADE, MAX_CREATE_ATTEMPTS, error);
   ff_http_set_progress (client->http, client->progress, client->progress_data);
   if (response == NULL)
     return NULL;
@@ -520,7 +565,7 @@ predict (FfClient     *client,
                            "the prediction succeeded but has no output URL");
       return NULL;
     }
-  output = parse_web_url (prediction->output_url, "the output URL", NULL);
+  output = parse_web_url (prediction->output_url, "the output URL", client->local, NULL);
   if (output == NULL)
     {
       g_set_error_literal (error, FF_API_ERROR, FF_API_ERROR_NO_OUTPUT,
@@ -580,7 +625,7 @@ upload (FfClient     *client,
     .max_response = MAX_API_RESPONSE,
   };
 
-  response = send_retrying (client, &request, MAX_DOWNLOAD_ATTEMPTS, error);
+  response = send_retrying (client, &request, RETRY_ANY, MAX_DOWNLOAD_ATTEMPTS, error);
   if (response == NULL)
     return NULL;
   if (response->status != 200 && response->status != 201)
@@ -592,7 +637,7 @@ upload (FfClient     *client,
   file_url = ff_file_url_parse (body, size, error);
   if (file_url == NULL)
     return NULL;
-  file_uri = parse_web_url (file_url, "the uploaded file's URL", error);
+  file_uri = parse_web_url (file_url, "the uploaded file's URL", client->local, error);
   if (file_uri == NULL)
     return NULL;
   return g_steal_pointer (&file_url);
@@ -642,7 +687,7 @@ download (FfClient     *client,
           const gchar  *url,
           GError      **error)
 {
-  g_autoptr(GUri)           uri = parse_web_url (url, "the output URL", error);
+  g_autoptr(GUri)           uri = parse_web_url (url, "the output URL", client->local, error);
   g_autoptr(FfHttpResponse) response = NULL;
   FfHttpRequest             request = {
     .method = "GET",
@@ -658,7 +703,7 @@ download (FfClient     *client,
   if (same_origin (uri, client->base))
     request.bearer_token = client->token;
 
-  response = send_retrying (client, &request, MAX_DOWNLOAD_ATTEMPTS, error);
+  response = send_retrying (client, &request, RETRY_ANY, MAX_DOWNLOAD_ATTEMPTS, error);
   if (response == NULL)
     return NULL;
   if (response->status == 404 || response->status == 410)

@@ -13,6 +13,9 @@ G_BEGIN_DECLS
 #define FF_DEFAULT_BASE_URL    "https://api.replicate.com"
 #define FF_MODEL_PATH          "black-forest-labs/flux-fill-pro"
 #define FF_MAX_DOWNLOAD_BYTES  (100 * 1024 * 1024)
+/* Longer ones are refused: they only ever come from a mistake or an attack. */
+#define FF_BASE_URL_MAX_BYTES  2048
+#define FF_TOKEN_MAX_BYTES     1024
 
 typedef struct _FfClient FfClient;
 
@@ -33,14 +36,15 @@ void       ff_client_set_progress   (FfClient            *client,
                                      gpointer             user_data);
 typedef struct
 {
-  gint    wait_seconds;    /* Prefer: wait=N, 1–60: how long the create may be held */
-  gdouble poll_seconds;    /* first poll interval; it grows to 5 s */
+  gdouble poll_seconds;    /* first poll interval; it grows to 2 s */
   gdouble limit_seconds;   /* the whole fill; at the limit the prediction is canceled */
   gint    stall_seconds;   /* a transfer below 1 kB/s this long fails */
   gdouble retry_seconds;   /* first backoff after a 5xx or a broken connection */
 } FfClientTiming;
 
-#define FF_CLIENT_TIMING_DEFAULT ((FfClientTiming) { 60, 0.5, 600, 30, 0.5 })
+#define FF_CLIENT_TIMING_DEFAULT ((FfClientTiming) { 0.5, 600, 30, 0.5 })
+/* A longer limit is taken as this one (a day); "inf" too. */
+#define FF_LIMIT_MAX_SECONDS     86400.0
 
 /* The defaults suit the real service; tests shorten them. */
 void       ff_client_set_timing     (FfClient             *client,

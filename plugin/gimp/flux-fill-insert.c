@@ -54,40 +54,64 @@ outpaint_mask (GimpLayer    *layer,
   return mask;
 }
 
-/* Grows the canvas to hold an outpainted result at @place (image
- * coordinates, updated), moving what was there by @moved; @keep is where
- * the original lies in the result layer.
+/* The canvas that holds @place beside the current one (image
+ * coordinates); FALSE when it would pass GIMP's largest image.
  */
 static gboolean
-grow_canvas (GimpImage            *image,
-             const FluxFillRegion *region,
-             FfRect               *place,
-             FfRect               *keep,
-             FfRect               *moved)
+grown_canvas (GimpImage    *image,
+              const FfRect *place,
+              FfRect       *canvas)
 {
-  FfRect canvas = { 0, 0, gimp_image_get_width (image), gimp_image_get_height (image) };
-  gint   x1, y1, x2, y2;
+  gint64 width = gimp_image_get_width (image), height = gimp_image_get_height (image);
+  gint64 x1 = MIN (0, (gint64) place->x);
+  gint64 y1 = MIN (0, (gint64) place->y);
+  gint64 x2 = MAX (width, (gint64) place->x + place->width);
+  gint64 y2 = MAX (height, (gint64) place->y + place->height);
 
-  x1 = MIN (canvas.x, place->x);
-  y1 = MIN (canvas.y, place->y);
-  x2 = MAX (canvas.x + canvas.width, place->x + place->width);
-  y2 = MAX (canvas.y + canvas.height, place->y + place->height);
-  if (x1 < 0 || y1 < 0 || x2 > canvas.width || y2 > canvas.height)
-    {
-      /* Layers keep their pixels; only their offsets move. */
-      if (! gimp_image_resize (image, x2 - x1, y2 - y1, -x1, -y1))
-        return FALSE;
-      *moved = (FfRect) { -x1, -y1, canvas.width, canvas.height };
-      place->x -= x1;
-      place->y -= y1;
-    }
-  *keep = (FfRect) {
-    region->crop.x - x1 - place->x,
-    region->crop.y - y1 - place->y,
-    region->crop.width,
-    region->crop.height,
-  };
+  if (x2 - x1 > FF_MAX_IMAGE_SIDE || y2 - y1 > FF_MAX_IMAGE_SIDE)
+    return FALSE;
+  *canvas = (FfRect) { (gint) x1, (gint) y1, (gint) (x2 - x1), (gint) (y2 - y1) };
   return TRUE;
+}
+
+/* The result as a layer of @image that is not in it yet, with its pixels
+ * and mask: everything that can fail or take time, done before the image
+ * is touched, so that a failure leaves no trace and no undo step.
+ */
+static GimpLayer *
+build_layer (GimpImage            *image,
+             const FluxFillRegion *region,
+             FfOutpaint            outpaint,
+             GdkPixbuf            *result,
+             const FfRect         *place,
+             const gchar          *name)
+{
+  g_autoptr(GdkPixbuf) fitted = ff_image_fit (result, place->width, place->height);
+  /* Where the old picture lies in the layer: the mask hides the result there. */
+  const FfRect   keep = { region->crop.x - place->x, region->crop.y - place->y,
+                          region->crop.width, region->crop.height };
+  GimpLayer     *layer;
+  GimpLayerMask *mask;
+
+  if (fitted == NULL)
+    return NULL;
+  layer = gimp_layer_new (image, name, place->width, place->height,
+                          gimp_image_get_base_type (image) == GIMP_GRAY ? GIMP_GRAYA_IMAGE
+                                                                        : GIMP_RGBA_IMAGE,
+                          100.0, GIMP_LAYER_MODE_NORMAL);
+  if (layer == NULL)
+    return NULL;
+  write_pixels (GIMP_DRAWABLE (layer), fitted);
+  mask = outpaint == FF_OUTPAINT_NONE ? fill_mask (layer, region)
+                                      : outpaint_mask (layer, &keep);
+  /* FLUX_FILL_FAULT=insert: the tests' stand-in for GIMP refusing here. */
+  if (mask == NULL || ! gimp_layer_add_mask (layer, mask) ||
+      g_strcmp0 (g_getenv ("FLUX_FILL_FAULT"), "insert") == 0)
+    {
+      gimp_item_delete (GIMP_ITEM (layer));
+      return NULL;
+    }
+  return layer;
 }
 
 gboolean
@@ -99,19 +123,19 @@ flux_fill_insert_result (GimpImage             *image,
                          const gchar           *name,
                          GError               **error)
 {
-  g_autoptr(GdkPixbuf) fitted = NULL;
-  GimpLayer     *layer = NULL;
-  GimpLayerMask *mask = NULL;
-  GimpItem      *parent;
-  FfRect         place, keep = { 0 }, moved = { 0 };
-  gboolean       ok = FALSE;
+  gint       width = gimp_image_get_width (image), height = gimp_image_get_height (image);
+  FfRect     place, canvas = { 0, 0, width, height };
+  GimpLayer *layer;
+  GimpItem  *parent;
+  gboolean   resize, ok;
 
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
   if (outpaint == FF_OUTPAINT_NONE)
     place = region->crop;
   else if (! ff_outpaint_placement (outpaint, &region->crop, gdk_pixbuf_get_width (result),
-                                    gdk_pixbuf_get_height (result), &place))
+                                    gdk_pixbuf_get_height (result), &place) ||
+           ! grown_canvas (image, &place, &canvas))
     {
       g_set_error (error, GIMP_PLUG_IN_ERROR, 0,
                    _("The result (%d × %d pixels) does not have a shape this outpaint "
@@ -120,39 +144,33 @@ flux_fill_insert_result (GimpImage             *image,
       return FALSE;
     }
 
-  gimp_image_undo_group_start (image);
-
-  if (outpaint != FF_OUTPAINT_NONE && ! grow_canvas (image, region, &place, &keep, &moved))
-    goto out;
-  fitted = ff_image_fit (result, place.width, place.height);
-  if (fitted == NULL)
-    goto out;
-
-  layer = gimp_layer_new (image, name, place.width, place.height,
-                          gimp_image_get_base_type (image) == GIMP_GRAY ? GIMP_GRAYA_IMAGE
-                                                                        : GIMP_RGBA_IMAGE,
-                          100.0, GIMP_LAYER_MODE_NORMAL);
+  layer = build_layer (image, region, outpaint, result, &place, name);
   if (layer == NULL)
-    goto out;
+    {
+      g_set_error_literal (error, GIMP_PLUG_IN_ERROR, 0,
+                           _("GIMP could not add the result layer."));
+      return FALSE;
+    }
+
+  /* The image changes here only, in a few quick calls and one undo step. */
+  resize = canvas.x < 0 || canvas.y < 0 || canvas.width > width || canvas.height > height;
+  gimp_image_undo_group_start (image);
+  /* Layers keep their pixels; only their offsets move. */
+  ok = ! resize || gimp_image_resize (image, canvas.width, canvas.height, -canvas.x, -canvas.y);
   parent = gimp_item_get_parent (GIMP_ITEM (drawable));
-  if (! gimp_image_insert_layer (image, layer, parent ? GIMP_LAYER (parent) : NULL,
-                                 gimp_image_get_item_position (image, GIMP_ITEM (drawable))))
-    goto out;
-  gimp_layer_set_offsets (layer, place.x, place.y);
-  write_pixels (GIMP_DRAWABLE (layer), fitted);
-
-  mask = outpaint == FF_OUTPAINT_NONE ? fill_mask (layer, region)
-                                      : outpaint_mask (layer, &keep);
-  ok = mask != NULL && gimp_layer_add_mask (layer, mask);
+  ok = ok && gimp_image_insert_layer (image, layer, parent ? GIMP_LAYER (parent) : NULL,
+                                      gimp_image_get_item_position (image, GIMP_ITEM (drawable)));
   if (ok)
-    gimp_drawable_update (GIMP_DRAWABLE (layer), 0, 0, place.width, place.height);
-
- out:
-  if (! ok && layer != NULL && gimp_item_is_valid (GIMP_ITEM (layer)) &&
-      gimp_item_get_image (GIMP_ITEM (layer)) == image)
-    gimp_image_remove_layer (image, layer);
-  if (! ok && moved.width > 0)
-    gimp_image_resize (image, moved.width, moved.height, -moved.x, -moved.y);
+    {
+      gimp_layer_set_offsets (layer, place.x - canvas.x, place.y - canvas.y);
+      gimp_drawable_update (GIMP_DRAWABLE (layer), 0, 0, place.width, place.height);
+    }
+  else
+    {
+      gimp_item_delete (GIMP_ITEM (layer));
+      if (resize)
+        gimp_image_resize (image, width, height, canvas.x, canvas.y);
+    }
   gimp_image_undo_group_end (image);
   if (! ok)
     g_set_error_literal (error, GIMP_PLUG_IN_ERROR, 0,

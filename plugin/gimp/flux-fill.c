@@ -4,6 +4,7 @@
  */
 #include "config.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -16,6 +17,7 @@
 #include "fill-params.h"
 #include "fill-request.h"
 #include "image-codec.h"
+#include "process-guard.h"
 #include "replicate-client.h"
 
 #include "flux-fill.h"
@@ -63,6 +65,7 @@ int
 main (int   argc,
       char *argv[])
 {
+  ff_process_protect ();            /* before the watchman branch: both hold the token */
   if (argc == 2 && strcmp (argv[1], FF_CANCEL_WATCH_ARG) == 0)
     return ff_cancel_watch_main ();
   /* babl's lookup tables cost each process (each fill) ~300 ms and a
@@ -328,15 +331,24 @@ arm_watch (const gchar *prediction_id,
   ff_cancel_watch_arm (arm->watch, arm->base_url, arm->token, prediction_id);
 }
 
+static gpointer
+out_of_memory (GError **error)
+{
+  g_set_error_literal (error, GIMP_PLUG_IN_ERROR, 0,
+                       _("Not enough memory for the area to fill."));
+  return NULL;
+}
+
 /* The model re-encodes the whole crop, so the kept pixels come back
  * drifted in colour; matching them to the original hides the seam.  The
  * match is measured at @result's own size (the model's, where the crop was
  * scaled): a 24-megapixel crop then needs no full-size copy of the result
  * beside the original.
  */
-static void
-match_colour (GdkPixbuf            *result,
-              const FluxFillRegion *region)
+static gboolean
+match_colour (GdkPixbuf             *result,
+              const FluxFillRegion  *region,
+              GError               **error)
 {
   gint                 width = gdk_pixbuf_get_width (result);
   gint                 height = gdk_pixbuf_get_height (result);
@@ -345,11 +357,16 @@ match_colour (GdkPixbuf            *result,
                                                 region->crop.height, width, height);
   FfSeamStats          stats;
 
-  if (original == NULL || repainted == NULL)
-    return;   /* out of memory: the fill goes unmatched */
-  stats = ff_blend_match_colour (result, original, repainted, FF_BLEND_SAMPLE_MARGIN);
+  /* Short of memory here, the insert that follows would be too. */
+  if (original == NULL || repainted == NULL ||
+      ! ff_blend_match_colour (result, original, repainted, FF_BLEND_SAMPLE_MARGIN, &stats))
+    {
+      out_of_memory (error);
+      return FALSE;
+    }
   ff_debug ("seam error %.2f before colour match, %.2f after (shift %+.0f %+.0f %+.0f)",
             stats.before, stats.after, stats.shift[0], stats.shift[1], stats.shift[2]);
+  return TRUE;
 }
 
 static gdouble
@@ -359,7 +376,8 @@ env_seconds (const gchar *name,
   const gchar *value = g_getenv (name);
   gdouble      seconds;
 
-  if (value == NULL || (seconds = g_ascii_strtod (value, NULL)) <= 0)
+  /* "inf" and "nan" read as numbers; neither is a time limit. */
+  if (value == NULL || (seconds = g_ascii_strtod (value, NULL)) <= 0 || ! isfinite (seconds))
     return fallback;
   return seconds;
 }
@@ -380,14 +398,6 @@ upload_file (FfClient    *client,
   if (url == NULL)
     ff_debug ("%s; sending a data URI instead", error->message);
   return url;
-}
-
-static gpointer
-out_of_memory (GError **error)
-{
-  g_set_error_literal (error, GIMP_PLUG_IN_ERROR, 0,
-                       _("Not enough memory for the area to fill."));
-  return NULL;
 }
 
 /* Everything between the checked arguments and the inserted layer. */
@@ -457,7 +467,10 @@ generate (const FfParams        *params,
     return NULL;
   timings_lap (timings, PHASE_DOWNLOAD);
 
-  result = ff_image_decode (output, FF_MAX_DECODED_PIXELS, error);
+  /* Held to what this request can produce: a hostile host's 34-byte file
+   * must not become gigabytes of pixels.
+   */
+  result = ff_image_decode (output, ff_output_pixel_limit (send_width, send_height), error);
   if (result == NULL)
     {
       g_prefix_error (error, _("The result could not be read: "));
@@ -559,15 +572,21 @@ flux_fill_run (GimpProcedure        *procedure,
     {
       g_autoptr(GdkPixbuf) fitted = NULL;
 
-      match_colour (result, &region);
-      /* Not needed past here; a 24-megapixel crop is 72 MB. */
-      g_clear_object (&region.image);
-      fitted = ff_image_fit (result, region.crop.width, region.crop.height);
+      if (match_colour (result, &region, &error))
+        {
+          /* Not needed past here; a 24-megapixel crop is 72 MB. */
+          g_clear_object (&region.image);
+          fitted = ff_image_fit (result, region.crop.width, region.crop.height);
+          if (fitted == NULL)
+            out_of_memory (&error);
+        }
       g_set_object (&result, fitted);
-      if (result == NULL)
-        out_of_memory (&error);
       timings_lap (&timings, PHASE_DECODE);
     }
+  /* Ended before the image is touched: GIMP kills a plug-in whose
+   * progress the user cancels, and it must not die half-way through.
+   */
+  gimp_progress_end ();
   if (result != NULL)
     {
       name = layer_name (params.prompt);
@@ -578,7 +597,6 @@ flux_fill_run (GimpProcedure        *procedure,
           timings_report (&timings);
         }
     }
-  gimp_progress_end ();
   flux_fill_region_clear (&region);
   ff_params_clear (&params);
 

@@ -1,6 +1,8 @@
 #!/usr/bin/env python3
-"""Runs the built plug-in in real GIMP 3 (gimp-console-3.0, batch mode)
-against the stand-in API and prints the cases' results as TAP.
+"""Runs the built plug-in in real GIMP 3 (batch mode) against the stand-in
+API and prints the cases' results as TAP.  --gimp names the console binary
+(gimp-console-3.2, ...); by default the newest gimp-console-3.* on PATH, else
+gimp-console.  The GIMP version that ran is a TAP comment.
 
 GIMP runs four times: with a token and an aggregator-style base URL
 (…/replicate) for the fill and error cases, with Replicate's own layout
@@ -8,7 +10,9 @@ for the Files API, without REPLICATE_API_TOKEN, and in German.  The driver adds 
 GIMP printed: no CRITICAL or WARNING from the plug-in, and never the token.
 """
 import argparse
+import glob
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -27,7 +31,28 @@ def start_standin():
     return proc, int(api), int(files)
 
 
-def run_gimp(plugin, locale_dir, workdir, group, env_extra, drop_token):
+def default_gimp():
+    """The newest gimp-console-3.* on PATH, else gimp-console."""
+    found = {}
+    for d in os.environ.get("PATH", "").split(os.pathsep):
+        for path in glob.glob(os.path.join(d or ".", "gimp-console-3.*")):
+            name = os.path.basename(path)
+            m = re.fullmatch(r"gimp-console-3\.(\d+)", name)
+            if m and os.access(path, os.X_OK):
+                found.setdefault(int(m.group(1)), name)
+    return found[max(found)] if found else "gimp-console"
+
+
+def gimp_version(gimp):
+    try:
+        out = subprocess.run([gimp, "--version"], capture_output=True, text=True,
+                             timeout=60).stdout.strip()
+    except (OSError, subprocess.SubprocessError) as e:
+        return None, f"{gimp} --version failed: {e}"
+    return (out.split()[-1] if out else None), out
+
+
+def run_gimp(gimp, plugin, locale_dir, workdir, group, env_extra, drop_token):
     profile = os.path.join(workdir, f"profile-{group}")
     target = os.path.join(profile, "plug-ins", "flux-fill")
     os.makedirs(target)
@@ -48,7 +73,7 @@ def run_gimp(plugin, locale_dir, workdir, group, env_extra, drop_token):
     if drop_token:
         env.pop("REPLICATE_API_TOKEN", None)
     cases = os.path.join(HERE, "gimp_cases.py")
-    cmd = ["gimp-console-3.0", "-i", "-n", "--no-fonts", "--quit",
+    cmd = [gimp, "-i", "-n", "--no-fonts", "--quit",
            "--batch-interpreter=python-fu-eval",
            "-b", f"exec(open({cases!r}).read())"]
     try:
@@ -65,7 +90,15 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--plugin", required=True)
     parser.add_argument("--locale-dir", help="build folder holding LANG/LC_MESSAGES/flux-fill.mo")
+    parser.add_argument("--gimp", default=default_gimp(),
+                        help="GIMP's console binary (default: the newest gimp-console-3.* "
+                             "on PATH, else gimp-console)")
     args = parser.parse_args()
+    version, version_line = gimp_version(args.gimp)
+    if not version:
+        print("TAP version 13\n1..1")
+        print(f"not ok 1 - GIMP runs ({args.gimp} --version)\n# {version_line}")
+        return 1
 
     workdir = tempfile.mkdtemp(prefix="flux-fill-gimp-")
     standin, api_port, _ = start_standin()
@@ -81,9 +114,15 @@ def main():
         groups = {"main": env,
                   "direct": dict(env, REPLICATE_BASE_URL=base),
                   "no-token": env,
+                  # GIMP refusing the result layer, forced (see flux-fill-insert.c).
+                  "fault": dict(env, FLUX_FILL_FAULT="insert"),
                   "de": dict(env, LANG="de_DE.UTF-8", LANGUAGE="de", LC_ALL="de_DE.UTF-8")}
+        # FLUX_FILL_GROUPS=main,fault runs only those groups (by hand).
+        wanted = [g for g in os.environ.get("FLUX_FILL_GROUPS", "").split(",") if g]
         for group, group_env in groups.items():
-            lines, output = run_gimp(args.plugin, args.locale_dir, workdir, group, group_env,
+            if wanted and group not in wanted:
+                continue
+            lines, output = run_gimp(args.gimp, args.plugin, args.locale_dir, workdir, group, group_env,
                                      group == "no-token")
             if not lines:
                 results.append((False, f"{group}: GIMP ran no case", output[-3000:]))
@@ -110,6 +149,7 @@ def main():
     results.append((TOKEN not in everything, "the token appears nowhere in GIMP's output", ""))
 
     print("TAP version 13")
+    print(f"# {args.gimp}: {version_line}")
     print(f"1..{len(results)}")
     for i, (ok, name, detail) in enumerate(results, 1):
         print(f"{'ok' if ok else 'not ok'} {i} - {name}")

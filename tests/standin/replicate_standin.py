@@ -26,6 +26,9 @@ Scenario fields: duration (s), outcome ("succeeded" | "failed" | "canceled"),
 error (text), color ([r, g, b]), drift ([dr, dg, db] added to every output
 pixel, as FLUX re-encodes the whole image and shifts its colours), output ("file" | "list" | "empty-list" |
 "none" | "gone" | "not-image" | "huge" (a PNG claiming 100000 x 100000) |
+"svg" | "tiff" | "bmp" (a 16 x 16 picture in that format, served as
+image/png as a hostile CDN would) | "bomb" (a valid 30 kB PNG of 16000 x
+16000 black pixels) |
 "reset" (the connection drops halfway through the body) | "drip" (100
 bytes a second) | "endless" (bytes with no Content-Length, 101 MiB of
 them unless the client hangs up first)), output_faults (how many downloads get the fault before
@@ -35,7 +38,10 @@ poll_errors (likewise for polls; status "truncated" sends cut JSON),
 max_wait (cap on Prefer: wait, s), output_size ([w, h]: the output
 stretched to that size, as a misbehaving model might return), token (the one token accepted from now
 on), schema ("old": guidance 2-5, as early versions of the model), echo_auth (error details quote the
-Authorization header, as careless servers do).
+Authorization header, as careless servers do), detail (the text of queued
+errors).  Queued errors may also be "empty" (200 with no body) or "drop"
+(the request is read, the connection closed without an answer).
+Every logged request gets the status it was answered with ("status").
 """
 
 import base64
@@ -75,6 +81,18 @@ DEFAULT_SCENARIO = {
     "poll_errors": [],
     "max_wait": 2.0,
 }
+# Scenario fields without a default (see the module docstring); with those
+# above, the only ones /_standin/scenario takes, so a misspelt one fails
+# the test that sent it instead of being quietly ignored.
+OPTIONAL_SCENARIO_KEYS = {
+    "output_faults",
+    "output_size",
+    "token",
+    "schema",
+    "echo_auth",
+    "detail",
+}
+KNOWN_SCENARIO_KEYS = set(DEFAULT_SCENARIO) | OPTIONAL_SCENARIO_KEYS
 
 
 class ValidationError(Exception):
@@ -187,6 +205,17 @@ def validate_input(inp, schema="current"):
     return image, mask
 
 
+def cancel_after_seconds(value):
+    """Seconds of a Cancel-After duration ("90s", "5m", "1h30m"), or None
+    when it is malformed or under the service's minimum of 5 s."""
+    m = re.fullmatch(r"(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?", value)
+    if not m or not value:
+        return None
+    h, mi, s = (int(g or 0) for g in m.groups())
+    seconds = h * 3600 + mi * 60 + s
+    return seconds if seconds >= 5 else None
+
+
 def flux_size(w, h):
     """Within 1440 x 1440, sides rounded to multiples of 32."""
     scale = min(1.0, 1440 / max(w, h))
@@ -295,6 +324,7 @@ def make_api_handler(state):
             pass
 
         def send_json(self, status, obj, headers=None):
+            self.note_status(status)
             body = json.dumps(obj).encode()
             self.send_response(status)
             ctype = "application/problem+json" if status >= 400 else "application/json"
@@ -304,6 +334,14 @@ def make_api_handler(state):
                 self.send_header(k, v)
             self.end_headers()
             self.wfile.write(body)
+
+        def note_status(self, status):
+            """The answer goes into the request's log entry, so tests can
+            assert the exact exchange (method, path, status)."""
+            entry = getattr(self, "entry", None)
+            if entry is not None:
+                # No lock: callers may hold it; one key's store is atomic.
+                entry["status"] = status
 
         def read_body(self):
             n = int(self.headers.get("Content-Length") or 0)
@@ -329,6 +367,8 @@ def make_api_handler(state):
             entry = {"server": "api", "method": self.command, "path": self.path,
                      "auth": self.auth(),
                      "prefer": self.headers.get("Prefer"),
+                     "cancel_after": self.headers.get("Cancel-After"),
+                     "status": None,
                      "content_type": self.headers.get("Content-Type"),
                      "user_agent": self.headers.get("User-Agent")}
             if body:
@@ -351,11 +391,26 @@ def make_api_handler(state):
                     entry["body_bytes"] = len(body)
             with state.lock:
                 state.requests.append(entry)
+            self.entry = entry
 
         def control(self, path, body):
             if path == "/_standin/scenario" and self.command == "POST":
+                try:
+                    fields = json.loads(body or b"{}")
+                except ValueError:
+                    fields = None
+                if not isinstance(fields, dict):
+                    return self.send_json(*problem(400, "Bad Request",
+                                                   "the scenario must be a JSON object"))
+                unknown = sorted(set(fields) - KNOWN_SCENARIO_KEYS)
+                if unknown:
+                    # Nothing changes: the test's scenario is not what it meant.
+                    return self.send_json(*problem(
+                        400, "Bad Request",
+                        f"unknown scenario keys: {', '.join(unknown)} "
+                        f"(known: {', '.join(sorted(KNOWN_SCENARIO_KEYS))})"))
                 scenario = dict(DEFAULT_SCENARIO)
-                scenario.update(json.loads(body or b"{}"))
+                scenario.update(fields)
                 with state.lock:
                     state.scenario = scenario
                 return self.send_json(200, scenario)
@@ -376,17 +431,31 @@ def make_api_handler(state):
             headers = {"Retry-After": str(retry_after)} if retry_after is not None else {}
             if status == 429:
                 self.send_json(*problem(429, "Too Many Requests",
-                               "Request was throttled. Expected available in 1 second."),
+                               state.scenario.get("detail",
+                                                  "Request was throttled. Expected available in 1 second.")),
                                headers)
+            elif status == "empty":
+                # A gateway's hiccup: 200 and no body at all.
+                self.note_status(200)
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+            elif status == "drop":
+                # The request was read (and may have been acted on); the
+                # connection closes with no answer.
+                self.close_connection = True
+                self.connection.shutdown(2)
             elif status == "truncated":
                 body = b'{"id": "abc", "status": "proc'
+                self.note_status(200)
                 self.send_response(200)
                 self.send_header("Content-Type", "application/json")
                 self.send_header("Content-Length", str(len(body)))
                 self.end_headers()
                 self.wfile.write(body)
             else:
-                detail = "Internal server error"
+                detail = state.scenario.get("detail", "Internal server error")
                 if state.scenario.get("echo_auth"):
                     # Servers do echo requests back; clients must not show it.
                     detail += " while handling " + str(self.headers.get("Authorization"))
@@ -489,6 +558,11 @@ def make_api_handler(state):
             if not isinstance(doc, dict) or not isinstance(doc.get("input"), dict):
                 return self.send_json(*problem(422, "Input validation failed",
                                                "- input: Invalid type. Expected: object\n"))
+            cancel_after = self.headers.get("Cancel-After")
+            if cancel_after is not None and not cancel_after_seconds(cancel_after):
+                return self.send_json(*problem(400, "Bad Request",
+                                               "Invalid Cancel-After header: expected a duration "
+                                               "of at least 5s, e.g. 30s, 5m or 1h30m"))
             if self.queued_error("create_errors"):
                 return
             try:
@@ -557,6 +631,33 @@ def make_files_handler(state):
             elif kind == "huge":
                 body = huge_png()
                 status, ctype = 200, "image/png"
+            elif kind in ("svg", "tiff", "bmp", "bomb"):
+                # What a hostile CDN serves, whatever it is, called a PNG.
+                status, ctype = 200, "image/png"
+                if kind == "svg":
+                    body = (b'<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10">'
+                            b'<rect width="10" height="10" fill="red"/></svg>')
+                elif kind == "bomb":
+                    if getattr(Files, "bomb", None) is None:
+                        # 16000 x 16000 rows of one-bit grey zeros: 32 MB
+                        # that deflate to some 30 kB; built once.
+                        import struct
+                        import zlib
+
+                        def chunk(ctype_, data):
+                            c = struct.pack(">I", len(data)) + ctype_ + data
+                            return c + struct.pack(">I", zlib.crc32(ctype_ + data) & 0xFFFFFFFF)
+                        z = zlib.compressobj(9)
+                        row = bytes(1 + 16000 // 8)
+                        idat = b"".join(z.compress(row) for _ in range(16000)) + z.flush()
+                        ihdr = struct.pack(">IIBBBBB", 16000, 16000, 1, 0, 0, 0, 0)
+                        Files.bomb = (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr)
+                                      + chunk(b"IDAT", idat) + chunk(b"IEND", b""))
+                    body = Files.bomb
+                else:
+                    buf = io.BytesIO()
+                    Image.new("RGB", (16, 16), (255, 0, 255)).save(buf, kind.upper())
+                    body = buf.getvalue()
             else:
                 body, status = entry[0], 200
                 ctype = "image/jpeg" if entry[1] == "jpg" else "image/png"
@@ -677,6 +778,13 @@ def self_test():
     case("queued 429 is answered once", s, 429)
     s, _ = call("POST", create, {"input": good})
     case("then the create succeeds", s, 201)
+    before = dict(state.scenario)
+    s, b = call("POST", "/_standin/scenario", {"duraton": 5, "colour": [0, 0, 0], "output": "list"})
+    case("misspelt scenario keys are 400 naming them, and change nothing", s, 400,
+         "colour, duraton" in b.get("detail", "") and state.scenario == before)
+    s, b = call("POST", "/_standin/scenario", {"duration": 5, "echo_auth": True})
+    case("known scenario keys, optional ones too, are taken", s, 200,
+         state.scenario["duration"] == 5 and state.scenario.get("echo_auth") is True)
 
     print("TAP version 13")
     print(f"1..{len(cases)}")

@@ -7,6 +7,19 @@
 #define W 64
 #define H 48
 
+#ifdef __SANITIZE_ADDRESS__
+/* The out-of-memory cases ask for exabytes: ASan is to answer NULL, as
+ * malloc () does, rather than end the test.
+ */
+const char *__asan_default_options (void);
+
+const char *
+__asan_default_options (void)
+{
+  return "allocator_may_return_null=1";
+}
+#endif
+
 static guint8 *
 rect_selection (gint x0, gint y0, gint w, gint h)
 {
@@ -118,9 +131,10 @@ test_match_colour (void)
   g_autoptr(GdkPixbuf) original = solid (0x646464ff);
   g_autoptr(GdkPixbuf) result = solid (0x705c69ff);   /* drifted by +12, −8, +5 */
   g_autofree guint8   *sel = rect_selection (20, 15, 10, 8);
-  FfSeamStats          stats = ff_blend_match_colour (result, original, sel, 6);
+  FfSeamStats          stats;
   const guint8        *p = gdk_pixbuf_get_pixels (result);
 
+  g_assert_true (ff_blend_match_colour (result, original, sel, 6, &stats));
   g_assert_cmpfloat_with_epsilon (stats.before, 25.0 / 3, 1e-9);
   g_assert_cmpfloat (stats.after, ==, 0);
   g_assert_cmpfloat (stats.shift[0], ==, -12);
@@ -137,10 +151,44 @@ test_match_colour_no_band (void)
   g_autoptr(GdkPixbuf) original = solid (0x000000ff);
   g_autoptr(GdkPixbuf) result = solid (0x101010ff);
   g_autofree guint8   *sel = rect_selection (0, 0, W, H);   /* nothing is kept */
-  FfSeamStats          stats = ff_blend_match_colour (result, original, sel, 6);
+  FfSeamStats          stats;
 
+  g_assert_true (ff_blend_match_colour (result, original, sel, 6, &stats));
   g_assert_cmpfloat (stats.before, ==, 0);
   g_assert_cmpint (gdk_pixbuf_get_pixels (result)[0], ==, 0x10);
+}
+
+/* A crop no memory holds: NULL for the caller to report, not an abort.
+ * Nothing of that size is touched, so @sel need only be small.
+ */
+static void
+test_layer_mask_out_of_memory (void)
+{
+  g_autofree guint8 *sel = rect_selection (5, 5, 3, 3);
+
+  g_assert_null (ff_blend_layer_mask (sel, G_MAXINT, G_MAXINT, 4));
+  g_assert_null (ff_blend_layer_mask (sel, G_MAXINT, G_MAXINT, 0));
+}
+
+static void
+test_match_colour_out_of_memory (void)
+{
+  /* Pixbufs that claim exabytes over a few bytes: the band is allocated
+   * before any pixel is read.
+   */
+  static guint8        pixels[16];
+  gint                 side = G_MAXINT / 4;
+  g_autoptr(GdkPixbuf) result = gdk_pixbuf_new_from_data (pixels, GDK_COLORSPACE_RGB, FALSE, 8,
+                                                          side, side, side * 3, NULL, NULL);
+  g_autoptr(GdkPixbuf) original = gdk_pixbuf_new_from_data (pixels, GDK_COLORSPACE_RGB, FALSE, 8,
+                                                            side, side, side * 3, NULL, NULL);
+  g_autofree guint8   *sel = rect_selection (5, 5, 3, 3);
+  FfSeamStats          stats = { 1, 1, { 1, 1, 1 } };
+
+  g_assert_nonnull (result);
+  g_assert_false (ff_blend_match_colour (result, original, sel, 6, &stats));
+  g_assert_cmpfloat (stats.before, ==, 0);
+  g_assert_cmpfloat (stats.shift[0], ==, 0);
 }
 
 int
@@ -153,5 +201,7 @@ main (int argc, char **argv)
   g_test_add_func ("/blend/layer-mask-radius-zero", test_layer_mask_radius_zero);
   g_test_add_func ("/blend/match-colour", test_match_colour);
   g_test_add_func ("/blend/match-colour-no-band", test_match_colour_no_band);
+  g_test_add_func ("/blend/layer-mask-out-of-memory", test_layer_mask_out_of_memory);
+  g_test_add_func ("/blend/match-colour-out-of-memory", test_match_colour_out_of_memory);
   return g_test_run ();
 }

@@ -20,6 +20,34 @@ test_intersect (void)
   assert_rect (out, 0, 0, 0, 0);
 }
 
+/* Layer offsets near the ends of a gint: x + width overflowed in 32
+ * bits and made a nonsense rectangle out of a layer far off the canvas.
+ */
+static void
+test_intersect_extreme (void)
+{
+  FfRect canvas = { 0, 0, 640, 480 }, out;
+  static const FfRect far[] =
+  {
+    { G_MAXINT - 10, 0, 100, 100 },
+    { 0, G_MAXINT - 10, 100, 100 },
+    { G_MAXINT, G_MAXINT, G_MAXINT, G_MAXINT },
+    { G_MININT, 0, 100, 100 },
+    { G_MININT, G_MININT, G_MAXINT, G_MAXINT },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (far); i++)
+    {
+      g_assert_false (ff_rect_intersect (&far[i], &canvas, &out));
+      assert_rect (out, 0, 0, 0, 0);
+    }
+  g_assert_true (ff_rect_intersect (&(FfRect) { -100, -100, G_MAXINT, G_MAXINT }, &canvas, &out));
+  assert_rect (out, 0, 0, 640, 480);
+  g_assert_true (ff_rect_intersect (&(FfRect) { G_MININT + 1, 0, G_MAXINT, 480 },
+                                    &(FfRect) { -10, 0, 640, 480 }, &out));
+  assert_rect (out, -10, 0, 10, 480);
+}
+
 static void
 test_crop_small_canvas (void)
 {
@@ -142,6 +170,11 @@ test_outpaint_placement (void)
   g_assert_false (ff_outpaint_placement (FF_OUTPAINT_BOTTOM, &source, 32, 1440, &place));
   g_assert_true (ff_outpaint_placement (FF_OUTPAINT_RIGHT, &source, 1280, 240, &place));
   assert_rect (place, 0, 0, 2560, 480);
+  /* No canvas past GIMP's largest image. */
+  g_assert_false (ff_outpaint_placement (FF_OUTPAINT_ZOOM_OUT_2X, &(FfRect) { 0, 0, 300000, 100 },
+                                         1440, 32, &place));
+  g_assert_true (ff_outpaint_placement (FF_OUTPAINT_ZOOM_OUT_2X, &(FfRect) { 0, 0, 262144, 100 },
+                                        1440, 32, &place));
 }
 
 int
@@ -149,6 +182,7 @@ main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/geometry/intersect", test_intersect);
+  g_test_add_func ("/geometry/intersect-extreme", test_intersect_extreme);
   g_test_add_func ("/geometry/crop-small-canvas", test_crop_small_canvas);
   g_test_add_func ("/geometry/crop-large-canvas", test_crop_large_canvas);
   g_test_add_func ("/geometry/crop-clamped", test_crop_clamped);

@@ -101,6 +101,57 @@ test_problem_detail (void)
     }
 }
 
+/* An empty HTTP body reaches the parsers as NULL, 0 (g_bytes_get_data ()
+ * of an empty GBytes): a clean error, no CRITICAL, no crash.
+ */
+static void
+test_empty_body (void)
+{
+  g_autoptr(GError)       error = NULL;
+  g_autoptr(FfPrediction) prediction = ff_prediction_parse (NULL, 0, &error);
+  g_autofree gchar       *url = NULL;
+
+  g_assert_null (prediction);
+  g_assert_error (error, FF_API_ERROR, FF_API_ERROR_BAD_RESPONSE);
+  g_assert_cmpstr (error->message, ==, "the prediction is not valid JSON: the response is empty");
+  g_clear_error (&error);
+  url = ff_file_url_parse (NULL, 0, &error);
+  g_assert_null (url);
+  g_assert_error (error, FF_API_ERROR, FF_API_ERROR_BAD_RESPONSE);
+  g_assert_null (ff_problem_detail (NULL, 0));
+}
+
+static void
+test_service_text (void)
+{
+  static const struct { const gchar *text, *clean; } cases[] =
+  {
+    { "plain words", "plain words" },
+    { "  padded\n", "padded" },
+    { "- a: bad\n- b: worse\n", "- a: bad\n- b: worse" },
+    { "\033[1;31mred\033[0m", "red" },
+    { "bell\a and \bbackspace\x7f", "bell and backspace" },
+    { "\033]0;title\a after", "after" },
+    { "\033]8;;http://evil\033\\link\033]8;;\033\\", "link" },
+    { "\302\2332Jcsi", "csi" },
+    { "tab\there", "tab here" },
+    { "rtl \342\200\256override", "rtl override" },
+    { "bad \377 utf8", "bad \357\277\275 utf8" },
+    { "", "" },
+  };
+  g_autofree gchar *long_text = g_strnfill (FF_SERVICE_TEXT_MAX_CHARS + 500, 'y');
+  g_autofree gchar *bounded = ff_service_text (long_text);
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree gchar *clean = ff_service_text (cases[i].text);
+      g_assert_cmpstr (clean, ==, cases[i].clean);
+    }
+  g_assert_null (ff_service_text (NULL));
+  g_assert_cmpint (g_utf8_strlen (bounded, -1), ==, FF_SERVICE_TEXT_MAX_CHARS + 1);
+  g_assert_true (g_str_has_suffix (bounded, "y…"));
+}
+
 int
 main (int argc, char **argv)
 {
@@ -112,5 +163,7 @@ main (int argc, char **argv)
     }
   g_test_add_func ("/prediction/terminal", test_terminal);
   g_test_add_func ("/prediction/problem-detail", test_problem_detail);
+  g_test_add_func ("/prediction/empty-body", test_empty_body);
+  g_test_add_func ("/prediction/service-text", test_service_text);
   return g_test_run ();
 }

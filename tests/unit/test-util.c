@@ -64,10 +64,18 @@ control (Standin     *standin,
 
   response = ff_http_send (http, &request, &error);
   g_assert_no_error (error);
+  /* A misspelt scenario key is a 400 that names it: a test that meant
+   * another scenario fails here, saying why.
+   */
+  if (response->status != 200)
+    g_test_message ("the stand-in answered %s %s with %ld: %.*s", method, path,
+                    response->status, (int) g_bytes_get_size (response->body),
+                    (const gchar *) g_bytes_get_data (response->body, NULL));
   g_assert_cmpint (response->status, ==, 200);
   return g_bytes_ref (response->body);
 }
 
+/* Both calls assert a 200 (see control ()). */
 void
 standin_scenario (Standin     *standin,
                   const gchar *json)
