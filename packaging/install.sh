@@ -1,31 +1,146 @@
 #!/usr/bin/env bash
-# Builds flux-fill and installs it into your GIMP 3 user profile:
-#   ~/.config/GIMP/3.0/plug-ins/flux-fill/flux-fill   (or $GIMP3_DIRECTORY/plug-ins/...)
-# Then restart GIMP and find it under Filters → Generative → FLUX Fill…
+# Builds flux-fill and installs it (the executable and its locale/ catalogues
+# beside it) into the GIMP 3 user profiles that GIMP reads:
 #
-# Needs libgimp-3.0-dev, libcurl4-openssl-dev, libjson-glib-dev, meson and
-# ninja (Debian 13: apt install libgimp-3.0-dev libcurl4-openssl-dev
-# libjson-glib-dev meson ninja-build gettext).  On a machine without GIMP 3
-# (Debian 12) it builds inside the Debian 13 root of tests/trixie-root.sh,
-# so the binary is for a GIMP 3 run from that root.
+#   $GIMP3_DIRECTORY/plug-ins/flux-fill/            if set, and only there;
+#   otherwise every existing ${XDG_CONFIG_HOME:-~/.config}/GIMP/3.<n>
+#   (3.0, 3.2, ...), or, when none exists yet, the profile of the installed
+#   GIMP's version (3.0 when no GIMP 3 is found); and every existing Flatpak
+#   profile ~/.var/app/org.gimp.GIMP/config/GIMP/3.<n>.
+#
+# It prints each folder it installed into.  Then restart GIMP and find it
+# under Filters → Generative → FLUX Fill…
+#
+#   packaging/install.sh --uninstall    removes plug-ins/flux-fill from the
+#                                       same profiles
+#
+# FLUX_FILL_PREBUILT=path/to/flux-fill installs that binary instead of
+# building; its catalogues are taken from FLUX_FILL_PREBUILT_LOCALE (a folder
+# of LANG/LC_MESSAGES/flux-fill.mo), else from locale/ beside it, else from
+# ../i18n when it sits in a meson build folder.
+#
+# Building needs libgimp-3.0-dev, libcurl4-openssl-dev, libjson-glib-dev,
+# libsecret-1-dev, meson and ninja (Debian 13: apt install libgimp-3.0-dev
+# libcurl4-openssl-dev libjson-glib-dev libsecret-1-dev meson ninja-build
+# gettext).  On a machine without GIMP 3 (Debian 12) it builds inside the
+# Debian 13 root of tests/trixie-root.sh, so the binary is for a GIMP 3 run
+# from that root.
+# The binary links against the libraries of the system that built it; it is
+# not meant for GIMP's Flatpak sandbox (see README).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-profile=${GIMP3_DIRECTORY:-${XDG_CONFIG_HOME:-$HOME/.config}/GIMP/3.0}
-dest=$profile/plug-ins/flux-fill
+mode=install
+case ${1:-} in
+  "") ;;
+  --uninstall) mode=uninstall ;;
+  -h|--help) sed -n '2,/^set -e/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
+  *) echo "install: unknown argument '$1' (--uninstall, --help)" >&2; exit 2 ;;
+esac
 
-if pkg-config --exists gimp-3.0 2>/dev/null; then
-  build=_build/native-release
-  [ -f $build/build.ninja ] || meson setup $build --buildtype=release -Dplugindir="$profile/plug-ins"
-  meson compile -C $build
-  meson install -C $build --no-rebuild
+config=${XDG_CONFIG_HOME:-$HOME/.config}
+flatpak_config=$HOME/.var/app/org.gimp.GIMP/config
+
+# The existing GIMP 3.<n> profiles under BASE/GIMP, oldest version first.
+existing_profiles () {   # BASE
+  local d
+  for d in "$1"/GIMP/3.*; do
+    [ -d "$d" ] && [[ ${d##*/} =~ ^3\.[0-9]+$ ]] && printf '%s\n' "$d"
+  done | sort -V
+}
+
+# major.minor of the installed GIMP 3: the newest gimp-console-3.*, then
+# gimp, then gimp-console.
+gimp_version () {
+  local b v
+  for b in $(compgen -c gimp-console-3. | sort -u -t. -k2,2nr) gimp gimp-console; do
+    command -v "$b" >/dev/null 2>&1 || continue
+    v=$("$b" --version 2>/dev/null | sed -n 's/.*version \([0-9][0-9]*\.[0-9][0-9]*\).*/\1/p' | head -n 1)
+    case $v in 3.*) echo "$v"; return 0 ;; esac
+  done
+  return 1
+}
+
+profiles=()
+flatpak_profiles=()
+if [ -n "${GIMP3_DIRECTORY:-}" ]; then
+  profiles=("$GIMP3_DIRECTORY")
 else
-  echo "install: no GIMP 3 development files here; building in the Debian 13 root" >&2
-  build=_build/root-release
-  tests/trixie-root.sh sh -c "[ -f $build/build.ninja ] || meson setup $build --buildtype=release; meson compile -C $build"
-  mkdir -p "$dest"
-  install -m 755 $build/plugin/flux-fill "$dest/flux-fill"
+  mapfile -t profiles < <(existing_profiles "$config")
+  mapfile -t flatpak_profiles < <(existing_profiles "$flatpak_config")
+  if [ ${#profiles[@]} -eq 0 ] && [ $mode = install ]; then
+    if version=$(gimp_version); then
+      profiles=("$config/GIMP/$version")
+    else
+      echo "install: no GIMP 3 found and no GIMP 3 profile in $config/GIMP; installing for GIMP 3.0" >&2
+      profiles=("$config/GIMP/3.0")
+    fi
+  fi
 fi
-echo "Installed $dest/flux-fill"
+
+if [ $mode = uninstall ]; then
+  removed=0
+  for p in "${profiles[@]}" "${flatpak_profiles[@]}"; do
+    if [ -e "$p/plug-ins/flux-fill" ]; then
+      rm -rf "$p/plug-ins/flux-fill"
+      echo "Removed $p/plug-ins/flux-fill"
+      removed=1
+    fi
+  done
+  [ $removed = 1 ] || echo "flux-fill was not installed in any GIMP 3 profile"
+  echo "A token saved from the plug-in stays in your keyring; remove it with:"
+  echo "  secret-tool clear application flux-fill"
+  exit 0
+fi
+
+# Everything that goes into each profile's plug-ins/flux-fill: the
+# executable and locale/LANG/LC_MESSAGES/flux-fill.mo.
+stage=$(mktemp -d)
+trap 'rm -rf "$stage"' EXIT
+stage_catalogues () {   # FOLDER holding LANG/LC_MESSAGES/flux-fill.mo
+  local mo lang
+  for mo in "$1"/*/LC_MESSAGES/flux-fill.mo; do
+    [ -f "$mo" ] || continue
+    lang=${mo#"$1"/}; lang=${lang%%/*}
+    install -D -m 644 "$mo" "$stage/locale/$lang/LC_MESSAGES/flux-fill.mo"
+  done
+}
+
+if [ -n "${FLUX_FILL_PREBUILT:-}" ]; then
+  [ -x "$FLUX_FILL_PREBUILT" ] || { echo "install: $FLUX_FILL_PREBUILT is not an executable" >&2; exit 1; }
+  install -m 755 "$FLUX_FILL_PREBUILT" "$stage/flux-fill"
+  bindir=$(dirname "$FLUX_FILL_PREBUILT")
+  if [ -n "${FLUX_FILL_PREBUILT_LOCALE:-}" ]; then
+    stage_catalogues "$FLUX_FILL_PREBUILT_LOCALE"
+  elif [ -d "$bindir/locale" ]; then
+    stage_catalogues "$bindir/locale"
+  else
+    stage_catalogues "$bindir/../i18n"
+  fi
+else
+  if pkg-config --exists gimp-3.0 2>/dev/null; then
+    build=_build/native-release
+    [ -f $build/build.ninja ] || meson setup $build --buildtype=release
+    meson compile -C $build
+  else
+    echo "install: no GIMP 3 development files here; building in the Debian 13 root" >&2
+    build=_build/root-release
+    FLUX_FILL_SUITE=trixie tests/trixie-root.sh sh -c \
+      "[ -f $build/build.ninja ] || meson setup $build --buildtype=release; meson compile -C $build"
+  fi
+  install -m 755 $build/plugin/flux-fill "$stage/flux-fill"
+  stage_catalogues $build/i18n
+fi
+
+for p in "${profiles[@]}" "${flatpak_profiles[@]}"; do
+  dest=$p/plug-ins/flux-fill
+  rm -rf "$dest"
+  mkdir -p "$dest"
+  cp -R "$stage"/. "$dest"/
+  echo "Installed into $dest"
+done
+if [ ${#flatpak_profiles[@]} -gt 0 ]; then
+  echo "Note: this binary uses this system's libraries; for GIMP's Flatpak use the Flatpak build (README)."
+fi
 echo "Set REPLICATE_API_TOKEN (and optionally REPLICATE_BASE_URL) before starting GIMP,"
 echo "then use Filters → Generative → FLUX Fill…"

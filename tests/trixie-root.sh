@@ -1,25 +1,58 @@
 #!/usr/bin/env bash
-# Runs a command inside a Debian 13 (trixie) root, which has GIMP 3.0.
-# Debian 12 has no GIMP 3, so the root is built once with mmdebstrap and
+# Runs a command inside a cached Debian root: Debian 13 (trixie), which has
+# GIMP 3.0 and its headers, or Debian unstable (sid), which has GIMP 3.2.
+# Debian 12 has no GIMP 3, so each root is built once with mmdebstrap and
 # cached outside the repo; later runs reuse it and only add missing packages.
 #
-#   tests/trixie-root.sh CMD [ARGS...]   run CMD with the repo mounted at /w
-#                                        (or natively, in the repo, where GIMP 3 is)
+#   tests/trixie-root.sh CMD [ARGS...]   run CMD in the trixie root with the
+#                                        repo mounted at /w (or natively, in
+#                                        the repo, where GIMP 3 is)
+#   tests/trixie-root.sh --suite sid CMD [ARGS...]
+#                                        the same in the sid root (GIMP 3.2;
+#                                        only what runs the built plug-in in
+#                                        GIMP, no compilers); never native
 #
-# FLUX_FILL_ROOT overrides where the root lives.
+# FLUX_FILL_SUITE=sid does what --suite sid does.  FLUX_FILL_ROOT overrides
+# where the trixie root lives, FLUX_FILL_ROOT_SID where the sid root does.
 set -euo pipefail
 
 src=$(cd "$(dirname "$0")/.." && pwd)
-root=${FLUX_FILL_ROOT:-${XDG_CACHE_HOME:-$HOME/.cache}/flux-fill/trixie-root}
+cache=${XDG_CACHE_HOME:-$HOME/.cache}/flux-fill
+suite=${FLUX_FILL_SUITE:-trixie}
+if [ "${1:-}" = --suite ]; then suite=$2; shift 2; fi
 
-# What the build, the plug-in and the tests need.
-packages=(
-  gimp libgimp-3.0-dev
-  libcurl4-openssl-dev libjson-glib-dev libgdk-pixbuf-2.0-dev webp-pixbuf-loader
-  meson ninja-build gcc pkgconf gettext
-  python3 python3-pil valgrind ca-certificates
-  clang libclang-rt-dev locales-all
-)
+# What the tests in each root need.  Also in both: a session bus, a Secret
+# Service and an X server without a screen (dbus, gnome-keyring,
+# libsecret-tools, xvfb, xauth).
+apt_opts=(-o APT::Sandbox::User=root)
+mm_opts=()
+case $suite in
+  trixie)
+    root=${FLUX_FILL_ROOT:-$cache/trixie-root}
+    # What the build, the plug-in and the tests need.
+    packages=(
+      gimp libgimp-3.0-dev
+      libcurl4-openssl-dev libjson-glib-dev libgdk-pixbuf-2.0-dev webp-pixbuf-loader
+      libsecret-1-dev
+      meson ninja-build gcc pkgconf gettext
+      python3 python3-pil valgrind ca-certificates
+      clang libclang-rt-dev locales-all
+      dbus gnome-keyring libsecret-tools xvfb xauth
+    ) ;;
+  sid)
+    root=${FLUX_FILL_ROOT_SID:-$cache/sid-root}
+    # Running the plug-in built in the trixie root (its libraries) in GIMP
+    # 3.2 with tests/integration/run_gimp.py.
+    packages=(
+      gimp libcurl4t64 libjson-glib-1.0-0 webp-pixbuf-loader
+      python3 python3-pil python3-gi ca-certificates locales-all
+      dbus gnome-keyring libsecret-tools xvfb xauth
+    )
+    # The mirror's sid Release file has expired.
+    apt_opts+=(-o Acquire::Check-Valid-Until=false)
+    mm_opts=(--aptopt='Acquire::Check-Valid-Until "false"') ;;
+  *) echo "trixie-root: unknown suite '$suite' (trixie or sid)" >&2; exit 2 ;;
+esac
 
 need_host_tools () {
   local missing=()
@@ -37,43 +70,57 @@ in_root () {
         --unsetenv LD_PRELOAD "$@"
 }
 
+# Any GIMP 3 console: gimp-console-3.0, gimp-console-3.2, ...
+has_gimp3 () {   # ROOT
+  local b
+  for b in "$1"/usr/bin/gimp-console-3.*; do [ -x "$b" ] && return 0; done
+  return 1
+}
+
 ensure_root () {
   local wanted
   wanted=$(printf '%s\n' "${packages[@]}" | sort)
-  if [ ! -x "$root/usr/bin/gimp-console-3.0" ]; then
+  if ! has_gimp3 "$root"; then
     need_host_tools
-    echo "trixie-root: creating $root (once; about a minute)" >&2
+    echo "trixie-root: creating the $suite root $root (once; a minute or two)" >&2
     rm -rf "$root.tmp"
     mkdir -p "$(dirname "$root")"
-    mmdebstrap --variant=apt --include="$(IFS=,; echo "${packages[*]}")" \
-      trixie "$root.tmp" >&2
+    mmdebstrap --variant=apt "${mm_opts[@]}" --include="$(IFS=,; echo "${packages[*]}")" \
+      "$suite" "$root.tmp" >&2
     rm -rf "$root"
     mv "$root.tmp" "$root"
     echo "$wanted" > "$root/.flux-fill-packages"
   elif [ "$(cat "$root/.flux-fill-packages" 2>/dev/null)" != "$wanted" ]; then
     need_host_tools
     echo "trixie-root: adding packages to $root" >&2
-    in_root sh -c "apt-get -qq -o APT::Sandbox::User=root update && \
-      DEBIAN_FRONTEND=noninteractive apt-get -qq -y -o APT::Sandbox::User=root \
+    in_root sh -c "apt-get -qq ${apt_opts[*]} update && \
+      DEBIAN_FRONTEND=noninteractive apt-get -qq -y ${apt_opts[*]} \
       install $(printf '%s ' "${packages[@]}")" >&2
     echo "$wanted" > "$root/.flux-fill-packages"
   fi
 }
 
-# Natively where GIMP 3 and what the tests use are installed, in the root
-# elsewhere; FLUX_FILL_NATIVE=1 or 0 forces the choice.  The command sees
-# FLUX_FILL_NATIVE=1 when it runs natively, 0 in the root.
-if [ -z "${FLUX_FILL_NATIVE:-}" ]; then
-  if command -v gimp-console-3.0 >/dev/null && pkg-config --exists gimp-3.0 2>/dev/null \
-     && python3 -c 'import PIL' 2>/dev/null; then
-    FLUX_FILL_NATIVE=1
-  else
-    FLUX_FILL_NATIVE=0
+# The trixie suite runs natively where GIMP 3 (any 3.x) and what the tests
+# use are installed, in the root elsewhere; FLUX_FILL_NATIVE=1 or 0 forces
+# the choice.  The command sees FLUX_FILL_NATIVE=1 when it runs natively,
+# 0 in a root.  The sid root is always a root.
+native_gimp3 () {
+  compgen -c gimp-console-3. | grep -q . && return 0
+  command -v gimp-console >/dev/null && gimp-console --version 2>/dev/null | grep -q ' 3\.'
+}
+if [ "$suite" = trixie ]; then
+  if [ -z "${FLUX_FILL_NATIVE:-}" ]; then
+    if native_gimp3 && pkg-config --exists gimp-3.0 2>/dev/null \
+       && python3 -c 'import PIL' 2>/dev/null; then
+      FLUX_FILL_NATIVE=1
+    else
+      FLUX_FILL_NATIVE=0
+    fi
   fi
-fi
-if [ "$FLUX_FILL_NATIVE" = 1 ]; then
-  export FLUX_FILL_NATIVE
-  cd "$src" && exec "$@"
+  if [ "$FLUX_FILL_NATIVE" = 1 ]; then
+    export FLUX_FILL_NATIVE
+    cd "$src" && exec "$@"
+  fi
 fi
 ensure_root
 need_host_tools

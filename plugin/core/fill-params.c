@@ -58,13 +58,21 @@ ff_params_clear (FfParams *params)
   g_clear_pointer (&params->prompt, g_free);
 }
 
-static gboolean
-prompt_is_blank (const gchar *prompt)
+gboolean
+ff_params_is_removal (const FfParams *params)
 {
-  for (const gchar *p = prompt; *p; p = g_utf8_next_char (p))
+  if (params->prompt == NULL || ! g_utf8_validate (params->prompt, -1, NULL))
+    return FALSE;
+  for (const gchar *p = params->prompt; *p; p = g_utf8_next_char (p))
     if (! g_unichar_isspace (g_utf8_get_char (p)))
       return FALSE;
   return TRUE;
+}
+
+const gchar *
+ff_params_model_prompt (const FfParams *params)
+{
+  return ff_params_is_removal (params) ? FF_REMOVE_PROMPT : params->prompt;
 }
 
 gboolean
@@ -86,12 +94,6 @@ ff_params_validate (const FfParams  *params,
       g_set_error (error, FF_PARAMS_ERROR, FF_PARAMS_ERROR_INVALID,
                    "prompt: %" G_GSIZE_FORMAT " bytes long, the limit is %d",
                    strlen (params->prompt), FF_PROMPT_MAX_BYTES);
-      return FALSE;
-    }
-  if (prompt_is_blank (params->prompt))
-    {
-      g_set_error_literal (error, FF_PARAMS_ERROR, FF_PARAMS_ERROR_INVALID,
-                           "prompt: empty; describe what should fill the selection");
       return FALSE;
     }
   if (params->steps < FF_STEPS_MIN || params->steps > FF_STEPS_MAX)

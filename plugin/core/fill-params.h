@@ -60,6 +60,21 @@ typedef struct
   gint            seed;              /* FF_SEED_RANDOM: let the service pick */
 } FfParams;
 
+/* A blank prompt asks for what is selected to be removed (or, expanding,
+ * for more of the same picture).  FLUX fill given an empty prompt paints
+ * whatever it likes into the hole (objects, text, faces); this tells it to
+ * continue what surrounds the area instead, the way a retoucher's "content
+ * aware" fill does.
+ */
+#define FF_REMOVE_PROMPT "Seamlessly continue the surrounding background, with the same " \
+                         "texture, lighting and perspective; an empty area with no " \
+                         "objects, people, text or watermarks"
+
+/* Whether the prompt is blank: a removal. */
+gboolean      ff_params_is_removal    (const FfParams  *params);
+/* What the model is told: the prompt, or FF_REMOVE_PROMPT for a removal. */
+const gchar * ff_params_model_prompt  (const FfParams  *params);
+
 /* Fills @params with the service's defaults and an empty prompt. */
 void          ff_params_init          (FfParams        *params);
 void          ff_params_clear         (FfParams        *params);

@@ -23,7 +23,7 @@ ff_request_build_body (const FfParams *params,
   json_builder_begin_object (builder);
 
   json_builder_set_member_name (builder, "prompt");
-  json_builder_add_string_value (builder, params->prompt);
+  json_builder_add_string_value (builder, ff_params_model_prompt (params));
   json_builder_set_member_name (builder, "image");
   json_builder_add_string_value (builder, image_uri);
   if (mask_uri != NULL)

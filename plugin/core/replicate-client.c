@@ -663,6 +663,47 @@ ff_client_upload (FfClient     *client,
   return url;
 }
 
+static gboolean
+check (FfClient  *client,
+       GError   **error)
+{
+  g_autofree gchar         *url = g_strconcat (client->base_url, "/v1/models/" FF_MODEL_PATH, NULL);
+  g_autoptr(FfHttpResponse) response = NULL;
+  FfHttpRequest             request = {
+    .method = "GET",
+    .url = url,
+    .bearer_token = client->token,
+    .timeout_seconds = API_TIMEOUT_SECONDS,
+    .stall_seconds = client->timing.stall_seconds,
+    .max_response = MAX_API_RESPONSE,
+  };
+
+  response = ff_http_send (client->http, &request, error);
+  if (response == NULL)
+    return FALSE;
+  if (response->status != 200)
+    {
+      set_status_error (response, error);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+gboolean
+ff_client_check (FfClient  *client,
+                 GError   **error)
+{
+  GError  *local_error = NULL;
+  gboolean ok;
+
+  g_return_val_if_fail (client != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  ok = check (client, &local_error);
+  propagate_error (client, error, local_error, NULL);
+  return ok;
+}
+
 void
 ff_client_cancel (FfClient    *client,
                   const gchar *prediction_id)

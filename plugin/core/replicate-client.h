@@ -60,6 +60,14 @@ void       ff_client_set_created    (FfClient            *client,
                                      FfCreatedFunc        func,
                                      gpointer             user_data);
 
+/* Whether the service answers with this token: GET {base}/v1/models/
+ * black-forest-labs/flux-fill-pro, free of charge.  Fails with
+ * FF_HTTP_ERROR (401/403: the token; 404: not such an API at this URL) or
+ * FF_CURL_ERROR (the network) for the caller to put in words.
+ */
+gboolean   ff_client_check          (FfClient            *client,
+                                     GError             **error);
+
 /* Asks the service to cancel a prediction; best effort, no error. */
 void       ff_client_cancel         (FfClient            *client,
                                      const gchar         *prediction_id);

@@ -7,36 +7,123 @@
 #include "flux-fill.h"
 #include "flux-fill-dialog.h"
 
+/* Enter fills, as in a search box; Shift+Enter (or Ctrl+Enter) is a new
+ * line, for the rare prompt that wants one.
+ */
+static gboolean
+prompt_key_press (GtkWidget   *view,
+                  GdkEventKey *event,
+                  GtkDialog   *dialog)
+{
+  if ((event->keyval == GDK_KEY_Return || event->keyval == GDK_KEY_KP_Enter ||
+       event->keyval == GDK_KEY_ISO_Enter) &&
+      (event->state & (GDK_SHIFT_MASK | GDK_CONTROL_MASK)) == 0)
+    {
+      gtk_dialog_response (dialog, GTK_RESPONSE_OK);
+      return TRUE;
+    }
+  return FALSE;
+}
+
+/* The prompt has the focus as the dialog opens: type, then Enter. */
+static void
+focus_prompt (GtkWidget *dialog,
+              GtkWidget *view)
+{
+  gtk_widget_grab_focus (view);
+}
+
+/* The prompt: first, large, focused, Enter to run. */
+static void
+build_prompt (GimpProcedureDialog *dialog,
+              const gchar         *question)
+{
+  GtkWidget *label;
+  GtkWidget *view;
+  GtkWidget *scrolled;
+
+  label = gimp_procedure_dialog_get_label (dialog, "prompt-label", question, FALSE, TRUE);
+  view = gimp_procedure_dialog_get_widget (dialog, "prompt", GTK_TYPE_TEXT_VIEW);
+  gtk_label_set_mnemonic_widget (GTK_LABEL (label), view);
+  gtk_label_set_xalign (GTK_LABEL (label), 0.0);
+  gtk_text_view_set_wrap_mode (GTK_TEXT_VIEW (view), GTK_WRAP_WORD_CHAR);
+  gtk_text_view_set_accepts_tab (GTK_TEXT_VIEW (view), FALSE);
+  gtk_widget_set_size_request (view, 440, 110);
+  g_signal_connect (view, "key-press-event", G_CALLBACK (prompt_key_press), dialog);
+  g_signal_connect (dialog, "map", G_CALLBACK (focus_prompt), view);
+  scrolled = gimp_procedure_dialog_fill_scrolled_window (dialog, "prompt-scrolled", "prompt");
+  gtk_widget_set_size_request (scrolled, -1, 110);
+}
+
+/* What only some want: in a section that opens on demand. */
+static void
+build_advanced (GimpProcedureDialog *dialog,
+                gboolean             fill)
+{
+  gimp_procedure_dialog_get_label (dialog, "advanced-title", _("_Advanced"), FALSE, TRUE);
+  if (fill)
+    gimp_procedure_dialog_fill_box (dialog, "advanced-box",
+                                    "steps", "guidance", "safety-tolerance",
+                                    "prompt-upsampling", "seed", "output-format",
+                                    "context", NULL);
+  else
+    gimp_procedure_dialog_fill_box (dialog, "advanced-box",
+                                    "steps", "guidance", "safety-tolerance",
+                                    "prompt-upsampling", "seed", "output-format",
+                                    NULL);
+  gimp_procedure_dialog_fill_expander (dialog, "advanced", "advanced-title", FALSE,
+                                       "advanced-box");
+}
+
+/* The last try's error, above everything, in words to act on. */
+static void
+show_message (GimpProcedureDialog *dialog,
+              const gchar         *message)
+{
+  GtkWidget *content = gtk_dialog_get_content_area (GTK_DIALOG (dialog));
+  GtkWidget *bar = gtk_info_bar_new ();
+  GtkWidget *label = gtk_label_new (message);
+
+  gtk_info_bar_set_message_type (GTK_INFO_BAR (bar), GTK_MESSAGE_ERROR);
+  gtk_label_set_line_wrap (GTK_LABEL (label), TRUE);
+  gtk_label_set_max_width_chars (GTK_LABEL (label), 60);
+  gtk_label_set_xalign (GTK_LABEL (label), 0.0);
+  gtk_label_set_selectable (GTK_LABEL (label), TRUE);
+  gtk_container_add (GTK_CONTAINER (gtk_info_bar_get_content_area (GTK_INFO_BAR (bar))), label);
+  gtk_box_pack_start (GTK_BOX (content), bar, FALSE, FALSE, 0);
+  gtk_box_reorder_child (GTK_BOX (content), bar, 0);
+  gtk_widget_show_all (bar);
+}
+
 gboolean
 flux_fill_dialog (GimpProcedure       *procedure,
-                  GimpProcedureConfig *config)
+                  GimpProcedureConfig *config,
+                  const gchar         *message)
 {
   GimpProcedureDialog *dialog;
-  GtkWidget           *label;
-  GtkWidget           *view;
+  gboolean             fill = g_strcmp0 (gimp_procedure_get_name (procedure),
+                                         PLUG_IN_PROC_EXPAND) != 0;
   gboolean             run;
 
   gimp_ui_init (PLUG_IN_BINARY);
 
   dialog = GIMP_PROCEDURE_DIALOG (gimp_procedure_dialog_new (procedure, config,
-                                                             _("FLUX Fill")));
-  gimp_procedure_dialog_set_ok_label (dialog, _("_Fill"));
+                                                             fill ? _("FLUX Fill")
+                                                                  : _("FLUX Expand")));
+  gimp_procedure_dialog_set_ok_label (dialog, fill ? _("_Fill") : _("_Expand"));
 
-  label = gimp_procedure_dialog_get_label (dialog, "prompt-label",
-                                           _("_What should fill the selection?"),
-                                           FALSE, TRUE);
-  view = gimp_procedure_dialog_get_widget (dialog, "prompt", GTK_TYPE_TEXT_VIEW);
-  gtk_label_set_mnemonic_widget (GTK_LABEL (label), view);
-  gtk_text_view_set_wrap_mode (GTK_TEXT_VIEW (view), GTK_WRAP_WORD_CHAR);
-  gtk_widget_set_size_request (view, 360, 80);
-  gimp_procedure_dialog_fill_scrolled_window (dialog, "prompt-scrolled", "prompt");
+  build_prompt (dialog, fill ? _("_What should fill the selection? (blank: remove it)")
+                             : _("_What should the new area show? (blank: more of the same)"));
+  build_advanced (dialog, fill);
+  if (fill)
+    gimp_procedure_dialog_fill (dialog, "prompt-label", "prompt-scrolled",
+                                "feather", "advanced", NULL);
+  else
+    gimp_procedure_dialog_fill (dialog, "prompt-label", "prompt-scrolled",
+                                "mode", "advanced", NULL);
 
-  gimp_procedure_dialog_fill (dialog,
-                              "prompt-label", "prompt-scrolled",
-                              "outpaint", "steps", "guidance",
-                              "safety-tolerance", "prompt-upsampling",
-                              "seed", "output-format", "feather", "context",
-                              NULL);
+  if (message != NULL)
+    show_message (dialog, message);
 
   run = gimp_procedure_dialog_run (dialog);
   gtk_widget_destroy (GTK_WIDGET (dialog));

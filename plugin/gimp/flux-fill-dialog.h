@@ -5,8 +5,11 @@
 
 G_BEGIN_DECLS
 
-/* TRUE when the user pressed OK. */
+/* TRUE when the user pressed OK.  @message (nullable): what went wrong
+ * in the last try, shown at the top.
+ */
 gboolean flux_fill_dialog (GimpProcedure       *procedure,
-                           GimpProcedureConfig *config);
+                           GimpProcedureConfig *config,
+                           const gchar         *message);
 
 G_END_DECLS

@@ -85,7 +85,8 @@ flux_fill_region_read (GimpImage       *image,
         {
           g_set_error_literal (error, GIMP_PLUG_IN_ERROR, 0,
                                _("There is no selection. Select the area to fill "
-                                 "first, or choose an outpaint mode."));
+                                 "first, or extend the picture with Filters → "
+                                 "Generative → FLUX Expand."));
           return FALSE;
         }
       selection = (FfRect) { x1, y1, x2 - x1, y2 - y1 };

@@ -24,6 +24,7 @@
 #include "flux-fill-dialog.h"
 #include "flux-fill-insert.h"
 #include "flux-fill-region.h"
+#include "flux-fill-service.h"
 
 #define LAYER_NAME_MAX_CHARS       60
 #define FLUX_FILL_FEATHER_DEFAULT  8
@@ -113,48 +114,36 @@ flux_fill_set_i18n (GimpPlugIn   *plug_in,
 static GList *
 flux_fill_query_procedures (GimpPlugIn *plug_in)
 {
-  return g_list_append (NULL, g_strdup (PLUG_IN_PROC));
+  return g_list_append (g_list_append (NULL, g_strdup (PLUG_IN_PROC)),
+                        g_strdup (PLUG_IN_PROC_EXPAND));
 }
 
+/* The outpaint modes, from @first on (Expand has no "none"). */
 static GimpChoice *
-outpaint_choice (void)
+outpaint_choice (FfOutpaint first)
 {
   GimpChoice *choice = gimp_choice_new ();
 
-  for (gint i = 0; i < FF_OUTPAINT_COUNT; i++)
+  for (gint i = first; i < FF_OUTPAINT_COUNT; i++)
     gimp_choice_add (choice, ff_outpaint_nick (i), i, _(ff_outpaint_label (i)), NULL);
   return choice;
 }
 
-static GimpProcedure *
-flux_fill_create_procedure (GimpPlugIn  *plug_in,
-                            const gchar *name)
+/* The arguments both procedures share, declared once: they drive the
+ * PDB, the dialog and the remembered values alike.  Batch callers pass
+ * them by position, hence two parts around the mode.
+ */
+static void
+add_prompt_arguments (GimpProcedure *procedure,
+                      const gchar   *blurb)
 {
-  GimpProcedure *procedure;
-
-  if (g_strcmp0 (name, PLUG_IN_PROC) != 0)
-    return NULL;
-
-  procedure = gimp_image_procedure_new (plug_in, name, GIMP_PDB_PROC_TYPE_PLUGIN,
-                                        flux_fill_run, NULL, NULL);
-  gimp_procedure_set_image_types (procedure, "RGB*, GRAY*");
-  gimp_procedure_set_sensitivity_mask (procedure, GIMP_PROCEDURE_SENSITIVE_DRAWABLE);
-  gimp_procedure_set_menu_label (procedure, _("FLUX _Fill…"));
-  gimp_procedure_add_menu_path (procedure, "<Image>/Filters/Generative");
-  gimp_procedure_set_documentation (procedure,
-    _("Fill the selection with generated content (FLUX Fill Pro)"),
-    _("Sends the area around the selection and a text prompt to the FLUX "
-      "Fill Pro model on Replicate and adds what it paints as a new layer, "
-      "masked by the selection. The original layer is not changed. "
-      "Needs the REPLICATE_API_TOKEN environment variable; "
-      "REPLICATE_BASE_URL selects another service with the same API."),
-    name);
-  gimp_procedure_set_attribution (procedure, "flux-fill developers",
-                                  "flux-fill developers", "2026");
-
-  gimp_procedure_add_string_argument (procedure, "prompt", _("_Prompt"),
-                                      _("What should fill the selection"),
+  gimp_procedure_add_string_argument (procedure, "prompt", _("_Prompt"), blurb,
                                       "", G_PARAM_READWRITE);
+}
+
+static void
+add_model_arguments (GimpProcedure *procedure)
+{
   gimp_procedure_add_int_argument (procedure, "steps", _("St_eps"),
                                    _("Diffusion steps: more is finer and slower"),
                                    FF_STEPS_MIN, FF_STEPS_MAX, FF_STEPS_DEFAULT,
@@ -163,9 +152,11 @@ flux_fill_create_procedure (GimpPlugIn  *plug_in,
                                       _("How closely to follow the prompt"),
                                       FF_GUIDANCE_MIN, FF_GUIDANCE_MAX, FF_GUIDANCE_DEFAULT,
                                       G_PARAM_READWRITE);
-  gimp_procedure_add_choice_argument (procedure, "outpaint", _("O_utpaint"),
-                                      _("Extend the picture instead of filling the selection"),
-                                      outpaint_choice (), "none", G_PARAM_READWRITE);
+}
+
+static void
+add_output_arguments (GimpProcedure *procedure)
+{
   gimp_procedure_add_choice_argument (procedure, "output-format", _("Output for_mat"),
                                       _("Format the model returns"),
                                       gimp_choice_new_with_values ("jpg", FF_FORMAT_JPG, _("JPEG"), NULL,
@@ -183,6 +174,76 @@ flux_fill_create_procedure (GimpPlugIn  *plug_in,
                                    _("-1 for a random seed"),
                                    FF_SEED_RANDOM, G_MAXINT, FF_SEED_RANDOM,
                                    G_PARAM_READWRITE);
+}
+
+static void
+set_common (GimpProcedure *procedure,
+            const gchar   *menu_label)
+{
+  gimp_procedure_set_image_types (procedure, "RGB*, GRAY*");
+  gimp_procedure_set_sensitivity_mask (procedure, GIMP_PROCEDURE_SENSITIVE_DRAWABLE);
+  /* The label first: libgimp wants it before the menu path. */
+  gimp_procedure_set_menu_label (procedure, menu_label);
+  gimp_procedure_add_menu_path (procedure, "<Image>/Filters/Generative");
+  gimp_procedure_set_attribution (procedure, "flux-fill developers",
+                                  "flux-fill developers", "2026");
+}
+
+static GimpProcedure *
+flux_fill_create_procedure (GimpPlugIn  *plug_in,
+                            const gchar *name)
+{
+  GimpProcedure *procedure;
+
+  if (g_strcmp0 (name, PLUG_IN_PROC_EXPAND) == 0)
+    {
+      procedure = gimp_image_procedure_new (plug_in, name, GIMP_PDB_PROC_TYPE_PLUGIN,
+                                            flux_fill_run, NULL, NULL);
+      set_common (procedure, _("FLUX _Expand…"));
+      gimp_procedure_set_documentation (procedure,
+        _("Extend the canvas with generated picture (FLUX Fill Pro)"),
+        _("Sends the active layer and a text prompt (blank: more of the same "
+          "picture) to the FLUX Fill Pro model, grows the canvas on the chosen "
+          "side and adds what the model paints there as a new layer, masked so "
+          "the original stays as it was. The API token comes from the desktop "
+          "keyring (FLUX Fill's Service section) or REPLICATE_API_TOKEN."),
+        name);
+      add_prompt_arguments (procedure, _("What the new area should show; blank for more "
+                                         "of the same picture"));
+      gimp_procedure_add_choice_argument (procedure, "mode", _("E_xpand"),
+                                          _("Where the canvas grows"),
+                                          outpaint_choice (FF_OUTPAINT_ZOOM_OUT_1_5X),
+                                          "zoom-out-1.5x", G_PARAM_READWRITE);
+      add_model_arguments (procedure);
+      add_output_arguments (procedure);
+      return procedure;
+    }
+  if (g_strcmp0 (name, PLUG_IN_PROC) != 0)
+    return NULL;
+
+  procedure = gimp_image_procedure_new (plug_in, name, GIMP_PDB_PROC_TYPE_PLUGIN,
+                                        flux_fill_run, NULL, NULL);
+  set_common (procedure, _("FLUX _Fill…"));
+  gimp_procedure_set_documentation (procedure,
+    _("Fill the selection with generated content (FLUX Fill Pro)"),
+    _("Sends the area around the selection and a text prompt to the FLUX "
+      "Fill Pro model on Replicate and adds what it paints as a new layer, "
+      "masked by the selection. The original layer is not changed. A blank "
+      "prompt removes what is selected. The API token comes from the desktop "
+      "keyring (FLUX Fill's Service section) or the REPLICATE_API_TOKEN "
+      "environment variable; REPLICATE_BASE_URL selects another service with "
+      "the same API."),
+    name);
+
+  /* The order is the PDB's: batch callers pass arguments by position. */
+  add_prompt_arguments (procedure, _("What should fill the selection; blank to remove "
+                                     "what is selected"));
+  add_model_arguments (procedure);
+  gimp_procedure_add_choice_argument (procedure, "outpaint", _("O_utpaint"),
+                                      _("Extend the picture instead of filling the selection "
+                                        "(FLUX Expand does this in its own dialog)"),
+                                      outpaint_choice (FF_OUTPAINT_NONE), "none", G_PARAM_READWRITE);
+  add_output_arguments (procedure);
   gimp_procedure_add_int_argument (procedure, "feather", _("_Blend edge"),
                                    _("Pixels past the selection over which the fill "
                                      "fades into the picture"),
@@ -203,6 +264,13 @@ fail (GimpProcedure     *procedure,
   return gimp_procedure_new_return_values (procedure, status, error);
 }
 
+static gboolean
+is_expand (GimpProcedureConfig *config)
+{
+  return g_strcmp0 (gimp_procedure_get_name (gimp_procedure_config_get_procedure (config)),
+                    PLUG_IN_PROC_EXPAND) == 0;
+}
+
 static void
 params_from_config (GimpProcedureConfig *config,
                     FfParams            *params)
@@ -218,17 +286,23 @@ params_from_config (GimpProcedureConfig *config,
                 NULL);
   if (params->prompt == NULL)
     params->prompt = g_strdup ("");
-  params->outpaint = gimp_procedure_config_get_choice_id (config, "outpaint");
+  /* Expand's "mode" is Fill's "outpaint" without "none". */
+  params->outpaint = gimp_procedure_config_get_choice_id (config,
+                                                          is_expand (config) ? "mode" : "outpaint");
   params->output_format = gimp_procedure_config_get_choice_id (config, "output-format");
 }
 
 /* The prompt's first line, shortened: a name to find the layer by. */
 static gchar *
-layer_name (const gchar *prompt)
+layer_name (const FfParams *params)
 {
-  g_autofree gchar *line = g_strstrip (g_strdup (prompt));
-  gchar            *newline = strpbrk (line, "\r\n");
+  g_autofree gchar *line = NULL;
+  gchar            *newline;
 
+  if (ff_params_is_removal (params))
+    return g_strdup (params->outpaint == FF_OUTPAINT_NONE ? _("Removed") : _("Expanded"));
+  line = g_strstrip (g_strdup (params->prompt));
+  newline = strpbrk (line, "\r\n");
   if (newline != NULL)
     *newline = '\0';
   if (g_utf8_strlen (line, -1) > LAYER_NAME_MAX_CHARS)
@@ -480,65 +554,51 @@ generate (const FfParams        *params,
   return result;
 }
 
-static GimpValueArray *
-flux_fill_run (GimpProcedure        *procedure,
-               GimpRunMode           run_mode,
-               GimpImage            *image,
-               GimpDrawable        **drawables,
-               GimpProcedureConfig  *config,
-               gpointer              run_data)
+/* One fill (or expansion) with the values in @config.  Returns the
+ * status, with @error set for anything but GIMP_PDB_SUCCESS.
+ */
+static GimpPDBStatusType
+fill (GimpImage            *image,
+      GimpDrawable         *drawable,
+      GimpProcedureConfig  *config,
+      GError              **error)
 {
   FfParams             params;
   FluxFillRegion       region = { 0 };
   Progress             progress = { 0 };
   Timings              timings = { 0 };
   FfClientTiming       timing;
-  WatchArm             arm = { NULL, g_getenv ("REPLICATE_BASE_URL"),
-                               g_getenv ("REPLICATE_API_TOKEN") };
+  WatchArm             arm = { NULL };
+  g_autofree gchar    *base_url = NULL;
+  g_autoptr(FfToken)   token = NULL;
   g_autoptr(FfClient)  client = NULL;
   g_autoptr(GdkPixbuf) result = NULL;
   g_autofree gchar    *name = NULL;
-  GimpDrawable        *drawable;
-  GError              *error = NULL;
-  gint                 feather, context;
-
-  gegl_init (NULL, NULL);
-
-  if (gimp_core_object_array_get_length ((GObject **) drawables) != 1 ||
-      ! GIMP_IS_LAYER (drawables[0]) || GIMP_IS_LAYER_MASK (drawables[0]))
-    {
-      g_set_error (&error, GIMP_PLUG_IN_ERROR, 0,
-                   _("Procedure '%s' works on exactly one layer."), PLUG_IN_PROC);
-      return fail (procedure, GIMP_PDB_CALLING_ERROR, error);
-    }
-  drawable = drawables[0];
-  if (gimp_image_get_base_type (image) == GIMP_INDEXED)
-    {
-      g_set_error_literal (&error, GIMP_PLUG_IN_ERROR, 0,
-                           _("FLUX Fill does not work on indexed images. "
-                             "Convert the image with Image → Mode → RGB first."));
-      return fail (procedure, GIMP_PDB_CALLING_ERROR, error);
-    }
-
-  if (run_mode == GIMP_RUN_INTERACTIVE && ! flux_fill_dialog (procedure, config))
-    return gimp_procedure_new_return_values (procedure, GIMP_PDB_CANCEL, NULL);
+  gint                 feather = 0, context = -1;
 
   ff_params_init (&params);
   params_from_config (config, &params);
-  if (! ff_params_validate (&params, &error))
+  if (! ff_params_validate (&params, error))
     {
       ff_params_clear (&params);
-      g_prefix_error (&error, _("Invalid argument "));
-      return fail (procedure, GIMP_PDB_CALLING_ERROR, error);
+      g_prefix_error (error, _("Invalid argument "));
+      return GIMP_PDB_CALLING_ERROR;
     }
 
-  client = ff_client_new (g_getenv ("REPLICATE_BASE_URL"),
-                          g_getenv ("REPLICATE_API_TOKEN"), &error);
+  /* No configured service yet: the dialog's setting will go here. */
+  if (! flux_fill_service_resolve (NULL, &base_url, &token, error))
+    {
+      ff_params_clear (&params);
+      return GIMP_PDB_EXECUTION_ERROR;
+    }
+  arm.base_url = base_url;
+  arm.token = token;
+  client = ff_client_new (base_url, token, error);
   if (client == NULL)
     {
       ff_params_clear (&params);
-      g_prefix_error (&error, _("FLUX Fill is not set up: "));
-      return fail (procedure, GIMP_PDB_EXECUTION_ERROR, error);
+      g_prefix_error (error, _("FLUX Fill is not set up: "));
+      return GIMP_PDB_EXECUTION_ERROR;
     }
   timing = FF_CLIENT_TIMING_DEFAULT;
   timing.limit_seconds = env_seconds ("FLUX_FILL_TIMEOUT", timing.limit_seconds);
@@ -548,12 +608,13 @@ flux_fill_run (GimpProcedure        *procedure,
   timings.mark = g_get_monotonic_time ();
   if (ff_debug_enabled ())
     timings.start_rss_kb = status_kb ("VmRSS:");
-  g_object_get (config, "feather", &feather, "context", &context, NULL);
+  if (! is_expand (config))
+    g_object_get (config, "feather", &feather, "context", &context, NULL);
   if (! flux_fill_region_read (image, drawable, params.outpaint, context, feather,
-                               &region, &error))
+                               &region, error))
     {
       ff_params_clear (&params);
-      return fail (procedure, GIMP_PDB_EXECUTION_ERROR, error);
+      return GIMP_PDB_EXECUTION_ERROR;
     }
 
   timings_lap (&timings, PHASE_READ);
@@ -566,19 +627,19 @@ flux_fill_run (GimpProcedure        *procedure,
     ff_client_set_created (client, arm_watch, &arm);
 
   gimp_progress_init (_("FLUX Fill"));
-  result = generate (&params, &region, client, &timings, &error);
+  result = generate (&params, &region, client, &timings, error);
   g_clear_pointer (&arm.watch, ff_cancel_watch_free);
   if (result != NULL && params.outpaint == FF_OUTPAINT_NONE)
     {
       g_autoptr(GdkPixbuf) fitted = NULL;
 
-      if (match_colour (result, &region, &error))
+      if (match_colour (result, &region, error))
         {
           /* Not needed past here; a 24-megapixel crop is 72 MB. */
           g_clear_object (&region.image);
           fitted = ff_image_fit (result, region.crop.width, region.crop.height);
           if (fitted == NULL)
-            out_of_memory (&error);
+            out_of_memory (error);
         }
       g_set_object (&result, fitted);
       timings_lap (&timings, PHASE_DECODE);
@@ -589,9 +650,9 @@ flux_fill_run (GimpProcedure        *procedure,
   gimp_progress_end ();
   if (result != NULL)
     {
-      name = layer_name (params.prompt);
+      name = layer_name (&params);
       if (flux_fill_insert_result (image, drawable, &region, params.outpaint,
-                                   result, name, &error))
+                                   result, name, error))
         {
           timings_lap (&timings, PHASE_INSERT);
           timings_report (&timings);
@@ -600,11 +661,70 @@ flux_fill_run (GimpProcedure        *procedure,
   flux_fill_region_clear (&region);
   ff_params_clear (&params);
 
-  if (error != NULL)
+  if (result == NULL || (error != NULL && *error != NULL))
     {
-      g_prefix_error (&error, _("FLUX Fill failed: "));
-      return fail (procedure, GIMP_PDB_EXECUTION_ERROR, error);
+      g_prefix_error (error, _("FLUX Fill failed: "));
+      return GIMP_PDB_EXECUTION_ERROR;
     }
+  return GIMP_PDB_SUCCESS;
+}
+
+static GimpValueArray *
+flux_fill_run (GimpProcedure        *procedure,
+               GimpRunMode           run_mode,
+               GimpImage            *image,
+               GimpDrawable        **drawables,
+               GimpProcedureConfig  *config,
+               gpointer              run_data)
+{
+  GimpPDBStatusType status;
+  GError           *error = NULL;
+
+  gegl_init (NULL, NULL);
+
+  if (gimp_core_object_array_get_length ((GObject **) drawables) != 1 ||
+      ! GIMP_IS_LAYER (drawables[0]) || GIMP_IS_LAYER_MASK (drawables[0]))
+    {
+      g_set_error (&error, GIMP_PLUG_IN_ERROR, 0,
+                   _("Procedure '%s' works on exactly one layer."),
+                   gimp_procedure_get_name (procedure));
+      return fail (procedure, GIMP_PDB_CALLING_ERROR, error);
+    }
+  if (gimp_image_get_base_type (image) == GIMP_INDEXED)
+    {
+      g_set_error_literal (&error, GIMP_PLUG_IN_ERROR, 0,
+                           _("FLUX Fill does not work on indexed images. "
+                             "Convert the image with Image → Mode → RGB first."));
+      return fail (procedure, GIMP_PDB_CALLING_ERROR, error);
+    }
+
+  /* A Fill from the menu or Filters → Repeat never inherits an outpaint
+   * mode: Expand is its own command now.  Batch callers keep theirs.
+   */
+  if (run_mode != GIMP_RUN_NONINTERACTIVE && ! is_expand (config))
+    g_object_set (config, "outpaint", "none", NULL);
+
+  if (run_mode != GIMP_RUN_INTERACTIVE)
+    {
+      status = fill (image, drawables[0], config, &error);
+      return status == GIMP_PDB_SUCCESS
+        ? gimp_procedure_new_return_values (procedure, status, NULL)
+        : fail (procedure, status, error);
+    }
+
+  /* Interactive: an error is shown in the dialog, which comes back with
+   * everything the user typed; only Cancel (or a fill) ends the run.
+   */
+  do
+    {
+      g_autofree gchar *message = error ? g_strdup (error->message) : NULL;
+
+      g_clear_error (&error);
+      if (! flux_fill_dialog (procedure, config, message))
+        return gimp_procedure_new_return_values (procedure, GIMP_PDB_CANCEL, NULL);
+      status = fill (image, drawables[0], config, &error);
+    }
+  while (status != GIMP_PDB_SUCCESS);
   /* libgimp flushes the displays after an interactive or repeated run. */
   return gimp_procedure_new_return_values (procedure, GIMP_PDB_SUCCESS, NULL);
 }

@@ -1,5 +1,6 @@
 /* Names shared by the plug-in's files. */
 #pragma once
 
-#define PLUG_IN_PROC    "plug-in-flux-fill"
+#define PLUG_IN_PROC         "plug-in-flux-fill"
+#define PLUG_IN_PROC_EXPAND  "plug-in-flux-expand"
 #define PLUG_IN_BINARY  "flux-fill"

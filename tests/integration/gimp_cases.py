@@ -348,9 +348,6 @@ def case_errors():
     expect_error("no selection", EXECUTION_ERROR, "There is no selection",
                  setup=lambda image: Gimp.Selection.none(image))
     check("no selection: no request was sent", creates() == [])
-    scenario()
-    expect_error("empty prompt", CALLING_ERROR, "prompt: empty", prompt="   ")
-    check("empty prompt: no request was sent", creates() == [])
     scenario(token="r8_some_other_token")
     expect_error("refused token", EXECUTION_ERROR, "HTTP 401 (check the API token)")
     scenario(schema="old")
@@ -369,6 +366,72 @@ def case_errors():
     expect_error("outpaint result of a strange shape", EXECUTION_ERROR,
                  "The result (1440 × 32 pixels) does not have a shape this outpaint mode can place",
                  outpaint="left")
+
+
+def case_remove():
+    """A blank prompt removes what is selected: the neutral prompt goes."""
+    scenario()
+    image, layer = make_image()
+    image.select_ellipse(Gimp.ChannelOps.REPLACE, 200, 150, 180, 120)
+    status, message = run_fill(image, layer, prompt="  ")
+    check("blank prompt: the fill succeeds", status == SUCCESS, message)
+    reqs = creates()
+    sent = reqs[0].get("input", {}).get("prompt", "") if reqs else ""
+    check("blank prompt: a neutral prompt reached the service",
+          sent.startswith("Seamlessly continue the surrounding background"), sent)
+    check("blank prompt: the layer is named for a removal",
+          layer_names(image)[0] == "Removed", layer_names(image))
+    image.delete()
+
+
+def run_expand(image, drawable, **args):
+    proc = Gimp.get_pdb().lookup_procedure("plug-in-flux-expand")
+    config = proc.create_config()
+    config.set_property("run-mode", Gimp.RunMode.NONINTERACTIVE)
+    config.set_property("image", image)
+    config.set_core_object_array("drawables", [drawable])
+    for key, value in args.items():
+        config.set_property(key.replace("_", "-"), value)
+    result = proc.run(config)
+    status = result.index(0)
+    return status, (result.index(1) if status != SUCCESS and result.length() > 1 else "") or ""
+
+
+def case_expand():
+    """FLUX Expand, its own procedure, in every mode; a Fill after it
+    fills the selection (no mode carried over)."""
+    modes = {"zoom-out-1.5x": (960, 720), "zoom-out-2x": (1280, 960),
+             "make-square": (640, 640), "left": (960, 480), "right": (960, 480),
+             "top": (640, 704), "bottom": (640, 704)}
+    for mode, size in modes.items():
+        scenario()
+        image, layer = make_image()
+        image.select_rectangle(Gimp.ChannelOps.REPLACE, 10, 10, 50, 50)
+        status, message = run_expand(image, layer, mode=mode, prompt="")
+        if not check(f"expand {mode}: succeeds", status == SUCCESS, message):
+            continue
+        check(f"expand {mode}: canvas is {size[0]}x{size[1]}",
+              (image.get_width(), image.get_height()) == size,
+              (image.get_width(), image.get_height()))
+        reqs = creates()
+        check(f"expand {mode}: the mode and a neutral prompt were sent, no mask",
+              reqs and reqs[0]["input"]["outpaint"] != "None" and "mask_size" not in reqs[0]
+              and reqs[0]["input"]["prompt"].startswith("Seamlessly"), reqs and reqs[0]["input"])
+        check(f"expand {mode}: the layer is named for an expansion",
+              layer_names(image)[0] == "Expanded", layer_names(image))
+        image.delete()
+    scenario()
+    image, layer = make_image()
+    status, message = run_expand(image, layer, mode="left", prompt="more sky")
+    image.select_rectangle(Gimp.ChannelOps.REPLACE, 400, 100, 80, 80)
+    scenario()
+    status, message = run_fill(image, layer)
+    reqs = creates()
+    check("fill after expand: fills the selection, no outpaint",
+          status == SUCCESS and reqs and reqs[0]["input"]["outpaint"] == "None"
+          and (image.get_width(), image.get_height()) == (960, 480),
+          (message, reqs and reqs[0]["input"], image.get_width()))
+    image.delete()
 
 
 def case_slow_prediction():
@@ -631,7 +694,7 @@ def case_german():
 
 
 GROUPS = {
-    "main": [case_ellipse_fill, case_seam, case_seam_scaled, case_kinds, case_errors, case_slow_prediction, case_outpaint,
+    "main": [case_remove, case_expand, case_ellipse_fill, case_seam, case_seam_scaled, case_kinds, case_errors, case_slow_prediction, case_outpaint,
              case_faults, case_killed_plugin, case_extreme_offsets,
              case_bad_arguments, case_large_upload],
     "fault": [case_insert_fault],

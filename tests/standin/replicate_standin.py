@@ -483,6 +483,13 @@ def make_api_handler(state):
                 if self.command != "POST":
                     return self.send_json(*problem(405, "Method Not Allowed", "Method not allowed."))
                 return self.upload(body)
+            if path == f"/v1/models/{MODEL}":
+                if self.command != "GET":
+                    return self.send_json(*problem(405, "Method Not Allowed", "Method not allowed."))
+                return self.send_json(200, {"url": f"https://replicate.com/{MODEL}",
+                                            "owner": MODEL.split("/")[0],
+                                            "name": MODEL.split("/")[1],
+                                            "visibility": "public"})
             create = f"/v1/models/{MODEL}/predictions"
             m = re.match(r"^/v1/predictions/([A-Za-z0-9]+)(/cancel)?$", path)
             if path == create:

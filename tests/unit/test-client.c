@@ -560,6 +560,34 @@ test_infinite_limit (void)
   g_assert_no_error (error);
 }
 
+/* The dialog's Test button: a refused token, a wrong URL and a network
+ * that does not answer are told apart.
+ */
+static void
+test_check (void)
+{
+  g_autoptr(GError)   error = NULL;
+  g_autoptr(FfClient) good = make_client ("", TEST_TOKEN);
+  g_autoptr(FfClient) refused = make_client ("", "r8_wrong");
+  g_autoptr(FfClient) wrong_url = make_client ("/not-an-api", TEST_TOKEN);
+  g_autoptr(FfClient) nobody = ff_client_new ("http://127.0.0.1:1", TEST_TOKEN, NULL);
+
+  standin_scenario (standin, "{}");
+  g_assert_true (ff_client_check (good, &error));
+  g_assert_no_error (error);
+  g_assert_false (ff_client_check (refused, &error));
+  g_assert_error (error, FF_HTTP_ERROR, 401);
+  g_clear_error (&error);
+  g_assert_false (ff_client_check (wrong_url, &error));
+  g_assert_error (error, FF_HTTP_ERROR, 404);
+  g_clear_error (&error);
+  g_assert_false (ff_client_check (nobody, &error));
+  g_assert_error (error, FF_CURL_ERROR, 7 /* CURLE_COULDNT_CONNECT */);
+  assert_sequence ("GET /v1/models/black-forest-labs/flux-fill-pro 200\n"
+                   "GET /v1/models/black-forest-labs/flux-fill-pro 401\n"
+                   "GET /not-an-api/v1/models/black-forest-labs/flux-fill-pro 404\n");
+}
+
 static void
 test_redirect_protocols (void)
 {
@@ -778,6 +806,7 @@ main (int argc, char **argv)
   g_test_add_func ("/client/http-output-needs-local-base", test_http_output_needs_local_base);
   g_test_add_func ("/client/infinite-limit", test_infinite_limit);
   g_test_add_func ("/client/redirect-protocols", test_redirect_protocols);
+  g_test_add_func ("/client/check", test_check);
   g_test_add_func ("/client/aggregator-prefix", test_aggregator_prefix);
   g_test_add_func ("/client/download-has-no-token", test_download_has_no_token);
   g_test_add_func ("/client/throttled-then-ok", test_throttled_then_ok);

@@ -60,8 +60,9 @@ static const ValidateCase validate_cases[] =
   { "seed-max",         seed_max,       NULL },
   { "outpaint-99",      outpaint_99,    "outpaint: unknown mode 99" },
   { "format-5",         format_5,       "output-format: unknown format 5" },
-  { "prompt-empty",     prompt_empty,   "prompt: empty; describe what should fill the selection" },
-  { "prompt-blank",     prompt_blank,   "prompt: empty; describe what should fill the selection" },
+  /* Blank: remove what is selected (see test-request). */
+  { "prompt-empty",     prompt_empty,   NULL },
+  { "prompt-blank",     prompt_blank,   NULL },
   { "prompt-latin1",    prompt_latin1,  "prompt: not valid UTF-8 text" },
   { "prompt-unicode",   prompt_unicode, NULL },
   { "prompt-100k",      prompt_100k,    "prompt: 102400 bytes long, the limit is 4000" },

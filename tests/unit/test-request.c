@@ -41,6 +41,28 @@ test_defaults_exact (void)
   ff_params_clear (&params);
 }
 
+/* A blank prompt is a removal: the model gets the neutral prompt. */
+static void
+test_removal_prompt (void)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autofree gchar     *body = NULL;
+  FfParams              params;
+
+  ff_params_init (&params);
+  g_free (params.prompt);
+  params.prompt = g_strdup (" \n\t");
+  g_assert_true (ff_params_is_removal (&params));
+  body = ff_request_build_body (&params, "data:image/png;base64,AAA", NULL, NULL);
+  g_assert_cmpstr (json_object_get_string_member (parse_input (body, parser), "prompt"), ==,
+                   FF_REMOVE_PROMPT);
+  g_free (params.prompt);
+  params.prompt = g_strdup ("sky");
+  g_assert_false (ff_params_is_removal (&params));
+  g_assert_cmpstr (ff_params_model_prompt (&params), ==, "sky");
+  ff_params_clear (&params);
+}
+
 static void
 test_every_parameter (void)
 {
@@ -100,6 +122,7 @@ int
 main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/request/removal-prompt", test_removal_prompt);
   g_test_add_func ("/request/defaults-exact", test_defaults_exact);
   g_test_add_func ("/request/every-parameter", test_every_parameter);
   g_test_add_func ("/request/integral-guidance", test_integral_guidance_is_integer);

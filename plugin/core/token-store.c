@@ -1,0 +1,205 @@
+#include "config.h"
+
+#include <string.h>
+
+#include <libsecret/secret.h>
+
+#include "replicate-client.h"
+#include "token-store.h"
+
+G_DEFINE_QUARK (ff-token-error-quark, ff_token_error)
+
+/* Matched by attributes only (DONT_MATCH_NAME): an item secret-tool
+ * stored carries no schema name, or another one.
+ */
+static const SecretSchema token_schema = {
+  "org.gimp.plugin.FluxFill", SECRET_SCHEMA_DONT_MATCH_NAME,
+  {
+    { "application", SECRET_SCHEMA_ATTRIBUTE_STRING },
+    { "base-url",    SECRET_SCHEMA_ATTRIBUTE_STRING },
+    { NULL, 0 },
+  }
+};
+
+gchar *
+ff_token_base_url (const gchar *base_url)
+{
+  gchar *url;
+  gsize  len;
+
+  if (base_url == NULL || *base_url == '\0')
+    base_url = FF_DEFAULT_BASE_URL;
+  url = g_strdup (base_url);
+  len = strlen (url);
+  /* The client drops them too: ".../" and "..." are one service. */
+  while (len > 0 && url[len - 1] == '/')
+    url[--len] = '\0';
+  return url;
+}
+
+/* What libsecret passes up when no one answers: the name is not on the
+ * bus and cannot be activated, or its activation failed.
+ */
+static gboolean
+is_no_service (const GError *error)
+{
+  if (error->domain != G_DBUS_ERROR)
+    return FALSE;
+  switch (error->code)
+    {
+    case G_DBUS_ERROR_SERVICE_UNKNOWN:
+    case G_DBUS_ERROR_NAME_HAS_NO_OWNER:
+    case G_DBUS_ERROR_NO_SERVER:
+    case G_DBUS_ERROR_SPAWN_EXEC_FAILED:
+    case G_DBUS_ERROR_SPAWN_FORK_FAILED:
+    case G_DBUS_ERROR_SPAWN_CHILD_EXITED:
+    case G_DBUS_ERROR_SPAWN_CHILD_SIGNALED:
+    case G_DBUS_ERROR_SPAWN_FAILED:
+    case G_DBUS_ERROR_SPAWN_SETUP_FAILED:
+    case G_DBUS_ERROR_SPAWN_CONFIG_INVALID:
+    case G_DBUS_ERROR_SPAWN_SERVICE_INVALID:
+    case G_DBUS_ERROR_SPAWN_SERVICE_NOT_FOUND:
+    case G_DBUS_ERROR_SPAWN_PERMISSIONS_INVALID:
+    case G_DBUS_ERROR_SPAWN_FILE_INVALID:
+    case G_DBUS_ERROR_SPAWN_NO_MEMORY:
+      return TRUE;
+    default:
+      return FALSE;
+    }
+}
+
+/* libsecret's errors, sorted: FF_TOKEN_ERROR_NO_SERVICE lets the caller
+ * say where else a token can go.  Consumes @error.
+ */
+static void
+propagate (GError      **dest,
+           GError       *error,
+           const gchar  *doing)
+{
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    {
+      g_propagate_error (dest, error);
+      return;
+    }
+  g_set_error (dest, FF_TOKEN_ERROR,
+               is_no_service (error) ? FF_TOKEN_ERROR_NO_SERVICE : FF_TOKEN_ERROR_FAILED,
+               "could not %s the keyring: %s", doing, error->message);
+  g_error_free (error);
+}
+
+/* A session bus first: libsecret's errors for a missing one are GIO's
+ * (G_IO_ERROR_FAILED "cannot autolaunch…", G_IO_ERROR_NOT_FOUND for a
+ * dead socket), not told apart from other failures.  The connection is
+ * held across the call so libsecret reuses it (GIO keeps only a weak
+ * reference to the bus singleton).
+ */
+static GDBusConnection *
+session_bus (GCancellable  *cancellable,
+             GError       **error)
+{
+  g_autoptr(GError) local = NULL;
+  GDBusConnection  *bus = g_bus_get_sync (G_BUS_TYPE_SESSION, cancellable, &local);
+
+  if (bus == NULL)
+    {
+      if (g_error_matches (local, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        g_propagate_error (error, g_steal_pointer (&local));
+      else
+        g_set_error (error, FF_TOKEN_ERROR, FF_TOKEN_ERROR_NO_SERVICE,
+                     "no D-Bus session bus: %s", local->message);
+    }
+  return bus;
+}
+
+FfToken *
+ff_token_lookup (const gchar   *base_url,
+                 GCancellable  *cancellable,
+                 GError       **error)
+{
+  g_autofree gchar          *url = ff_token_base_url (base_url);
+  g_autoptr(GDBusConnection) bus = NULL;
+  GError                    *local = NULL;
+  gchar                     *token;
+
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  bus = session_bus (cancellable, error);
+  if (bus == NULL)
+    return NULL;
+  token = secret_password_lookup_sync (&token_schema, cancellable, &local,
+                                       "application", FF_TOKEN_APPLICATION,
+                                       "base-url", url,
+                                       NULL);
+  if (local != NULL)
+    {
+      propagate (error, local, "read the token from");
+      return NULL;
+    }
+  if (token != NULL && *token == '\0')
+    g_clear_pointer (&token, secret_password_free);   /* an empty secret is none */
+  return token;
+}
+
+gboolean
+ff_token_store (const gchar  *base_url,
+                const gchar  *token,
+                GError      **error)
+{
+  g_autofree gchar          *url = ff_token_base_url (base_url);
+  g_autoptr(GDBusConnection) bus = NULL;
+  GError                    *local = NULL;
+
+  g_return_val_if_fail (token != NULL && *token != '\0', FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  bus = session_bus (NULL, error);
+  if (bus == NULL)
+    return FALSE;
+  /* The Secret Service replaces an item only when every attribute,
+   * schema name included, matches: one stored by secret-tool would stay
+   * beside ours, and a lookup could return either.
+   */
+  if (! ff_token_clear (url, error))
+    return FALSE;
+  if (! secret_password_store_sync (&token_schema, SECRET_COLLECTION_DEFAULT,
+                                    FF_TOKEN_LABEL, token, NULL, &local,
+                                    "application", FF_TOKEN_APPLICATION,
+                                    "base-url", url,
+                                    NULL))
+    {
+      propagate (error, local, "store the token in");
+      return FALSE;
+    }
+  return TRUE;
+}
+
+gboolean
+ff_token_clear (const gchar  *base_url,
+                GError      **error)
+{
+  g_autofree gchar          *url = ff_token_base_url (base_url);
+  g_autoptr(GDBusConnection) bus = NULL;
+  GError                    *local = NULL;
+
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  bus = session_bus (NULL, error);
+  if (bus == NULL)
+    return FALSE;
+  /* FALSE without an error: there was nothing to remove. */
+  if (! secret_password_clear_sync (&token_schema, NULL, &local,
+                                    "application", FF_TOKEN_APPLICATION,
+                                    "base-url", url,
+                                    NULL) && local != NULL)
+    {
+      propagate (error, local, "remove the token from");
+      return FALSE;
+    }
+  return TRUE;
+}
+
+void
+ff_token_free (FfToken *token)
+{
+  secret_password_free (token);
+}

@@ -1,0 +1,393 @@
+/* The token in a real Secret Service: the test starts its own session
+ * bus and gnome-keyring (dbus-run-session), with HOME and the XDG
+ * folders in a temporary folder, so the developer's keyring is never
+ * touched.  It re-runs itself inside that session; without the programs
+ * it fails, saying which is missing, rather than skip.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include <glib/gstdio.h>
+#include <libsecret/secret.h>
+
+#include "token-store.h"
+
+/* Set (to the temporary folder) in the session the test made. */
+#define SESSION_ENV  "FLUX_FILL_TEST_KEYRING_DIR"
+#define TOKEN_A      "r8_keyring_unit_token_7d2b"
+#define TOKEN_B      "r8_keyring_unit_token_e41c"
+#define BASE         "https://api.example.test/replicate"
+
+static const gchar *session_dir;
+
+/* The plug-in's attributes, looked at from outside the module. */
+static const SecretSchema any_schema = {
+  "org.gimp.plugin.FluxFill", SECRET_SCHEMA_DONT_MATCH_NAME,
+  {
+    { "application", SECRET_SCHEMA_ATTRIBUTE_STRING },
+    { "base-url",    SECRET_SCHEMA_ATTRIBUTE_STRING },
+    { NULL, 0 },
+  }
+};
+
+/* ------------------------------------------------------------ the session */
+
+static void
+remove_tree (const gchar *path)
+{
+  GDir        *dir = g_dir_open (path, 0, NULL);
+  const gchar *name;
+
+  if (dir != NULL)
+    {
+      while ((name = g_dir_read_name (dir)) != NULL)
+        {
+          g_autofree gchar *child = g_build_filename (path, name, NULL);
+
+          if (g_file_test (child, G_FILE_TEST_IS_DIR) &&
+              ! g_file_test (child, G_FILE_TEST_IS_SYMLINK))
+            remove_tree (child);
+          else
+            g_remove (child);
+        }
+      g_dir_close (dir);
+    }
+  g_rmdir (path);
+}
+
+static int
+run_in_keyring_session (int    argc,
+                        char **argv)
+{
+  const gchar *needed[] = { "dbus-run-session", "dbus-daemon", "gnome-keyring-daemon",
+                            "secret-tool" };
+  g_autoptr(GError)              error = NULL;
+  g_autoptr(GSubprocessLauncher) launcher = NULL;
+  g_autoptr(GSubprocess)         session = NULL;
+  g_autoptr(GPtrArray)           args = g_ptr_array_new_with_free_func (g_free);
+  g_autofree gchar              *dir = NULL;
+  g_autofree gchar              *exe = g_file_read_link ("/proc/self/exe", NULL);
+  const gchar                   *subdirs[][2] = {
+    { "HOME", "home" }, { "XDG_DATA_HOME", "data" }, { "XDG_CONFIG_HOME", "config" },
+    { "XDG_CACHE_HOME", "cache" }, { "XDG_RUNTIME_DIR", "run" },
+  };
+  int                            status;
+
+  for (gsize i = 0; i < G_N_ELEMENTS (needed); i++)
+    {
+      g_autofree gchar *path = g_find_program_in_path (needed[i]);
+
+      if (path == NULL)
+        {
+          printf ("1..1\nnot ok 1 - %s is missing: the test runs its own Secret Service "
+                  "(packages dbus, gnome-keyring, libsecret-tools)\n", needed[i]);
+          return 1;
+        }
+    }
+  dir = g_dir_make_tmp ("flux-fill-keyring-XXXXXX", &error);
+  g_assert_no_error (error);
+
+  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_NONE);
+  for (gsize i = 0; i < G_N_ELEMENTS (subdirs); i++)
+    {
+      g_autofree gchar *path = g_build_filename (dir, subdirs[i][1], NULL);
+
+      g_assert_cmpint (g_mkdir (path, 0700), ==, 0);
+      g_subprocess_launcher_setenv (launcher, subdirs[i][0], path, TRUE);
+    }
+  /* No display: a keyring prompt must fail, not open on the desktop. */
+  g_subprocess_launcher_unsetenv (launcher, "DISPLAY");
+  g_subprocess_launcher_unsetenv (launcher, "WAYLAND_DISPLAY");
+  g_subprocess_launcher_setenv (launcher, SESSION_ENV, dir, TRUE);
+
+  g_ptr_array_add (args, g_strdup ("dbus-run-session"));
+  g_ptr_array_add (args, g_strdup ("--"));
+  g_ptr_array_add (args, g_strdup ("sh"));
+  g_ptr_array_add (args, g_strdup ("-c"));
+  /* An unlocked login keyring, made with the password on stdin. */
+  g_ptr_array_add (args, g_strdup ("printf pw | gnome-keyring-daemon --unlock "
+                                   "--components=secrets >/dev/null || "
+                                   "{ echo 'gnome-keyring-daemon did not start' >&2; exit 1; }; "
+                                   "exec \"$0\" \"$@\""));
+  g_ptr_array_add (args, g_strdup (exe));
+  for (int i = 1; i < argc; i++)
+    g_ptr_array_add (args, g_strdup (argv[i]));
+  g_ptr_array_add (args, NULL);
+
+  session = g_subprocess_launcher_spawnv (launcher, (const gchar * const *) args->pdata,
+                                          &error);
+  g_assert_no_error (error);
+  g_subprocess_wait (session, NULL, &error);
+  g_assert_no_error (error);
+  status = g_subprocess_get_if_exited (session) ? g_subprocess_get_exit_status (session) : 1;
+  remove_tree (dir);
+  return status;
+}
+
+/* ------------------------------------------------------------ helpers */
+
+static guint
+count_items (const gchar *base_url,
+             gchar      **label)
+{
+  g_autoptr(GError) error = NULL;
+  GList            *items = secret_password_search_sync (&any_schema, SECRET_SEARCH_ALL,
+                                                         NULL, &error,
+                                                         "application", "flux-fill",
+                                                         "base-url", base_url,
+                                                         NULL);
+  guint             n = g_list_length (items);
+
+  g_assert_no_error (error);
+  if (label != NULL && items != NULL)
+    *label = secret_retrievable_get_label (items->data);
+  g_list_free_full (items, g_object_unref);
+  return n;
+}
+
+/* Runs secret-tool with @input on stdin; its stdout in @output. */
+static gint
+secret_tool (const gchar  *input,
+             gchar       **output,
+             const gchar  *first,
+             ...)
+{
+  g_autoptr(GError)      error = NULL;
+  g_autoptr(GPtrArray)   args = g_ptr_array_new ();
+  g_autoptr(GSubprocess) tool = NULL;
+  g_autofree gchar      *out = NULL;
+  va_list                ap;
+
+  g_ptr_array_add (args, (gpointer) "secret-tool");
+  va_start (ap, first);
+  for (const gchar *arg = first; arg != NULL; arg = va_arg (ap, const gchar *))
+    g_ptr_array_add (args, (gpointer) arg);
+  va_end (ap);
+  g_ptr_array_add (args, NULL);
+
+  tool = g_subprocess_newv ((const gchar * const *) args->pdata,
+                            G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_PIPE,
+                            &error);
+  g_assert_no_error (error);
+  g_subprocess_communicate_utf8 (tool, input, NULL, &out, NULL, &error);
+  g_assert_no_error (error);
+  if (output != NULL)
+    *output = g_steal_pointer (&out);
+  return g_subprocess_get_exit_status (tool);
+}
+
+/* Compared without g_assert_cmpstr: a failure must not print a token. */
+static void
+assert_token (const gchar *base_url,
+              const gchar *expected)
+{
+  g_autoptr(GError)  error = NULL;
+  g_autoptr(FfToken) token = ff_token_lookup (base_url, NULL, &error);
+
+  g_assert_no_error (error);
+  if (expected == NULL)
+    g_assert_null (token);
+  else
+    g_assert_true (token != NULL && strcmp (token, expected) == 0);
+}
+
+/* ------------------------------------------------------------ cases */
+
+static void
+test_base_url (void)
+{
+  const gchar *table[][2] = {
+    { NULL, "https://api.replicate.com" },
+    { "", "https://api.replicate.com" },
+    { "https://api.replicate.com/", "https://api.replicate.com" },
+    { BASE "//", BASE },
+    { BASE, BASE },
+  };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (table); i++)
+    {
+      g_autofree gchar *url = ff_token_base_url (table[i][0]);
+
+      g_assert_cmpstr (url, ==, table[i][1]);
+    }
+}
+
+static void
+test_round_trip (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree gchar *label = NULL;
+
+  assert_token (BASE, NULL);
+
+  g_assert_true (ff_token_store (BASE "/", TOKEN_A, &error));
+  g_assert_no_error (error);
+  assert_token (BASE, TOKEN_A);
+  assert_token (BASE "/", TOKEN_A);
+  /* One token per base URL. */
+  assert_token (NULL, NULL);
+  assert_token (BASE "/v2", NULL);
+
+  /* Stored again: replaced, not added. */
+  g_assert_true (ff_token_store (BASE, TOKEN_B, &error));
+  g_assert_no_error (error);
+  assert_token (BASE, TOKEN_B);
+  g_assert_cmpuint (count_items (BASE, &label), ==, 1);
+  g_assert_cmpstr (label, ==, "FLUX Fill token");
+
+  g_assert_true (ff_token_clear (BASE, &error));
+  g_assert_no_error (error);
+  assert_token (BASE, NULL);
+  g_assert_cmpuint (count_items (BASE, NULL), ==, 0);
+  /* Nothing left to clear is not an error. */
+  g_assert_true (ff_token_clear (BASE, &error));
+  g_assert_no_error (error);
+}
+
+/* What the README tells users to type, both ways. */
+static void
+test_secret_tool (void)
+{
+  const gchar      *url = "https://api.replicate.com";
+  g_autoptr(GError) error = NULL;
+  g_autofree gchar *out = NULL;
+  g_autofree gchar *label = NULL;
+
+  g_assert_cmpint (secret_tool (TOKEN_A, NULL, "store", "--label=FLUX Fill token",
+                                "application", "flux-fill", "base-url", url, NULL), ==, 0);
+  assert_token (NULL, TOKEN_A);
+
+  /* secret-tool's item has no schema name, so ours would not replace it
+   * by itself: the store removes it first, and one item is left.
+   */
+  g_assert_true (ff_token_store (NULL, TOKEN_B, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (count_items (url, &label), ==, 1);
+  g_assert_cmpstr (label, ==, "FLUX Fill token");
+  g_assert_cmpint (secret_tool (NULL, &out, "lookup", "application", "flux-fill",
+                                "base-url", url, NULL), ==, 0);
+  g_assert_true (g_strcmp0 (out, TOKEN_B) == 0);
+  g_clear_pointer (&out, g_free);
+
+  g_assert_true (ff_token_clear (NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (secret_tool (NULL, &out, "lookup", "application", "flux-fill",
+                                "base-url", url, NULL), !=, 0);
+  g_assert_cmpstr (out, ==, "");
+}
+
+/* Run in a child whose environment its parent prepared. */
+static void
+expect_no_service (void)
+{
+  g_autoptr(GError)  error = NULL;
+  g_autoptr(FfToken) token = ff_token_lookup (BASE, NULL, &error);
+
+  g_assert_null (token);
+  g_assert_error (error, FF_TOKEN_ERROR, FF_TOKEN_ERROR_NO_SERVICE);
+  g_printerr ("# lookup: %s\n", error->message);
+  g_clear_error (&error);
+  g_assert_false (ff_token_store (BASE, TOKEN_A, &error));
+  g_assert_error (error, FF_TOKEN_ERROR, FF_TOKEN_ERROR_NO_SERVICE);
+  g_clear_error (&error);
+  g_assert_false (ff_token_clear (BASE, &error));
+  g_assert_error (error, FF_TOKEN_ERROR, FF_TOKEN_ERROR_NO_SERVICE);
+  secret_service_disconnect ();
+}
+
+/* The child is a fresh process: no bus connection cached yet. */
+static void
+trap_expect_no_service (void)
+{
+  g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_INHERIT_STDERR);
+  g_test_trap_assert_passed ();
+}
+
+/* No DBUS_SESSION_BUS_ADDRESS and no $XDG_RUNTIME_DIR/bus to fall back on. */
+static void
+test_no_bus (void)
+{
+  g_autofree gchar *old_bus = g_strdup (g_getenv ("DBUS_SESSION_BUS_ADDRESS"));
+  g_autofree gchar *old_run = g_strdup (g_getenv ("XDG_RUNTIME_DIR"));
+  g_autofree gchar *run = g_build_filename (session_dir, "run-empty", NULL);
+
+  if (g_test_subprocess ())
+    {
+      expect_no_service ();
+      return;
+    }
+  g_assert_cmpint (g_mkdir_with_parents (run, 0700), ==, 0);
+  g_unsetenv ("DBUS_SESSION_BUS_ADDRESS");
+  g_setenv ("XDG_RUNTIME_DIR", run, TRUE);
+  trap_expect_no_service ();
+  g_setenv ("DBUS_SESSION_BUS_ADDRESS", old_bus, TRUE);
+  g_setenv ("XDG_RUNTIME_DIR", old_run, TRUE);
+}
+
+/* A session bus on which nothing provides org.freedesktop.secrets (no
+ * service files at all, so nothing is activated).
+ */
+static void
+test_bus_without_secrets (void)
+{
+  g_autoptr(GError)           error = NULL;
+  g_autofree gchar           *old_bus = g_strdup (g_getenv ("DBUS_SESSION_BUS_ADDRESS"));
+  g_autofree gchar           *config = g_build_filename (session_dir, "bare-bus.conf", NULL);
+  g_autofree gchar           *text = NULL;
+  g_autofree gchar           *address = NULL;
+  g_autoptr(GSubprocess)      daemon = NULL;
+  g_autoptr(GDataInputStream) lines = NULL;
+
+  if (g_test_subprocess ())
+    {
+      expect_no_service ();
+      return;
+    }
+  text = g_strdup_printf ("<!DOCTYPE busconfig PUBLIC "
+                          "\"-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN\" "
+                          "\"http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd\">\n"
+                          "<busconfig><type>session</type>"
+                          "<listen>unix:dir=%s</listen><auth>EXTERNAL</auth>"
+                          "<policy context=\"default\"><allow send_destination=\"*\"/>"
+                          "<allow own=\"*\"/></policy></busconfig>\n", session_dir);
+  g_assert_true (g_file_set_contents (config, text, -1, &error));
+  g_assert_no_error (error);
+  daemon = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_SILENCE,
+                             &error, "dbus-daemon", "--nofork", "--print-address=1",
+                             "--config-file", config, NULL);
+  g_assert_no_error (error);
+  lines = g_data_input_stream_new (g_subprocess_get_stdout_pipe (daemon));
+  address = g_data_input_stream_read_line (lines, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (address);
+
+  g_setenv ("DBUS_SESSION_BUS_ADDRESS", address, TRUE);
+  trap_expect_no_service ();
+  g_setenv ("DBUS_SESSION_BUS_ADDRESS", old_bus, TRUE);
+  g_subprocess_force_exit (daemon);
+  g_subprocess_wait (daemon, NULL, NULL);
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  int result;
+
+  session_dir = g_getenv (SESSION_ENV);
+  if (session_dir == NULL)
+    return run_in_keyring_session (argc, argv);
+
+  g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/token-store/base-url", test_base_url);
+  g_test_add_func ("/token-store/round-trip", test_round_trip);
+  g_test_add_func ("/token-store/secret-tool", test_secret_tool);
+  g_test_add_func ("/token-store/no-service/no-bus", test_no_bus);
+  g_test_add_func ("/token-store/no-service/bus-without-secrets", test_bus_without_secrets);
+  result = g_test_run ();
+  /* libsecret's service singleton and its bus connection. */
+  secret_service_disconnect ();
+  return result;
+}
