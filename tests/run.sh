@@ -57,9 +57,25 @@ if [ "${FLUX_FILL_INNER:-}" != 1 ]; then
     echo "GIMP 3.2: $((SECONDS - started)) s"
   fi
 
+  # The install command into an existing GIMP 3.2 profile (and 3.0's):
+  # GIMP then registers the plug-in.  A temporary HOME only.
+  installs=()
+  if [ -x "$plain/plugin/flux-fill" ] && [ "${FLUX_FILL_GIMP32:-}" != 0 ] && [ -d "${FLUX_FILL_ROOT_SID:-${XDG_CACHE_HOME:-$HOME/.cache}/flux-fill/sid-root}/usr" ]; then
+    tests/trixie-root.sh --suite sid python3 tests/integration/test_install.py \
+      --gimp gimp-console-3.2 --plugin "$plain/plugin/flux-fill" --locale-dir "$plain/i18n" \
+      > "$out/install-3.2.tap" 2>"$out/install-3.2.log" || true
+    installs+=("$out/install-3.2.tap")
+  fi
+  if [ -x "$plain/plugin/flux-fill" ]; then
+    tests/trixie-root.sh python3 tests/integration/test_install.py \
+      --plugin "$plain/plugin/flux-fill" --locale-dir "$plain/i18n" \
+      > "$out/install-3.0.tap" 2>"$out/install-3.0.log" || true
+    installs+=("$out/install-3.0.tap")
+  fi
+
   [ "$build_status" = 0 ] || echo "a build failed"
   summary=0
-  tests/trixie-root.sh python3 tests/summary.py "${builds[@]}" "$tap" || summary=$?
+  tests/trixie-root.sh python3 tests/summary.py "${builds[@]}" "$tap" "${installs[@]}" || summary=$?
   [ "$build_status" = 0 ] || exit 1
   exit $summary
 fi

@@ -1,11 +1,17 @@
 #!/usr/bin/env python3
-"""Counts the results of every test in the given meson build dirs.
+"""Counts the results of every test in the given meson build dirs and TAP
+files.
 
 Each TAP subtest counts once ('ok' passes, 'not ok' fails, a '# SKIP'
 counts as skipped and is listed); a test that crashed or timed out with
-no TAP plan fulfilled counts as one failure.  One more check: no test's
-output (stdout or stderr) contains any of the tokens the tests use.  Prints the closing line
-'N passed, N failed' and exits 1 on any failure or when nothing ran.
+no TAP plan fulfilled counts as one failure.  A FILE.tap argument is one
+more test run outside meson (tests/run.sh writes GIMP 3.2's as
+gimp-3.2.tap; "--tap NAME=FILE" names it NAME): its results are named
+FILE/..., a missing or unfinished file counts as one failure, and a plan
+of '1..0 # SKIP REASON' as one skipped run.  One more check: no test's output (stdout or stderr; for a
+FILE.tap the file and FILE.log beside it) contains any of the tokens the
+tests use.  Prints the closing line 'N passed, N failed' and exits 1 on
+any failure or when nothing ran.
 """
 import json
 import os
@@ -14,30 +20,71 @@ import sys
 
 # Every token the tests hand out; none may show in any test's output.
 TEST_TOKENS = ["r8_unit_test_token_5f3a", "r8_gimp_test_token_9c1e", "r8_selftest_token",
-               "r8_keyring_unit_token_7d2b", "r8_keyring_unit_token_e41c"]
+               "r8_keyring_unit_token_7d2b", "r8_keyring_unit_token_e41c",
+               "r8_gimp_wrong_keyring_token_0b7a"]
 
 passed = failed = skipped = 0
 leaked = []
-args = sys.argv[1:]
-# --tap NAME=FILE: a TAP stream written outside meson (GIMP 3.2's run).
-taps = [args[i + 1] for i, a in enumerate(args) if a == "--tap"]
-builds = [a for i, a in enumerate(args) if a != "--tap" and (i == 0 or args[i - 1] != "--tap")]
-for spec in taps:
-    name, path = spec.split("=", 1)
-    out = open(path, errors="replace").read() if os.path.exists(path) else ""
-    leaked += [name for tok in TEST_TOKENS if tok in out]
+
+
+def count(name, out, ended_ok, result, tap_file=False):
+    """Adds one test's TAP output to the totals."""
+    global passed, failed, skipped
     oks = re.findall(r"^(ok|not ok) \d+(.*)$", out, re.M)
     plan = re.search(r"^1\.\.(\d+)", out, re.M)
+    p = sum(1 for s, rest in oks if s == "ok" and "# SKIP" not in rest)
+    f = sum(1 for s, rest in oks if s == "not ok" and "# TODO" not in rest)
+    s = sum(1 for s, rest in oks if "# SKIP" in rest)
+    # A file's results read "FILE/what" (TAP's "N - " dropped).
+    label = (lambda rest: f"{name}/{re.sub(r'^ *-? *', '', rest)}") if tap_file \
+        else (lambda rest: f"{name}:{rest}")
     for st, rest in oks:
-        if st == "not ok":
-            print(f"failed: {name}:{rest}")
-    p = sum(1 for s_, _ in oks if s_ == "ok")
-    f = sum(1 for s_, _ in oks if s_ == "not ok")
-    if not plan or int(plan.group(1)) != len(oks):
-        print(f"failed: {name}: {len(oks)} results, plan {plan.group(1) if plan else 'missing'}")
+        if "# SKIP" in rest:
+            print(f"skipped: {label(rest)}")
+    complete = plan and int(plan.group(1)) == len(oks)
+    if not ended_ok and (f == 0 or not complete):
+        print(f"failed: {name} ended {result} after {len(oks)} results")
         f += 1
-    passed, failed = passed + p, failed + f
-for build in builds:
+    elif f:
+        for st, rest in oks:
+            if st == "not ok":
+                print(f"failed: {label(rest)}")
+    passed, failed, skipped = passed + p, failed + f, skipped + s
+
+
+args = sys.argv[1:]
+# "--tap NAME=FILE" names a TAP file's results NAME/... instead.
+tap_names = {}
+while "--tap" in args:
+    i = args.index("--tap")
+    name, path = args[i + 1].split("=", 1)
+    tap_names[path] = name
+    args[i:i + 2] = [path]
+for arg in args:
+    if arg.endswith(".tap") or arg in tap_names:
+        name = tap_names.get(arg) or os.path.basename(arg)[:-len(".tap")]
+        if not os.path.exists(arg):
+            print(f"failed: {name}: no {arg} (its run did not start)")
+            failed += 1
+            continue
+        out = open(arg, errors="replace").read()
+        log = re.sub(r"(\.tap)?$", ".log", arg, count=1)
+        err = open(log, errors="replace").read() if os.path.exists(log) else ""
+        leaked += [name for tok in TEST_TOKENS if tok in out or tok in err]
+        skip_all = re.search(r"^1\.\.0 *# *SKIP *(.*)$", out, re.M)
+        if skip_all:
+            print(f"skipped: {skip_all.group(1)}")
+            skipped += 1
+            continue
+        for version in re.findall(r"^# (gimp-console\S*: .*version .*)$", out, re.M):
+            print(f"{name}: ran {version}")
+        plan = re.search(r"^1\.\.(\d+)", out, re.M)
+        complete = plan and int(plan.group(1)) == len(re.findall(r"^(?:ok|not ok) \d+", out, re.M))
+        if not complete and err.strip():
+            print("\n".join(f"{name}: {l}" for l in err.strip().splitlines()[-15:]))
+        count(name, out, bool(complete), "unfinished", tap_file=True)
+        continue
+    build = arg
     log = os.path.join(build, "meson-logs", "testlog.json")
     if not os.path.exists(log):
         print(f"{build}: no test log (build failed?)")
@@ -49,23 +96,7 @@ for build in builds:
         out = t.get("stdout") or ""
         leaked += [name for tok in TEST_TOKENS
                    if tok in out or tok in (t.get("stderr") or "")]
-        oks = re.findall(r"^(ok|not ok) \d+(.*)$", out, re.M)
-        plan = re.search(r"^1\.\.(\d+)", out, re.M)
-        p = sum(1 for s, rest in oks if s == "ok" and "# SKIP" not in rest)
-        f = sum(1 for s, rest in oks if s == "not ok" and "# TODO" not in rest)
-        s = sum(1 for s, rest in oks if "# SKIP" in rest)
-        for st, rest in oks:
-            if "# SKIP" in rest:
-                print(f"skipped: {name}:{rest}")
-        complete = plan and int(plan.group(1)) == len(oks)
-        if t["result"] not in ("OK", "EXPECTEDFAIL") and (f == 0 or not complete):
-            print(f"failed: {name} ended {t['result']} after {len(oks)} results")
-            f += 1
-        elif f:
-            for st, rest in oks:
-                if st == "not ok":
-                    print(f"failed: {name}:{rest}")
-        passed, failed, skipped = passed + p, failed + f, skipped + s
+        count(name, out, t["result"] in ("OK", "EXPECTEDFAIL"), t["result"])
 
 if leaked:
     print(f"failed: a test token appears in the output of {sorted(set(leaked))}")

@@ -44,7 +44,7 @@ case $suite in
     # Running the plug-in built in the trixie root (its libraries) in GIMP
     # 3.2 with tests/integration/run_gimp.py.
     packages=(
-      gimp libcurl4t64 libjson-glib-1.0-0 webp-pixbuf-loader
+      gimp libcurl4t64 libjson-glib-1.0-0 libsecret-1-0 webp-pixbuf-loader
       python3 python3-pil python3-gi ca-certificates locales-all
       dbus gnome-keyring libsecret-tools xvfb xauth
     )

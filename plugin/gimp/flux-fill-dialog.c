@@ -4,8 +4,23 @@
 #include <libgimp/gimpui.h>
 #include <glib/gi18n-lib.h>
 
+#include "fill-params.h"
+
 #include "flux-fill.h"
 #include "flux-fill-dialog.h"
+#include "flux-fill-dialog-service.h"
+#include "flux-fill-region.h"
+#include "flux-fill-service.h"
+
+/* What the line under the prompt needs to say what will happen. */
+typedef struct
+{
+  GimpProcedureConfig *config;
+  GimpImage           *image;
+  GimpDrawable        *drawable;
+  gboolean             fill;
+  GtkWidget           *label;
+} Summary;
 
 /* Enter fills, as in a search box; Shift+Enter (or Ctrl+Enter) is a new
  * line, for the rare prompt that wants one.
@@ -55,6 +70,58 @@ build_prompt (GimpProcedureDialog *dialog,
   gtk_widget_set_size_request (scrolled, -1, 110);
 }
 
+/* "Sends a 1056 × 960 px area to Replicate · about $0.05": what leaves
+ * the machine, to whom, and what it costs; or why nothing can be filled.
+ */
+static void
+update_summary (Summary *summary)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree gchar *configured = flux_fill_service_configured_url (summary->config);
+  const gchar      *env = g_getenv ("REPLICATE_BASE_URL");
+  g_autofree gchar *name = flux_fill_service_name (env != NULL && *env ? env : configured);
+  g_autofree gchar *text = NULL;
+  gdouble           price = 0;
+  gint              context = -1;
+  FfRect            crop;
+
+  if (summary->fill)
+    g_object_get (summary->config, "context", &context, NULL);
+  g_object_get (summary->config, "price", &price, NULL);
+  if (! flux_fill_region_plan (summary->image, summary->drawable,
+                               summary->fill ? FF_OUTPAINT_NONE : FF_OUTPAINT_LEFT,
+                               context, &crop, &error))
+    text = g_strdup (error->message);
+  else if (summary->fill)
+    text = g_strdup_printf (_("Sends a %d × %d px area to %s · about $%.2f"),
+                            crop.width, crop.height, name, price);
+  else
+    text = g_strdup_printf (_("Sends the %d × %d px layer to %s · about $%.2f"),
+                            crop.width, crop.height, name, price);
+  gtk_label_set_text (GTK_LABEL (summary->label), text);
+}
+
+static void
+summary_changed (GimpProcedureConfig *config,
+                 GParamSpec          *pspec,
+                 Summary             *summary)
+{
+  update_summary (summary);
+}
+
+static void
+build_summary (GimpProcedureDialog *dialog,
+               Summary             *summary)
+{
+  summary->label = gimp_procedure_dialog_get_label (dialog, "summary", "", FALSE, FALSE);
+  gtk_label_set_xalign (GTK_LABEL (summary->label), 0.0);
+  gtk_label_set_line_wrap (GTK_LABEL (summary->label), TRUE);
+  gtk_label_set_max_width_chars (GTK_LABEL (summary->label), 60);
+  gimp_label_set_attributes (GTK_LABEL (summary->label), PANGO_ATTR_SCALE, PANGO_SCALE_SMALL, -1);
+  g_signal_connect (summary->config, "notify", G_CALLBACK (summary_changed), summary);
+  update_summary (summary);
+}
+
 /* What only some want: in a section that opens on demand. */
 static void
 build_advanced (GimpProcedureDialog *dialog,
@@ -96,14 +163,21 @@ show_message (GimpProcedureDialog *dialog,
 }
 
 gboolean
-flux_fill_dialog (GimpProcedure       *procedure,
-                  GimpProcedureConfig *config,
-                  const gchar         *message)
+flux_fill_dialog (GimpProcedure        *procedure,
+                  GimpProcedureConfig  *config,
+                  GimpImage            *image,
+                  GimpDrawable         *drawable,
+                  const gchar          *message,
+                  FfToken             **token)
 {
-  GimpProcedureDialog *dialog;
-  gboolean             fill = g_strcmp0 (gimp_procedure_get_name (procedure),
-                                         PLUG_IN_PROC_EXPAND) != 0;
-  gboolean             run;
+  GimpProcedureDialog               *dialog;
+  g_autoptr(FluxFillServiceSection)  service = NULL;
+  gboolean                           fill = g_strcmp0 (gimp_procedure_get_name (procedure),
+                                                       PLUG_IN_PROC_EXPAND) != 0;
+  Summary                            summary = { config, image, drawable, fill, NULL };
+  gboolean                           run;
+
+  *token = NULL;
 
   gimp_ui_init (PLUG_IN_BINARY);
 
@@ -114,18 +188,23 @@ flux_fill_dialog (GimpProcedure       *procedure,
 
   build_prompt (dialog, fill ? _("_What should fill the selection? (blank: remove it)")
                              : _("_What should the new area show? (blank: more of the same)"));
+  build_summary (dialog, &summary);
   build_advanced (dialog, fill);
+  service = flux_fill_service_section_new (dialog, config);
   if (fill)
-    gimp_procedure_dialog_fill (dialog, "prompt-label", "prompt-scrolled",
-                                "feather", "advanced", NULL);
+    gimp_procedure_dialog_fill (dialog, "prompt-label", "prompt-scrolled", "summary",
+                                "feather", "advanced", "service-section", NULL);
   else
-    gimp_procedure_dialog_fill (dialog, "prompt-label", "prompt-scrolled",
-                                "mode", "advanced", NULL);
+    gimp_procedure_dialog_fill (dialog, "prompt-label", "prompt-scrolled", "summary",
+                                "mode", "advanced", "service-section", NULL);
 
   if (message != NULL)
     show_message (dialog, message);
 
   run = gimp_procedure_dialog_run (dialog);
+  if (run)
+    *token = flux_fill_service_section_token (service);
+  g_signal_handlers_disconnect_by_data (config, &summary);
   gtk_widget_destroy (GTK_WIDGET (dialog));
   return run;
 }

@@ -3,13 +3,19 @@
 
 #include <libgimp/gimp.h>
 
+#include "token-store.h"
+
 G_BEGIN_DECLS
 
 /* TRUE when the user pressed OK.  @message (nullable): what went wrong
- * in the last try, shown at the top.
+ * in the last try, shown at the top.  @token: (out) (transfer full) a
+ * token typed into the Service section, for the keyring, or NULL.
  */
 gboolean flux_fill_dialog (GimpProcedure       *procedure,
                            GimpProcedureConfig *config,
-                           const gchar         *message);
+                           GimpImage           *image,
+                           GimpDrawable        *drawable,
+                           const gchar         *message,
+                           FfToken            **token);
 
 G_END_DECLS

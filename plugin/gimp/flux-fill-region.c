@@ -48,6 +48,54 @@ read_selection (GimpImage    *image,
 }
 
 gboolean
+flux_fill_region_plan (GimpImage     *image,
+                       GimpDrawable  *drawable,
+                       FfOutpaint     outpaint,
+                       gint           context,
+                       FfRect        *crop,
+                       GError       **error)
+{
+  FfRect   bounds = layer_bounds (image, drawable);
+  FfRect   selection, bounded;
+  gboolean non_empty = FALSE;
+  gint     x1, y1, x2, y2;
+
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (ff_rect_is_empty (&bounds))
+    {
+      g_set_error_literal (error, GIMP_PLUG_IN_ERROR, 0,
+                           _("The active layer lies outside the canvas."));
+      return FALSE;
+    }
+  if (outpaint != FF_OUTPAINT_NONE)
+    {
+      /* The model extends the whole picture and ignores any mask. */
+      *crop = bounds;
+      return TRUE;
+    }
+
+  gimp_selection_bounds (image, &non_empty, &x1, &y1, &x2, &y2);
+  if (! non_empty)
+    {
+      g_set_error_literal (error, GIMP_PLUG_IN_ERROR, 0,
+                           _("There is no selection. Select the area to fill "
+                             "first, or extend the picture with Filters → "
+                             "Generative → FLUX Expand."));
+      return FALSE;
+    }
+  selection = (FfRect) { x1, y1, x2 - x1, y2 - y1 };
+  if (! ff_rect_intersect (&selection, &bounds, &bounded))
+    {
+      g_set_error_literal (error, GIMP_PLUG_IN_ERROR, 0,
+                           _("The selection does not overlap the active layer."));
+      return FALSE;
+    }
+  *crop = ff_fill_crop (&bounded, &bounds, context);
+  return TRUE;
+}
+
+gboolean
 flux_fill_region_read (GimpImage       *image,
                        GimpDrawable    *drawable,
                        FfOutpaint       outpaint,
@@ -56,48 +104,14 @@ flux_fill_region_read (GimpImage       *image,
                        FluxFillRegion  *region,
                        GError         **error)
 {
-  FfRect   bounds = layer_bounds (image, drawable);
-  FfRect   selection, layer_crop;
-  gboolean non_empty = FALSE;
-  gint     x1, y1, x2, y2, ox, oy;
+  FfRect layer_crop;
+  gint   ox, oy;
 
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
   *region = (FluxFillRegion) { 0 };
-  if (ff_rect_is_empty (&bounds))
-    {
-      g_set_error_literal (error, GIMP_PLUG_IN_ERROR, 0,
-                           _("The active layer lies outside the canvas."));
-      return FALSE;
-    }
-
-  if (outpaint != FF_OUTPAINT_NONE)
-    {
-      /* The model extends the whole picture and ignores any mask. */
-      region->crop = bounds;
-    }
-  else
-    {
-      FfRect bounded;
-
-      gimp_selection_bounds (image, &non_empty, &x1, &y1, &x2, &y2);
-      if (! non_empty)
-        {
-          g_set_error_literal (error, GIMP_PLUG_IN_ERROR, 0,
-                               _("There is no selection. Select the area to fill "
-                                 "first, or extend the picture with Filters → "
-                                 "Generative → FLUX Expand."));
-          return FALSE;
-        }
-      selection = (FfRect) { x1, y1, x2 - x1, y2 - y1 };
-      if (! ff_rect_intersect (&selection, &bounds, &bounded))
-        {
-          g_set_error_literal (error, GIMP_PLUG_IN_ERROR, 0,
-                               _("The selection does not overlap the active layer."));
-          return FALSE;
-        }
-      region->crop = ff_fill_crop (&bounded, &bounds, context);
-    }
+  if (! flux_fill_region_plan (image, drawable, outpaint, context, &region->crop, error))
+    return FALSE;
 
   gimp_drawable_get_offsets (drawable, &ox, &oy);
   layer_crop = region->crop;

@@ -25,6 +25,16 @@ typedef struct
  * with a message for the user when there is nothing to fill; changes
  * nothing in @image.
  */
+/* Where a fill of @drawable would take place, without reading a pixel:
+ * the crop sent to the model (image coordinates).  Fails with the
+ * message for the user when there is nothing to fill.
+ */
+gboolean flux_fill_region_plan  (GimpImage      *image,
+                                 GimpDrawable   *drawable,
+                                 FfOutpaint      outpaint,
+                                 gint            context,
+                                 FfRect         *crop,
+                                 GError        **error);
 gboolean flux_fill_region_read  (GimpImage      *image,
                                  GimpDrawable   *drawable,
                                  FfOutpaint      outpaint,

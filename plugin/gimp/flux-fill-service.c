@@ -64,6 +64,7 @@ flux_fill_service_resolve (const gchar  *configured_base_url,
       /* The reason (no bus, no keyring daemon) is for whoever debugs it. */
       ff_debug ("%s", local->message);
       g_set_error (error, GIMP_PLUG_IN_ERROR, 0,
+                   /* TRANSLATORS: the secret-tool command stays as it is. */
                    _("No API token for %s, and this session has no keyring "
                      "(Secret Service). Set REPLICATE_API_TOKEN before starting GIMP, "
                      "or store the token in a session that has a keyring with: "
@@ -77,4 +78,62 @@ flux_fill_service_resolve (const gchar  *configured_base_url,
                    "or set REPLICATE_API_TOKEN."),
                  url, local->message);
   return FALSE;
+}
+
+void
+flux_fill_service_add_arguments (GimpProcedure *procedure)
+{
+  gimp_procedure_add_choice_aux_argument (procedure, "service", _("_Service"),
+    _("Who runs the model"),
+    gimp_choice_new_with_values ("replicate", FLUX_FILL_SERVICE_REPLICATE, _("Replicate"), NULL,
+                                 "chainhub", FLUX_FILL_SERVICE_CHAINHUB,
+                                 _("ChainHub (a Replicate aggregator)"), NULL,
+                                 "other", FLUX_FILL_SERVICE_OTHER,
+                                 _("Another service with Replicate's API"), NULL,
+                                 NULL),
+    "replicate", G_PARAM_READWRITE);
+  gimp_procedure_add_string_aux_argument (procedure, "base-url", _("Service _URL"),
+    _("The https address of another service with Replicate's API"),
+    "", G_PARAM_READWRITE);
+  gimp_procedure_add_double_aux_argument (procedure, "price", _("Price per _image (USD)"),
+    _("What one image costs on this service: for the estimate under the prompt"),
+    0.0, 100.0, FLUX_FILL_PRICE_DEFAULT, G_PARAM_READWRITE);
+}
+
+gchar *
+flux_fill_service_configured_url (GimpProcedureConfig *config)
+{
+  g_autofree gchar *url = NULL;
+
+  switch (gimp_procedure_config_get_choice_id (config, "service"))
+    {
+    case FLUX_FILL_SERVICE_CHAINHUB:
+      return g_strdup (FLUX_FILL_CHAINHUB_URL);
+    case FLUX_FILL_SERVICE_OTHER:
+      g_object_get (config, "base-url", &url, NULL);
+      if (url != NULL && *g_strstrip (url) != '\0')
+        return g_steal_pointer (&url);
+      return NULL;
+    default:
+      return NULL;
+    }
+}
+
+gchar *
+flux_fill_service_name (const gchar *base_url)
+{
+  g_autoptr(GUri) uri = NULL;
+  const gchar    *host;
+
+  if (base_url == NULL || *base_url == '\0')
+    return g_strdup (_("Replicate"));
+  uri = g_uri_parse (base_url, G_URI_FLAGS_NONE, NULL);
+  host = uri != NULL ? g_uri_get_host (uri) : NULL;
+  if (host == NULL)
+    return g_strdup (base_url);
+  if (g_ascii_strcasecmp (host, "api.replicate.com") == 0)
+    return g_strdup (_("Replicate"));
+  if (g_ascii_strcasecmp (host, "api.chainhub.tech") == 0)
+    return g_strdup (_("ChainHub"));
+  return g_strdup (host);
 }

@@ -1,7 +1,7 @@
 /* Which service a fill talks to, and with which token. */
 #pragma once
 
-#include <glib.h>
+#include <libgimp/gimp.h>
 
 #include "token-store.h"
 
@@ -19,5 +19,29 @@ gboolean flux_fill_service_resolve (const gchar  *configured_base_url,
                                     gchar       **base_url,
                                     FfToken     **token,
                                     GError      **error);
+
+/* The aggregator whose API contract this plug-in was built against. */
+#define FLUX_FILL_CHAINHUB_URL "https://api.chainhub.tech/replicate"
+/* FLUX Fill Pro's published price per image, in US dollars (November 2026). */
+#define FLUX_FILL_PRICE_DEFAULT 0.05
+
+typedef enum
+{
+  FLUX_FILL_SERVICE_REPLICATE,
+  FLUX_FILL_SERVICE_CHAINHUB,
+  FLUX_FILL_SERVICE_OTHER,
+} FluxFillService;
+
+/* The remembered service settings, "service", "base-url" and "price":
+ * auxiliary arguments, so batch callers never pass them and the token is
+ * never among them.
+ */
+void     flux_fill_service_add_arguments (GimpProcedure       *procedure);
+/* The base URL @config names (NULL: Replicate's own).  (transfer full) */
+gchar *  flux_fill_service_configured_url (GimpProcedureConfig *config);
+/* What to call the service behind @base_url in a sentence: "Replicate",
+ * "ChainHub" or its host.  (transfer full)
+ */
+gchar *  flux_fill_service_name          (const gchar         *base_url);
 
 G_END_DECLS

@@ -163,7 +163,7 @@ add_output_arguments (GimpProcedure *procedure)
                                                                    "png", FF_FORMAT_PNG, _("PNG"), NULL,
                                                                    NULL),
                                       "jpg", G_PARAM_READWRITE);
-  gimp_procedure_add_int_argument (procedure, "safety-tolerance", _("Safety _tolerance"),
+  gimp_procedure_add_int_argument (procedure, "safety-tolerance", _("Safet_y tolerance"),
                                    _("1 is the strictest, 6 the most permissive"),
                                    FF_SAFETY_MIN, FF_SAFETY_MAX, FF_SAFETY_DEFAULT,
                                    G_PARAM_READWRITE);
@@ -216,6 +216,7 @@ flux_fill_create_procedure (GimpPlugIn  *plug_in,
                                           "zoom-out-1.5x", G_PARAM_READWRITE);
       add_model_arguments (procedure);
       add_output_arguments (procedure);
+      flux_fill_service_add_arguments (procedure);
       return procedure;
     }
   if (g_strcmp0 (name, PLUG_IN_PROC) != 0)
@@ -253,6 +254,7 @@ flux_fill_create_procedure (GimpPlugIn  *plug_in,
                                    _("Pixels of picture around the selection the model "
                                      "sees; -1 chooses from the image and selection sizes"),
                                    -1, FLUX_FILL_CONTEXT_MAX, -1, G_PARAM_READWRITE);
+  flux_fill_service_add_arguments (procedure);
   return procedure;
 }
 
@@ -570,6 +572,7 @@ fill (GimpImage            *image,
   FfClientTiming       timing;
   WatchArm             arm = { NULL };
   g_autofree gchar    *base_url = NULL;
+  g_autofree gchar    *configured = flux_fill_service_configured_url (config);
   g_autoptr(FfToken)   token = NULL;
   g_autoptr(FfClient)  client = NULL;
   g_autoptr(GdkPixbuf) result = NULL;
@@ -585,8 +588,7 @@ fill (GimpImage            *image,
       return GIMP_PDB_CALLING_ERROR;
     }
 
-  /* No configured service yet: the dialog's setting will go here. */
-  if (! flux_fill_service_resolve (NULL, &base_url, &token, error))
+  if (! flux_fill_service_resolve (configured, &base_url, &token, error))
     {
       ff_params_clear (&params);
       return GIMP_PDB_EXECUTION_ERROR;
@@ -669,6 +671,33 @@ fill (GimpImage            *image,
   return GIMP_PDB_SUCCESS;
 }
 
+/* A token typed into the dialog goes to the keyring under the base URL a
+ * fill will use; never anywhere else.
+ */
+static gboolean
+keep_token (GimpProcedureConfig  *config,
+            const gchar          *token,
+            GError              **error)
+{
+  const gchar      *env = g_getenv ("REPLICATE_BASE_URL");
+  g_autofree gchar *configured = flux_fill_service_configured_url (config);
+  g_autofree gchar *url = ff_token_base_url (env != NULL && *env ? env : configured);
+  g_autoptr(GError) local = NULL;
+
+  if (ff_token_store (url, token, &local))
+    return TRUE;
+  if (g_error_matches (local, FF_TOKEN_ERROR, FF_TOKEN_ERROR_NO_SERVICE))
+    g_set_error (error, GIMP_PLUG_IN_ERROR, 0,
+                 _("This session has no keyring (Secret Service), so the token cannot "
+                   "be kept. Set REPLICATE_API_TOKEN before starting GIMP, or store the "
+                   "token in a session that has a keyring with: secret-tool store "
+                   "--label='FLUX Fill token' application flux-fill base-url %s"), url);
+  else
+    g_set_error (error, GIMP_PLUG_IN_ERROR, 0,
+                 _("The token could not be saved in your keyring: %s"), local->message);
+  return FALSE;
+}
+
 static GimpValueArray *
 flux_fill_run (GimpProcedure        *procedure,
                GimpRunMode           run_mode,
@@ -717,12 +746,22 @@ flux_fill_run (GimpProcedure        *procedure,
    */
   do
     {
-      g_autofree gchar *message = error ? g_strdup (error->message) : NULL;
+      g_autofree gchar  *message = error ? g_strdup (error->message) : NULL;
+      g_autoptr(FfToken) typed = NULL;
 
       g_clear_error (&error);
-      if (! flux_fill_dialog (procedure, config, message))
+      if (! flux_fill_dialog (procedure, config, image, drawables[0], message, &typed))
         return gimp_procedure_new_return_values (procedure, GIMP_PDB_CANCEL, NULL);
+      if (typed != NULL && ! keep_token (config, typed, &error))
+        {
+          status = GIMP_PDB_EXECUTION_ERROR;
+          continue;
+        }
       status = fill (image, drawables[0], config, &error);
+      if (error != NULL && error->domain == FF_HTTP_ERROR &&
+          (error->code == 401 || error->code == 403))
+        g_prefix_error (&error, "%s ", _("The service refused the API token: check it in "
+                                         "the Service section below."));
     }
   while (status != GIMP_PDB_SUCCESS);
   /* libgimp flushes the displays after an interactive or repeated run. */

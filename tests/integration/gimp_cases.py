@@ -686,6 +686,40 @@ def case_missing_token():
     check("missing token: no request was sent", creates() == [])
 
 
+def case_keyring_fill():
+    """The token the group's keyring holds (keyring), or the variable's over
+    a wrong one there (keyring-env-wins), authorises the fill."""
+    source = {"keyring": "the keyring's token",
+              "keyring-env-wins": "REPLICATE_API_TOKEN over the keyring's"}[os.environ["FLUX_FILL_GROUP"]]
+    scenario()
+    image, layer = make_image()
+    image.select_rectangle(Gimp.ChannelOps.REPLACE, 100, 100, 120, 90)
+    status, message = run_fill(image, layer)
+    check(f"fill with {source}: succeeds", status == SUCCESS, message)
+    reqs = creates()
+    check(f"fill with {source}: the service got the right token",
+          len(reqs) == 1 and reqs[0]["auth"] == "valid", [r["auth"] for r in reqs])
+    image.delete()
+
+
+def case_keyring_watchman():
+    """The cancel watchman is armed with the keyring's token too."""
+    killed("killed mid-prediction, keyring's token", 2.0, duration=30, max_wait=0.5)
+
+
+def case_no_keyring():
+    """No variable, no session bus: the message names both ways that work."""
+    scenario()
+    base = os.environ["REPLICATE_BASE_URL"]
+    message = expect_error("no keyring", EXECUTION_ERROR, "REPLICATE_API_TOKEN")
+    check("no keyring: the message says there is no keyring",
+          "no keyring (Secret Service)" in message, message)
+    check("no keyring: the message gives the secret-tool command for this base URL",
+          "secret-tool store --label='FLUX Fill token' application flux-fill base-url "
+          + base in message, message)
+    check("no keyring: no request was sent", creates() == [])
+
+
 def case_german():
     """The catalogs beside the plug-in are found and used."""
     scenario()
@@ -701,6 +735,9 @@ GROUPS = {
     "direct": [case_large_upload],
     "no-token": [case_missing_token],
     "de": [case_german],
+    "keyring": [case_keyring_fill, case_keyring_watchman],
+    "keyring-env-wins": [case_keyring_fill],
+    "no-keyring": [case_no_keyring],
 }
 
 # FLUX_FILL_CASES=case_kinds,case_errors runs only those (a quick loop by hand).

@@ -6,7 +6,11 @@ gimp-console.  The GIMP version that ran is a TAP comment.
 
 GIMP runs four times: with a token and an aggregator-style base URL
 (…/replicate) for the fill and error cases, with Replicate's own layout
-for the Files API, without REPLICATE_API_TOKEN, and in German.  The driver adds checks of its own on what
+for the Files API, without REPLICATE_API_TOKEN, and in German; then three
+times for the token's sources: from a gnome-keyring in a session bus of its
+own ("keyring"), the variable over a wrong keyring entry
+("keyring-env-wins"), and neither with no session bus ("no-keyring").
+No group sees the developer's session bus or keyring.  The driver adds checks of its own on what
 GIMP printed: no CRITICAL or WARNING from the plug-in, and never the token.
 """
 import argparse
@@ -21,6 +25,21 @@ import tempfile
 HERE = os.path.dirname(os.path.abspath(__file__))
 STANDIN = os.path.join(HERE, "..", "standin", "replicate_standin.py")
 TOKEN = "r8_gimp_test_token_9c1e"
+# What the keyring holds in "keyring-env-wins": the variable must win.
+WRONG_KEYRING_TOKEN = "r8_gimp_wrong_keyring_token_0b7a"
+# Groups whose GIMP runs in a session bus of its own with a gnome-keyring
+# holding this token for the group's base URL, stored as users do.
+KEYRING_GROUPS = {"keyring": TOKEN, "keyring-env-wins": WRONG_KEYRING_TOKEN}
+KEYRING_TOOLS = ("dbus-run-session", "gnome-keyring-daemon", "secret-tool")
+# The session: an unlocked login keyring (password on stdin), the token
+# stored with the README's command, then GIMP with neither variable.
+KEYRING_SESSION = (
+    "printf pw | gnome-keyring-daemon --unlock --components=secrets >/dev/null"
+    " || { echo 'gnome-keyring-daemon did not start' >&2; exit 1; }; "
+    "secret-tool store --label='FLUX Fill token'"
+    " application flux-fill base-url \"$REPLICATE_BASE_URL\" <\"$FLUX_FILL_KEYRING_TOKEN_FILE\""
+    " || { echo 'secret-tool store failed' >&2; exit 1; }; "
+    "rm -f \"$FLUX_FILL_KEYRING_TOKEN_FILE\"; unset FLUX_FILL_KEYRING_TOKEN_FILE; exec \"$@\"")
 GIMP_TIMEOUT = 600
 
 
@@ -52,6 +71,36 @@ def gimp_version(gimp):
     return (out.split()[-1] if out else None), out
 
 
+def isolate_session(env, workdir, group):
+    """No session bus but the test's own: a plug-in that finds no token in
+    the environment looks in the keyring, and the developer's must never
+    be asked (or prompt).  The keyring's folders (and HOME, where the test
+    runs one) go to the group's own."""
+    for var in ("DBUS_SESSION_BUS_ADDRESS", "DISPLAY", "WAYLAND_DISPLAY"):
+        env.pop(var, None)
+    folders = [("XDG_DATA_HOME", "data"), ("XDG_RUNTIME_DIR", "run")]
+    if group in KEYRING_GROUPS:
+        folders.append(("HOME", "home"))
+    for var, sub in folders:
+        env[var] = os.path.join(workdir, f"session-{group}", sub)
+        os.makedirs(env[var], mode=0o700, exist_ok=True)
+
+
+def files_holding(folder, secrets):
+    """Files under @folder whose bytes hold any of @secrets."""
+    found = []
+    for root, _, names in os.walk(folder):
+        for name in names:
+            path = os.path.join(root, name)
+            try:
+                data = open(path, "rb").read()
+            except OSError:
+                continue
+            if any(s.encode() in data for s in secrets):
+                found.append(os.path.relpath(path, folder))
+    return found
+
+
 def run_gimp(gimp, plugin, locale_dir, workdir, group, env_extra, drop_token):
     profile = os.path.join(workdir, f"profile-{group}")
     target = os.path.join(profile, "plug-ins", "flux-fill")
@@ -72,10 +121,18 @@ def run_gimp(gimp, plugin, locale_dir, workdir, group, env_extra, drop_token):
     env["ASAN_OPTIONS"] = "detect_leaks=0:abort_on_error=1"
     if drop_token:
         env.pop("REPLICATE_API_TOKEN", None)
+    isolate_session(env, workdir, group)
     cases = os.path.join(HERE, "gimp_cases.py")
     cmd = [gimp, "-i", "-n", "--no-fonts", "--quit",
            "--batch-interpreter=python-fu-eval",
            "-b", f"exec(open({cases!r}).read())"]
+    if group in KEYRING_GROUPS:
+        # Through a file, so that no process has the token in its environment.
+        token_file = os.path.join(workdir, f"session-{group}", "token")
+        with open(os.open(token_file, os.O_WRONLY | os.O_CREAT, 0o600), "w") as f:
+            f.write(KEYRING_GROUPS[group])
+        env["FLUX_FILL_KEYRING_TOKEN_FILE"] = token_file
+        cmd = ["dbus-run-session", "--", "sh", "-c", KEYRING_SESSION, "sh"] + cmd
     try:
         proc = subprocess.run(cmd, env=env, capture_output=True, text=True,
                               timeout=GIMP_TIMEOUT)
@@ -116,14 +173,31 @@ def main():
                   "no-token": env,
                   # GIMP refusing the result layer, forced (see flux-fill-insert.c).
                   "fault": dict(env, FLUX_FILL_FAULT="insert"),
-                  "de": dict(env, LANG="de_DE.UTF-8", LANGUAGE="de", LC_ALL="de_DE.UTF-8")}
+                  "de": dict(env, LANG="de_DE.UTF-8", LANGUAGE="de", LC_ALL="de_DE.UTF-8"),
+                  # The token from the keyring only (see KEYRING_GROUPS).
+                  "keyring": env,
+                  # A wrong token in the keyring, the right one in the variable.
+                  "keyring-env-wins": env,
+                  # Neither variable nor session bus: the message says where a token goes.
+                  "no-keyring": env}
         # FLUX_FILL_GROUPS=main,fault runs only those groups (by hand).
         wanted = [g for g in os.environ.get("FLUX_FILL_GROUPS", "").split(",") if g]
         for group, group_env in groups.items():
             if wanted and group not in wanted:
                 continue
+            if group in KEYRING_GROUPS and not all(shutil.which(t) for t in KEYRING_TOOLS):
+                results.append((False, f"{group}: a Secret Service to run it with",
+                                "needs " + ", ".join(KEYRING_TOOLS)
+                                + " (packages dbus, gnome-keyring, libsecret-tools)"))
+                continue
             lines, output = run_gimp(args.gimp, args.plugin, args.locale_dir, workdir, group, group_env,
-                                     group == "no-token")
+                                     group in ("no-token", "keyring", "no-keyring"))
+            if group in KEYRING_GROUPS:
+                # Not a procedure argument, remembered value, parasite or gimprc.
+                holding = files_holding(os.path.join(workdir, f"profile-{group}"),
+                                        [TOKEN, WRONG_KEYRING_TOKEN])
+                results.append((not holding, f"{group}: no file of GIMP's profile holds a token",
+                                "\n".join(holding)))
             if not lines:
                 results.append((False, f"{group}: GIMP ran no case", output[-3000:]))
             for line in lines:
@@ -146,7 +220,8 @@ def main():
            or "runtime error" in l or "AddressSanitizer" in l or "LeakSanitizer" in l]
     results.append((not bad, "no CRITICAL, WARNING or sanitizer report from the plug-in",
                     "\n".join(bad[:20])))
-    results.append((TOKEN not in everything, "the token appears nowhere in GIMP's output", ""))
+    results.append((TOKEN not in everything and WRONG_KEYRING_TOKEN not in everything,
+                    "the token appears nowhere in GIMP's output", ""))
 
     print("TAP version 13")
     print(f"# {args.gimp}: {version_line}")

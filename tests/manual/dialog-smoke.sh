@@ -1,15 +1,19 @@
 #!/usr/bin/env bash
-# A look at the plug-in as a user meets it: real GIMP 3 with its window
-# under Xvfb, the FLUX Fill dialog opened from a script, a prompt typed
-# and Fill clicked (xdotool), then Filters → Repeat (the last values).
-# Not part of tests/run.sh: it needs X tools and clicks by position.
+# A look at the plug-in as a new user meets it: real GIMP 3 with its
+# window under Xvfb and a keyring but no token anywhere.  The FLUX Fill
+# dialog opens (from a script) with the Service section open; a prompt is
+# typed and Enter pressed; the dialog comes back saying where the token
+# goes, the prompt kept; the token is pasted (Alt+T) and Fill pressed
+# (Alt+F); then Filters → Repeat fills again with the token from the
+# keyring.  Not part of tests/run.sh: it drives a window with xdotool.
 #
 #   tests/manual/dialog-smoke.sh     screenshots and a result line go to
 #                                    _build/dialog-smoke/
 #
 # Uses the plain build of tests/run.sh (_build/<root|native>-plain) and,
-# on Debian 12, the Debian 13 root, where it adds xvfb, xdotool, x11-apps
-# and imagemagick when missing.
+# on Debian 12, the Debian 13 root, where it adds xvfb, xdotool, x11-apps,
+# imagemagick and a keyring when missing.  FLUX_FILL_BUILD picks another
+# build folder.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
@@ -17,10 +21,11 @@ if [ "${FLUX_FILL_INNER:-}" != 1 ]; then
   exec tests/trixie-root.sh env FLUX_FILL_INNER=1 bash tests/manual/dialog-smoke.sh "$@"
 fi
 
-if ! { command -v Xvfb && command -v xdotool && command -v xwd && command -v convert; } >/dev/null; then
+if ! { command -v Xvfb && command -v xdotool && command -v xwd && command -v convert &&
+       command -v gnome-keyring-daemon && command -v secret-tool; } >/dev/null; then
   apt-get -qq -o APT::Sandbox::User=root update >/dev/null
   DEBIAN_FRONTEND=noninteractive apt-get -qq -y -o APT::Sandbox::User=root \
-    install xvfb xdotool x11-apps imagemagick >/dev/null
+    install xvfb xdotool x11-apps imagemagick dbus gnome-keyring libsecret-tools >/dev/null
 fi
 
 where=$([ "${FLUX_FILL_NATIVE:-}" = 1 ] && echo native || echo root)
@@ -35,34 +40,58 @@ shot () { xwd -root -silent | convert xwd:- "$out/$1.png"; }
 exec 3< <(sleep 600 | python3 tests/standin/replicate_standin.py --token r8_smoke_token)
 read -r _ api _ <&3
 export FLUX_FILL_STANDIN_URL=http://127.0.0.1:$api REPLICATE_BASE_URL=http://127.0.0.1:$api
-export REPLICATE_API_TOKEN=r8_smoke_token GIMP3_DIRECTORY=$PWD/$out/profile
+# No token in the environment: the user pastes it into the dialog, which
+# keeps it in a keyring (a throwaway gnome-keyring of this run).
+unset REPLICATE_API_TOKEN
+export GIMP3_DIRECTORY=$PWD/$out/profile HOME=$PWD/$out/home
+export XDG_DATA_HOME=$HOME/.local/share XDG_RUNTIME_DIR=$PWD/$out/run
+mkdir -p "$HOME" "$XDG_RUNTIME_DIR"; chmod 700 "$XDG_RUNTIME_DIR"
 export FLUX_SMOKE_RESULT=$PWD/$out/result.txt DISPLAY=:97
 Xvfb :97 -screen 0 1280x900x24 >/dev/null 2>&1 &
 xvfb=$!
 trap 'kill $xvfb 2>/dev/null; pkill -f "gimp-3.0 -n --no-splash" 2>/dev/null || true' EXIT
 sleep 2
-timeout 180 gimp-3.0 -n --no-splash --batch-interpreter=python-fu-eval \
-  -b "exec(open('tests/manual/dialog_smoke.py').read())" >"$out/gimp.log" 2>&1 &
+timeout 240 dbus-run-session -- sh -c 'echo -n pw | gnome-keyring-daemon --unlock --components=secrets >/dev/null 2>&1;
+  exec gimp-3.0 -n --no-splash --batch-interpreter=python-fu-eval \
+  -b "exec(open(\"tests/manual/dialog_smoke.py\").read())"' >"$out/gimp.log" 2>&1 &
 
-win=""
-for _ in $(seq 1 90); do
-  sleep 1
-  win=$(xdotool search --onlyvisible --name '^FLUX Fill$' 2>/dev/null | head -1) && [ -n "$win" ] && break
-done
-[ -n "$win" ] || { echo "the dialog did not open; see $out/gimp.log"; exit 1; }
-sleep 4
+# The FLUX Fill dialog's window, once it is shown (not $1, an older one).
+dialog () {
+  local w
+  for _ in $(seq 1 90); do
+    sleep 1
+    w=$(xdotool search --onlyvisible --name '^FLUX Fill$' 2>/dev/null | grep -v "^${1:-none}$" | head -1) &&
+      [ -n "$w" ] && { echo "$w"; return 0; }
+  done
+  return 1
+}
 # No window manager: raise the dialog and give it the keyboard by hand.
-xdotool windowraise "$win"
-eval "$(xdotool getwindowgeometry --shell "$win")"
-sleep 1; shot dialog
-xdotool windowfocus --sync "$win"
+take () {
+  sleep 3
+  xdotool windowraise "$1"
+  sleep 1
+  xdotool windowfocus --sync "$1"
+}
+
+win=$(dialog) || { echo "the dialog did not open; see $out/gimp.log"; exit 1; }
+take "$win"
+shot dialog-service            # no token yet: the Service section is open
 # No click into the prompt: it has the focus as the dialog opens, and
 # Enter fills.
 xdotool type --delay 30 "a red barn"
 sleep 0.5; shot typed
 xdotool key Return
+# No token anywhere: the dialog comes back with the message and the prompt.
+win2=$(dialog "$win") || { echo "the dialog did not come back; see $out/gimp.log"; exit 1; }
+take "$win2"
+shot error-kept
+xdotool key alt+o              # the API token field, by its mnemonic
+xdotool type --delay 20 "r8_smoke_token"
+sleep 0.5; shot token-typed
+xdotool key alt+f              # Fill: the token goes to the keyring
 for _ in $(seq 1 60); do sleep 1; grep -q '^done' "$out/result.txt" 2>/dev/null && break; done
 sleep 1; shot after
 cat "$out/result.txt"
 grep -q '^interactive: success .*a red barn' "$out/result.txt" &&
-  grep -q '^with-last-vals: success .*a red barn' "$out/result.txt"
+  grep -q '^with-last-vals: success .*a red barn' "$out/result.txt" &&
+  grep -q '^keyring: r8_smoke_token' "$out/result.txt"

@@ -46,5 +46,11 @@ for mode in (Gimp.RunMode.INTERACTIVE, Gimp.RunMode.WITH_LAST_VALS):
     out.write(f"{mode.value_nick}: {status.value_nick} {message} prompts={prompts} "
               f"layers={[l.get_name() for l in image.get_layers()]}\n")
     out.flush()
+# The token typed into the dialog is in the keyring, under the base URL.
+import subprocess  # noqa: E402
+found = subprocess.run(["secret-tool", "lookup", "application", "flux-fill",
+                        "base-url", os.environ["REPLICATE_BASE_URL"]],
+                       capture_output=True, text=True).stdout
+out.write(f"keyring: {found}\n")
 out.write("done\n")
 out.close()

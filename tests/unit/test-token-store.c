@@ -22,16 +22,6 @@
 
 static const gchar *session_dir;
 
-/* The plug-in's attributes, looked at from outside the module. */
-static const SecretSchema any_schema = {
-  "org.gimp.plugin.FluxFill", SECRET_SCHEMA_DONT_MATCH_NAME,
-  {
-    { "application", SECRET_SCHEMA_ATTRIBUTE_STRING },
-    { "base-url",    SECRET_SCHEMA_ATTRIBUTE_STRING },
-    { NULL, 0 },
-  }
-};
-
 /* ------------------------------------------------------------ the session */
 
 static void
@@ -128,26 +118,35 @@ run_in_keyring_session (int    argc,
 
 /* ------------------------------------------------------------ helpers */
 
-static guint
-count_items (const gchar *base_url,
-             gchar      **label)
-{
-  g_autoptr(GError) error = NULL;
-  GList            *items = secret_password_search_sync (&any_schema, SECRET_SEARCH_ALL,
-                                                         NULL, &error,
-                                                         "application", "flux-fill",
-                                                         "base-url", base_url,
-                                                         NULL);
-  guint             n = g_list_length (items);
+static gint secret_tool (const gchar  *input,
+                         gchar       **output,
+                         const gchar  *first,
+                         ...) G_GNUC_NULL_TERMINATED;
 
-  g_assert_no_error (error);
-  if (label != NULL && items != NULL)
-    *label = secret_retrievable_get_label (items->data);
-  g_list_free_full (items, g_object_unref);
-  return n;
+/* The items for @base_url as a user sees them (secret-tool search:
+ * libsecret's own search leaks an item's init task), each labelled
+ * FF_TOKEN_LABEL.
+ */
+static guint
+count_items (const gchar *base_url)
+{
+  g_autofree gchar *out = NULL;
+  g_auto(GStrv)     lines = NULL;
+  guint             items = 0, labels = 0;
+
+  secret_tool (NULL, &out, "search", "--all", "application", "flux-fill",
+               "base-url", base_url, NULL);
+  lines = g_strsplit (out, "\n", -1);
+  for (gchar **line = lines; *line != NULL; line++)
+    {
+      items += g_str_has_prefix (*line, "[/");
+      labels += g_str_equal (*line, "label = " FF_TOKEN_LABEL);
+    }
+  g_assert_cmpuint (labels, ==, items);
+  return items;
 }
 
-/* Runs secret-tool with @input on stdin; its stdout in @output. */
+/* Runs secret-tool with @input on stdin; its stdout and stderr in @output. */
 static gint
 secret_tool (const gchar  *input,
              gchar       **output,
@@ -168,7 +167,8 @@ secret_tool (const gchar  *input,
   g_ptr_array_add (args, NULL);
 
   tool = g_subprocess_newv ((const gchar * const *) args->pdata,
-                            G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_PIPE,
+                            G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_PIPE |
+                            G_SUBPROCESS_FLAGS_STDERR_MERGE,
                             &error);
   g_assert_no_error (error);
   g_subprocess_communicate_utf8 (tool, input, NULL, &out, NULL, &error);
@@ -218,7 +218,6 @@ static void
 test_round_trip (void)
 {
   g_autoptr(GError) error = NULL;
-  g_autofree gchar *label = NULL;
 
   assert_token (BASE, NULL);
 
@@ -234,13 +233,12 @@ test_round_trip (void)
   g_assert_true (ff_token_store (BASE, TOKEN_B, &error));
   g_assert_no_error (error);
   assert_token (BASE, TOKEN_B);
-  g_assert_cmpuint (count_items (BASE, &label), ==, 1);
-  g_assert_cmpstr (label, ==, "FLUX Fill token");
+  g_assert_cmpuint (count_items (BASE), ==, 1);
 
   g_assert_true (ff_token_clear (BASE, &error));
   g_assert_no_error (error);
   assert_token (BASE, NULL);
-  g_assert_cmpuint (count_items (BASE, NULL), ==, 0);
+  g_assert_cmpuint (count_items (BASE), ==, 0);
   /* Nothing left to clear is not an error. */
   g_assert_true (ff_token_clear (BASE, &error));
   g_assert_no_error (error);
@@ -253,7 +251,6 @@ test_secret_tool (void)
   const gchar      *url = "https://api.replicate.com";
   g_autoptr(GError) error = NULL;
   g_autofree gchar *out = NULL;
-  g_autofree gchar *label = NULL;
 
   g_assert_cmpint (secret_tool (TOKEN_A, NULL, "store", "--label=FLUX Fill token",
                                 "application", "flux-fill", "base-url", url, NULL), ==, 0);
@@ -264,8 +261,7 @@ test_secret_tool (void)
    */
   g_assert_true (ff_token_store (NULL, TOKEN_B, &error));
   g_assert_no_error (error);
-  g_assert_cmpuint (count_items (url, &label), ==, 1);
-  g_assert_cmpstr (label, ==, "FLUX Fill token");
+  g_assert_cmpuint (count_items (url), ==, 1);
   g_assert_cmpint (secret_tool (NULL, &out, "lookup", "application", "flux-fill",
                                 "base-url", url, NULL), ==, 0);
   g_assert_true (g_strcmp0 (out, TOKEN_B) == 0);
@@ -350,8 +346,12 @@ test_bus_without_secrets (void)
                           "\"http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd\">\n"
                           "<busconfig><type>session</type>"
                           "<listen>unix:dir=%s</listen><auth>EXTERNAL</auth>"
-                          "<policy context=\"default\"><allow send_destination=\"*\"/>"
-                          "<allow own=\"*\"/></policy></busconfig>\n", session_dir);
+                          "<policy context=\"default\">"
+                          /* session.conf's policy; without the plain allow,
+                           * the bus's own replies never arrive. */
+                          "<allow send_destination=\"*\" eavesdrop=\"true\"/>"
+                          "<allow eavesdrop=\"true\"/><allow own=\"*\"/>"
+                          "</policy></busconfig>\n", session_dir);
   g_assert_true (g_file_set_contents (config, text, -1, &error));
   g_assert_no_error (error);
   daemon = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_SILENCE,

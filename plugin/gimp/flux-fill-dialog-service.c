@@ -1,0 +1,217 @@
+#include "config.h"
+
+#include <string.h>
+
+#include <libgimp/gimp.h>
+#include <libgimp/gimpui.h>
+#include <glib/gi18n-lib.h>
+
+#include "http-client.h"
+#include "replicate-client.h"
+
+#include "flux-fill-dialog-service.h"
+#include "flux-fill-service.h"
+
+struct _FluxFillServiceSection
+{
+  GimpProcedureConfig *config;
+  GtkWidget           *entry;
+  GtkWidget           *status;
+  GtkWidget           *expander;
+};
+
+/* The base URL a fill would use now: REPLICATE_BASE_URL wins, as in a fill. */
+static gchar *
+current_base_url (FluxFillServiceSection *section)
+{
+  const gchar      *env = g_getenv ("REPLICATE_BASE_URL");
+  g_autofree gchar *configured = flux_fill_service_configured_url (section->config);
+
+  return ff_token_base_url (env != NULL && *env != '\0' ? env : configured);
+}
+
+static void
+set_status (FluxFillServiceSection *section,
+            const gchar            *text)
+{
+  gtk_label_set_text (GTK_LABEL (section->status), text);
+}
+
+/* Says where the token for the chosen service comes from; TRUE when one
+ * is at hand.
+ */
+static gboolean
+describe_token (FluxFillServiceSection *section)
+{
+  g_autofree gchar  *url = current_base_url (section);
+  g_autofree gchar  *text = NULL;
+  g_autoptr(GError)  error = NULL;
+  g_autoptr(FfToken) token = NULL;
+  const gchar       *env = g_getenv ("REPLICATE_API_TOKEN");
+
+  if (env != NULL && *env != '\0')
+    {
+      set_status (section, _("Using REPLICATE_API_TOKEN from the environment; "
+                             "it wins over the keyring."));
+      return TRUE;
+    }
+  token = ff_token_lookup (url, NULL, &error);
+  if (token != NULL)
+    {
+      gtk_entry_set_placeholder_text (GTK_ENTRY (section->entry),
+                                      _("saved in your keyring; type to replace"));
+      text = g_strdup_printf (_("The token for %s is in your desktop keyring."), url);
+    }
+  else if (g_error_matches (error, FF_TOKEN_ERROR, FF_TOKEN_ERROR_NO_SERVICE))
+    {
+      gtk_entry_set_placeholder_text (GTK_ENTRY (section->entry), "");
+      text = g_strdup_printf (_("This session has no keyring (Secret Service), so a token "
+                                "typed here cannot be kept. Set REPLICATE_API_TOKEN before "
+                                "starting GIMP, or store the token in a session that has a "
+                                "keyring with: secret-tool store --label='FLUX Fill token' "
+                                "application flux-fill base-url %s"), url);
+    }
+  else
+    {
+      gtk_entry_set_placeholder_text (GTK_ENTRY (section->entry), "r8_…");
+      text = g_strdup_printf (_("Paste your API token for %s (on Replicate: "
+                                "replicate.com/account/api-tokens). It is kept in your "
+                                "desktop keyring, never in a file."), url);
+    }
+  set_status (section, text);
+  return token != NULL;
+}
+
+static void
+service_changed (GimpProcedureConfig    *config,
+                 GParamSpec             *pspec,
+                 FluxFillServiceSection *section)
+{
+  describe_token (section);
+}
+
+/* What the Test button found, in words to act on. */
+static gchar *
+check_result_text (const gchar  *url,
+                   const GError *error)
+{
+  if (error == NULL)
+    return g_strdup (_("Connected: the service accepts this token."));
+  if (error->domain == FF_HTTP_ERROR && (error->code == 401 || error->code == 403))
+    return g_strdup (_("The service refused this token. Copy it again from your "
+                       "account's API tokens page and paste it here."));
+  if (error->domain == FF_HTTP_ERROR && error->code == 404)
+    return g_strdup_printf (_("Nothing at %s answers like Replicate's API. "
+                              "Check the service URL."), url);
+  if (error->domain == FF_CURL_ERROR)
+    return g_strdup_printf (_("Could not reach %s (%s). Check your network "
+                              "connection and proxy settings."), url, error->message);
+  return g_strdup_printf (_("The service answered: %s"), error->message);
+}
+
+static void
+test_clicked (GtkButton              *button,
+              FluxFillServiceSection *section)
+{
+  g_autofree gchar    *url = current_base_url (section);
+  g_autofree gchar    *text = NULL;
+  g_autoptr(FfToken)   token = flux_fill_service_section_token (section);
+  g_autofree gchar    *base = NULL;
+  g_autoptr(FfClient)  client = NULL;
+  g_autoptr(GError)    error = NULL;
+
+  if (token == NULL)
+    {
+      g_autofree gchar *configured = flux_fill_service_configured_url (section->config);
+
+      if (! flux_fill_service_resolve (configured, &base, &token, &error))
+        {
+          set_status (section, error->message);
+          return;
+        }
+    }
+  client = ff_client_new (url, token, &error);
+  if (client != NULL)
+    {
+      set_status (section, _("Testing…"));
+      /* Shown before the (short, blocking) request. */
+      while (gtk_events_pending ())
+        gtk_main_iteration ();
+      ff_client_check (client, &error);
+    }
+  text = client != NULL ? check_result_text (url, error)
+                        : g_strdup_printf (_("This service cannot be used: %s"), error->message);
+  set_status (section, text);
+}
+
+FluxFillServiceSection *
+flux_fill_service_section_new (GimpProcedureDialog *dialog,
+                               GimpProcedureConfig *config)
+{
+  FluxFillServiceSection *section = g_new0 (FluxFillServiceSection, 1);
+  GtkWidget              *box, *row, *label, *button, *price;
+
+  section->config = config;
+  gimp_procedure_dialog_get_label (dialog, "service-title", _("Ser_vice and API token"),
+                                   FALSE, TRUE);
+  /* Cents: the default 0.05 would show as 0.1. */
+  price = gimp_procedure_dialog_get_widget (dialog, "price", GIMP_TYPE_LABEL_SPIN);
+  gimp_label_spin_set_digits (GIMP_LABEL_SPIN (price), 2);
+  gimp_label_spin_set_increments (GIMP_LABEL_SPIN (price), 0.01, 0.1);
+  box = gimp_procedure_dialog_fill_box (dialog, "service-box", "service", "base-url",
+                                        "price", NULL);
+
+  row = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
+  label = gtk_label_new_with_mnemonic (_("API t_oken"));
+  section->entry = gtk_entry_new ();
+  /* Hidden characters; no undo history or spell check holds it. */
+  gtk_entry_set_visibility (GTK_ENTRY (section->entry), FALSE);
+  gtk_entry_set_input_purpose (GTK_ENTRY (section->entry), GTK_INPUT_PURPOSE_PASSWORD);
+  gtk_entry_set_width_chars (GTK_ENTRY (section->entry), 28);
+  gtk_label_set_mnemonic_widget (GTK_LABEL (label), section->entry);
+  button = gtk_button_new_with_mnemonic (_("_Test"));
+  gtk_widget_set_tooltip_text (button, _("Ask the service whether it accepts this token "
+                                         "(free: no image is made)"));
+  g_signal_connect (button, "clicked", G_CALLBACK (test_clicked), section);
+  gtk_box_pack_start (GTK_BOX (row), label, FALSE, FALSE, 0);
+  gtk_box_pack_start (GTK_BOX (row), section->entry, TRUE, TRUE, 0);
+  gtk_box_pack_start (GTK_BOX (row), button, FALSE, FALSE, 0);
+  gtk_box_pack_start (GTK_BOX (box), row, FALSE, FALSE, 0);
+
+  section->status = gtk_label_new (NULL);
+  gtk_label_set_line_wrap (GTK_LABEL (section->status), TRUE);
+  gtk_label_set_max_width_chars (GTK_LABEL (section->status), 60);
+  gtk_label_set_xalign (GTK_LABEL (section->status), 0.0);
+  gtk_label_set_selectable (GTK_LABEL (section->status), TRUE);
+  gtk_box_pack_start (GTK_BOX (box), section->status, FALSE, FALSE, 0);
+  gtk_widget_show_all (row);
+  gtk_widget_show (section->status);
+
+  section->expander = gimp_procedure_dialog_fill_expander (dialog, "service-section", "service-title",
+                                                           FALSE, "service-box");
+  /* Open where the user has something to do: no token yet. */
+  gtk_expander_set_expanded (GTK_EXPANDER (section->expander), ! describe_token (section));
+  g_signal_connect (config, "notify::service", G_CALLBACK (service_changed), section);
+  g_signal_connect (config, "notify::base-url", G_CALLBACK (service_changed), section);
+  return section;
+}
+
+FfToken *
+flux_fill_service_section_token (FluxFillServiceSection *section)
+{
+  g_autofree gchar *text = g_strdup (gtk_entry_get_text (GTK_ENTRY (section->entry)));
+
+  g_strstrip (text);
+  if (*text == '\0')
+    return NULL;
+  return g_steal_pointer (&text);
+}
+
+void
+flux_fill_service_section_free (FluxFillServiceSection *section)
+{
+  if (section == NULL)
+    return;
+  g_signal_handlers_disconnect_by_data (section->config, section);
+  g_free (section);
+}
