@@ -1,5 +1,7 @@
 #include "config.h"
 
+#include <string.h>
+
 #include <libgimp/gimp.h>
 #include <libgimp/gimpui.h>
 #include <glib/gi18n-lib.h>
@@ -142,24 +144,89 @@ build_advanced (GimpProcedureDialog *dialog,
                                        "advanced-box");
 }
 
-/* The last try's error, above everything, in words to act on. */
+/* The message bar on top: the last try's error, or why Fill cannot run
+ * yet, in words to act on.
+ */
 static void
 show_message (GimpProcedureDialog *dialog,
+              GtkWidget          **label,
               const gchar         *message)
 {
-  GtkWidget *content = gtk_dialog_get_content_area (GTK_DIALOG (dialog));
-  GtkWidget *bar = gtk_info_bar_new ();
-  GtkWidget *label = gtk_label_new (message);
+  GtkWidget *content;
+  GtkWidget *bar;
 
+  if (*label != NULL)
+    {
+      gtk_label_set_text (GTK_LABEL (*label), message);
+      return;
+    }
+  content = gtk_dialog_get_content_area (GTK_DIALOG (dialog));
+  bar = gtk_info_bar_new ();
+  *label = gtk_label_new (message);
   gtk_info_bar_set_message_type (GTK_INFO_BAR (bar), GTK_MESSAGE_ERROR);
-  gtk_label_set_line_wrap (GTK_LABEL (label), TRUE);
-  gtk_label_set_max_width_chars (GTK_LABEL (label), 60);
-  gtk_label_set_xalign (GTK_LABEL (label), 0.0);
-  gtk_label_set_selectable (GTK_LABEL (label), TRUE);
-  gtk_container_add (GTK_CONTAINER (gtk_info_bar_get_content_area (GTK_INFO_BAR (bar))), label);
+  gtk_label_set_line_wrap (GTK_LABEL (*label), TRUE);
+  gtk_label_set_max_width_chars (GTK_LABEL (*label), 60);
+  gtk_label_set_xalign (GTK_LABEL (*label), 0.0);
+  gtk_label_set_selectable (GTK_LABEL (*label), TRUE);
+  gtk_container_add (GTK_CONTAINER (gtk_info_bar_get_content_area (GTK_INFO_BAR (bar))), *label);
   gtk_box_pack_start (GTK_BOX (content), bar, FALSE, FALSE, 0);
   gtk_box_reorder_child (GTK_BOX (content), bar, 0);
   gtk_widget_show_all (bar);
+}
+
+typedef struct
+{
+  Summary                *summary;
+  FluxFillServiceSection *service;
+  GtkWidget              *message;
+} Checks;
+
+/* What needs no network is checked before the dialog closes: a prompt
+ * within its length, something to fill, a token at hand.  NULL when all
+ * is well.  (transfer full)
+ */
+static gchar *
+check_inputs (Checks *checks)
+{
+  GimpProcedureConfig *config = checks->summary->config;
+  g_autofree gchar    *prompt = NULL;
+  g_autofree gchar    *configured = NULL;
+  g_autofree gchar    *base_url = NULL;
+  g_autoptr(FfToken)   token = NULL;
+  g_autoptr(FfToken)   typed = NULL;
+  g_autoptr(GError)    error = NULL;
+  gint                 context = -1;
+  FfRect               crop;
+
+  g_object_get (config, "prompt", &prompt, NULL);
+  if (prompt != NULL && strlen (prompt) > FF_PROMPT_MAX_BYTES)
+    return g_strdup_printf (_("The prompt is %" G_GSIZE_FORMAT " bytes long; "
+                              "the limit is %d."), strlen (prompt), FF_PROMPT_MAX_BYTES);
+  if (checks->summary->fill)
+    g_object_get (config, "context", &context, NULL);
+  if (! flux_fill_region_plan (checks->summary->image, checks->summary->drawable,
+                               checks->summary->fill ? FF_OUTPAINT_NONE : FF_OUTPAINT_LEFT,
+                               context, &crop, &error))
+    return g_strdup (error->message);
+  typed = flux_fill_service_section_token (checks->service);
+  configured = flux_fill_service_configured_url (config);
+  if (typed == NULL && ! flux_fill_service_resolve (configured, &base_url, &token, &error))
+    return g_strdup (error->message);
+  return NULL;
+}
+
+static void
+dialog_response (GtkDialog *dialog,
+                 gint       response,
+                 Checks    *checks)
+{
+  g_autofree gchar *message = NULL;
+
+  if (response != GTK_RESPONSE_OK || (message = check_inputs (checks)) == NULL)
+    return;
+  show_message (GIMP_PROCEDURE_DIALOG (dialog), &checks->message, message);
+  /* Before GIMP's own handler: the dialog stays open, nothing is lost. */
+  g_signal_stop_emission_by_name (dialog, "response");
 }
 
 gboolean
@@ -175,6 +242,7 @@ flux_fill_dialog (GimpProcedure        *procedure,
   gboolean                           fill = g_strcmp0 (gimp_procedure_get_name (procedure),
                                                        PLUG_IN_PROC_EXPAND) != 0;
   Summary                            summary = { config, image, drawable, fill, NULL };
+  Checks                             checks = { &summary, NULL, NULL };
   gboolean                           run;
 
   *token = NULL;
@@ -191,6 +259,7 @@ flux_fill_dialog (GimpProcedure        *procedure,
   build_summary (dialog, &summary);
   build_advanced (dialog, fill);
   service = flux_fill_service_section_new (dialog, config);
+  checks.service = service;
   if (fill)
     gimp_procedure_dialog_fill (dialog, "prompt-label", "prompt-scrolled", "summary",
                                 "feather", "advanced", "service-section", NULL);
@@ -199,7 +268,9 @@ flux_fill_dialog (GimpProcedure        *procedure,
                                 "mode", "advanced", "service-section", NULL);
 
   if (message != NULL)
-    show_message (dialog, message);
+    show_message (dialog, &checks.message, message);
+  /* Connected first, so it runs before the handler that ends the dialog. */
+  g_signal_connect (dialog, "response", G_CALLBACK (dialog_response), &checks);
 
   run = gimp_procedure_dialog_run (dialog);
   if (run)
