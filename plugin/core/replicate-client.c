@@ -31,6 +31,8 @@ struct _FfClient
   gboolean            cancel_pending;  /* asked for during the create */
   FfCreatedFunc       created;
   gpointer            created_data;
+  FfStatusFunc        status;
+  gpointer            status_data;
 };
 
 /* http(s) only, plain http only where nothing leaves the machine
@@ -189,6 +191,23 @@ redact_token (FfClient  *client,
       g_free (error->message);
       error->message = message;
     }
+}
+
+void
+ff_client_set_status (FfClient     *client,
+                      FfStatusFunc  func,
+                      gpointer      user_data)
+{
+  client->status = func;
+  client->status_data = user_data;
+}
+
+static void
+report_status (FfClient           *client,
+               const FfPrediction *prediction)
+{
+  if (client->status != NULL)
+    client->status (prediction->status, client->status_data);
 }
 
 void
@@ -477,6 +496,7 @@ wait_for_prediction (FfClient      *client,
   gdouble interval = client->timing.poll_seconds;
   gint    failures = 0;
 
+  report_status (client, prediction);
   while (! ff_status_is_terminal (prediction->status))
     {
       g_autoptr(FfPrediction) next = NULL;
@@ -520,6 +540,7 @@ wait_for_prediction (FfClient      *client,
       failures = 0;
       g_clear_pointer (&prediction, ff_prediction_free);
       prediction = g_steal_pointer (&next);
+      report_status (client, prediction);
     }
   return g_steal_pointer (&prediction);
 }

@@ -68,6 +68,16 @@ void       ff_client_set_created    (FfClient            *client,
 gboolean   ff_client_check          (FfClient            *client,
                                      GError             **error);
 
+/* Called with the prediction's status after the create and every poll:
+ * "starting" is queued, "processing" generating.
+ */
+typedef void (* FfStatusFunc) (FfStatus  status,
+                               gpointer  user_data);
+
+void       ff_client_set_status     (FfClient            *client,
+                                     FfStatusFunc         func,
+                                     gpointer             user_data);
+
 /* Asks the service to cancel a prediction; best effort, no error. */
 void       ff_client_cancel         (FfClient            *client,
                                      const gchar         *prediction_id);

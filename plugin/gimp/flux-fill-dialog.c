@@ -85,17 +85,21 @@ update_summary (Summary *summary)
   g_autofree gchar *text = NULL;
   gdouble           price = 0;
   gint              context = -1;
+  gboolean          sample_merged = TRUE;
   FfRect            crop;
 
   if (summary->fill)
     g_object_get (summary->config, "context", &context, NULL);
-  g_object_get (summary->config, "price", &price, NULL);
+  g_object_get (summary->config, "price", &price, "sample-merged", &sample_merged, NULL);
   if (! flux_fill_region_plan (summary->image, summary->drawable,
                                summary->fill ? FF_OUTPAINT_NONE : FF_OUTPAINT_LEFT,
-                               context, &crop, &error))
+                               context, sample_merged, &crop, &error))
     text = g_strdup (error->message);
   else if (summary->fill)
     text = g_strdup_printf (_("Sends a %d × %d px area to %s · about $%.2f"),
+                            crop.width, crop.height, name, price);
+  else if (sample_merged)
+    text = g_strdup_printf (_("Sends the visible %d × %d px picture to %s · about $%.2f"),
                             crop.width, crop.height, name, price);
   else
     text = g_strdup_printf (_("Sends the %d × %d px layer to %s · about $%.2f"),
@@ -134,12 +138,12 @@ build_advanced (GimpProcedureDialog *dialog,
     gimp_procedure_dialog_fill_box (dialog, "advanced-box",
                                     "steps", "guidance", "safety-tolerance",
                                     "prompt-upsampling", "seed", "output-format",
-                                    "context", NULL);
+                                    "context", "sample-merged", NULL);
   else
     gimp_procedure_dialog_fill_box (dialog, "advanced-box",
                                     "steps", "guidance", "safety-tolerance",
                                     "prompt-upsampling", "seed", "output-format",
-                                    NULL);
+                                    "sample-merged", NULL);
   gimp_procedure_dialog_fill_expander (dialog, "advanced", "advanced-title", FALSE,
                                        "advanced-box");
 }
@@ -196,9 +200,10 @@ check_inputs (Checks *checks)
   g_autoptr(FfToken)   typed = NULL;
   g_autoptr(GError)    error = NULL;
   gint                 context = -1;
+  gboolean             sample_merged = TRUE;
   FfRect               crop;
 
-  g_object_get (config, "prompt", &prompt, NULL);
+  g_object_get (config, "prompt", &prompt, "sample-merged", &sample_merged, NULL);
   if (prompt != NULL && strlen (prompt) > FF_PROMPT_MAX_BYTES)
     return g_strdup_printf (_("The prompt is %" G_GSIZE_FORMAT " bytes long; "
                               "the limit is %d."), strlen (prompt), FF_PROMPT_MAX_BYTES);
@@ -206,7 +211,7 @@ check_inputs (Checks *checks)
     g_object_get (config, "context", &context, NULL);
   if (! flux_fill_region_plan (checks->summary->image, checks->summary->drawable,
                                checks->summary->fill ? FF_OUTPAINT_NONE : FF_OUTPAINT_LEFT,
-                               context, &crop, &error))
+                               context, sample_merged, &crop, &error))
     return g_strdup (error->message);
   typed = flux_fill_service_section_token (checks->service);
   configured = flux_fill_service_configured_url (config);
@@ -262,10 +267,10 @@ flux_fill_dialog (GimpProcedure        *procedure,
   checks.service = service;
   if (fill)
     gimp_procedure_dialog_fill (dialog, "prompt-label", "prompt-scrolled", "summary",
-                                "feather", "advanced", "service-section", NULL);
+                                "feather", "variations", "advanced", "service-section", NULL);
   else
     gimp_procedure_dialog_fill (dialog, "prompt-label", "prompt-scrolled", "summary",
-                                "mode", "advanced", "service-section", NULL);
+                                "mode", "variations", "advanced", "service-section", NULL);
 
   if (message != NULL)
     show_message (dialog, &checks.message, message);

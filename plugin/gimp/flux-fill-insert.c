@@ -3,6 +3,7 @@
 #include <libgimp/gimp.h>
 #include <glib/gi18n-lib.h>
 
+#include "fill-job.h"
 #include "image-codec.h"
 #include "flux-fill-insert.h"
 #include "flux-fill-pixels.h"
@@ -115,38 +116,63 @@ build_layer (GimpImage            *image,
 }
 
 gboolean
-flux_fill_insert_result (GimpImage             *image,
-                         GimpDrawable          *drawable,
-                         const FluxFillRegion  *region,
-                         FfOutpaint             outpaint,
-                         GdkPixbuf             *result,
-                         const gchar           *name,
-                         GError               **error)
+flux_fill_insert_results (GimpImage             *image,
+                          GimpDrawable          *drawable,
+                          const FluxFillRegion  *region,
+                          FfOutpaint             outpaint,
+                          GdkPixbuf            **results,
+                          const gint            *seeds,
+                          guint                  n,
+                          const gchar           *name,
+                          GError               **error)
 {
   gint       width = gimp_image_get_width (image), height = gimp_image_get_height (image);
   FfRect     place, canvas = { 0, 0, width, height };
-  GimpLayer *layer;
+  GimpLayer *layers[FF_VARIATIONS_MAX] = { NULL };
+  gboolean   inserted[FF_VARIATIONS_MAX] = { FALSE };
+  gboolean   group_inserted = FALSE;
+  GimpLayer *group = NULL;
   GimpItem  *parent;
-  gboolean   resize, ok;
+  gint       position;
+  gboolean   resize, ok = TRUE;
 
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+  g_return_val_if_fail (n >= 1 && n <= FF_VARIATIONS_MAX, FALSE);
 
+  /* Variations of an outpaint share the first one's place. */
   if (outpaint == FF_OUTPAINT_NONE)
     place = region->crop;
-  else if (! ff_outpaint_placement (outpaint, &region->crop, gdk_pixbuf_get_width (result),
-                                    gdk_pixbuf_get_height (result), &place) ||
+  else if (! ff_outpaint_placement (outpaint, &region->crop, gdk_pixbuf_get_width (results[0]),
+                                    gdk_pixbuf_get_height (results[0]), &place) ||
            ! grown_canvas (image, &place, &canvas))
     {
       g_set_error (error, GIMP_PLUG_IN_ERROR, 0,
                    _("The result (%d × %d pixels) does not have a shape this outpaint "
                      "mode can place."),
-                   gdk_pixbuf_get_width (result), gdk_pixbuf_get_height (result));
+                   gdk_pixbuf_get_width (results[0]), gdk_pixbuf_get_height (results[0]));
       return FALSE;
     }
 
-  layer = build_layer (image, region, outpaint, result, &place, name);
-  if (layer == NULL)
+  for (guint i = 0; ok && i < n; i++)
     {
+      g_autofree gchar *layer_name = n > 1 ? g_strdup_printf (_("%s (seed %d)"), name, seeds[i])
+                                           : g_strdup (name);
+
+      layers[i] = build_layer (image, region, outpaint, results[i], &place, layer_name);
+      ok = layers[i] != NULL;
+    }
+  if (ok && n > 1)
+    {
+      group = GIMP_LAYER (gimp_group_layer_new (image, name));
+      ok = group != NULL;
+    }
+  if (! ok)
+    {
+      for (guint i = 0; i < n; i++)
+        if (layers[i] != NULL)
+          gimp_item_delete (GIMP_ITEM (layers[i]));
+      if (group != NULL)
+        gimp_item_delete (GIMP_ITEM (group));
       g_set_error_literal (error, GIMP_PLUG_IN_ERROR, 0,
                            _("GIMP could not add the result layer."));
       return FALSE;
@@ -154,20 +180,42 @@ flux_fill_insert_result (GimpImage             *image,
 
   /* The image changes here only, in a few quick calls and one undo step. */
   resize = canvas.x < 0 || canvas.y < 0 || canvas.width > width || canvas.height > height;
+  parent = gimp_item_get_parent (GIMP_ITEM (drawable));
+  position = gimp_image_get_item_position (image, GIMP_ITEM (drawable));
   gimp_image_undo_group_start (image);
   /* Layers keep their pixels; only their offsets move. */
   ok = ! resize || gimp_image_resize (image, canvas.width, canvas.height, -canvas.x, -canvas.y);
-  parent = gimp_item_get_parent (GIMP_ITEM (drawable));
-  ok = ok && gimp_image_insert_layer (image, layer, parent ? GIMP_LAYER (parent) : NULL,
-                                      gimp_image_get_item_position (image, GIMP_ITEM (drawable)));
-  if (ok)
+  if (ok && group != NULL)
     {
-      gimp_layer_set_offsets (layer, place.x - canvas.x, place.y - canvas.y);
-      gimp_drawable_update (GIMP_DRAWABLE (layer), 0, 0, place.width, place.height);
+      ok = group_inserted = gimp_image_insert_layer (image, group,
+                                                     parent ? GIMP_LAYER (parent) : NULL, position);
+      parent = GIMP_ITEM (group);
+      position = 0;
     }
-  else
+  /* In the group, the first variation on top and the only one visible. */
+  for (guint i = n; ok && i-- > 0; )
     {
-      gimp_item_delete (GIMP_ITEM (layer));
+      ok = inserted[i] = gimp_image_insert_layer (image, layers[i],
+                                                  parent ? GIMP_LAYER (parent) : NULL, position);
+      if (ok)
+        {
+          gimp_layer_set_offsets (layers[i], place.x - canvas.x, place.y - canvas.y);
+          gimp_item_set_visible (GIMP_ITEM (layers[i]), i == 0);
+          gimp_drawable_update (GIMP_DRAWABLE (layers[i]), 0, 0, place.width, place.height);
+        }
+    }
+  if (! ok)
+    {
+      /* Removing the group removes the variations in it. */
+      for (guint i = 0; i < n; i++)
+        if (! inserted[i])
+          gimp_item_delete (GIMP_ITEM (layers[i]));
+        else if (! group_inserted)
+          gimp_image_remove_layer (image, layers[i]);
+      if (group_inserted)
+        gimp_image_remove_layer (image, group);
+      else if (group != NULL)
+        gimp_item_delete (GIMP_ITEM (group));
       if (resize)
         gimp_image_resize (image, width, height, canvas.x, canvas.y);
     }

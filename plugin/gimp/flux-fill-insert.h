@@ -7,18 +7,22 @@
 
 G_BEGIN_DECLS
 
-/* Inserts @result right above @drawable, in one undo step: resampled onto
- * the crop and masked by the region's feathered selection, or, when
- * outpainting, placed so
- * the picture lines up with its old pixels, the canvas grown to hold it
- * and the mask hiding the result over the old picture.
+/* Inserts @n results right above @drawable, in one undo step: each
+ * resampled onto the crop and masked by the region's feathered selection,
+ * or, when outpainting, placed so the picture lines up with its old
+ * pixels, the canvas grown to hold it and the mask hiding the result over
+ * the old picture.  One result is one layer named @name; several go into
+ * a layer group named @name, a layer each named "@name (seed N)", the
+ * first on top and the only one visible.  Nothing changes on failure.
  */
-gboolean flux_fill_insert_result (GimpImage            *image,
-                                  GimpDrawable         *drawable,
-                                  const FluxFillRegion *region,
-                                  FfOutpaint            outpaint,
-                                  GdkPixbuf            *result,
-                                  const gchar          *name,
-                                  GError              **error);
+gboolean flux_fill_insert_results (GimpImage            *image,
+                                   GimpDrawable         *drawable,
+                                   const FluxFillRegion *region,
+                                   FfOutpaint            outpaint,
+                                   GdkPixbuf           **results,
+                                   const gint           *seeds,
+                                   guint                 n,
+                                   const gchar          *name,
+                                   GError              **error);
 
 G_END_DECLS

@@ -25,4 +25,15 @@ void flux_fill_pixels_set (GimpDrawable *drawable,
                            const guchar *pixels,
                            gint          rowstride);
 
+/* The visible picture, all visible layers composited as GIMP shows it
+ * (GIMP's own projection: modes, opacities, masks, groups), over @rect in
+ * @image's coordinates, which must lie on the canvas.  FALSE when GIMP
+ * could not give it; @image is left as it was either way.
+ */
+gboolean flux_fill_pixels_get_visible (GimpImage    *image,
+                                       const FfRect *rect,
+                                       const Babl   *format,
+                                       guchar       *pixels,
+                                       gint          rowstride);
+
 G_END_DECLS

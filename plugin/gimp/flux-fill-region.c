@@ -22,17 +22,55 @@ layer_bounds (GimpImage    *image,
   return bounds;
 }
 
-static GdkPixbuf *
-read_pixels (GimpDrawable *drawable,
-             const FfRect *rect)
+/* Whether the visible picture is @drawable's own pixels: it is the one
+ * visible layer, in normal mode, opaque, unmasked, no floating selection
+ * over it.  Then reading it spares GIMP rendering the whole projection.
+ */
+static gboolean
+shows_only (GimpImage    *image,
+            GimpDrawable *drawable)
 {
-  GdkPixbuf *pixbuf = gdk_pixbuf_new (GDK_COLORSPACE_RGB, FALSE, 8,
-                                      rect->width, rect->height);
+  g_autofree GimpLayer **layers = gimp_image_get_layers (image);
+  GimpLayer             *layer;
+  gint                   visible = 0;
 
-  if (pixbuf != NULL)
-    flux_fill_pixels_get (drawable, rect, babl_format ("R'G'B' u8"),
-                          gdk_pixbuf_get_pixels (pixbuf), gdk_pixbuf_get_rowstride (pixbuf));
-  return pixbuf;
+  if (! GIMP_IS_LAYER (drawable) || gimp_image_get_floating_sel (image) != NULL)
+    return FALSE;
+  for (gint i = 0; layers != NULL && layers[i] != NULL; i++)
+    if (gimp_item_get_visible (GIMP_ITEM (layers[i])) && ++visible > 1)
+      return FALSE;
+  layer = GIMP_LAYER (drawable);
+  return visible == 1 && gimp_item_get_parent (GIMP_ITEM (layer)) == NULL &&
+         gimp_item_get_visible (GIMP_ITEM (layer)) &&
+         ! gimp_item_is_group (GIMP_ITEM (layer)) &&
+         gimp_layer_get_mode (layer) == GIMP_LAYER_MODE_NORMAL &&
+         gimp_layer_get_opacity (layer) == 100.0 &&
+         (gimp_layer_get_mask (layer) == NULL || ! gimp_layer_get_apply_mask (layer));
+}
+
+/* @crop (image coordinates) of the visible picture into @pixbuf, or of
+ * @drawable alone when @drawable is not NULL.  FALSE when GIMP cannot
+ * give the visible picture.
+ */
+static gboolean
+read_pixels (GimpImage    *image,
+             GimpDrawable *drawable,
+             const FfRect *crop,
+             GdkPixbuf    *pixbuf)
+{
+  const Babl *format = babl_format ("R'G'B' u8");
+  FfRect      rect = *crop;
+  gint        ox, oy;
+
+  if (drawable == NULL)
+    return flux_fill_pixels_get_visible (image, &rect, format, gdk_pixbuf_get_pixels (pixbuf),
+                                         gdk_pixbuf_get_rowstride (pixbuf));
+  gimp_drawable_get_offsets (drawable, &ox, &oy);
+  rect.x -= ox;
+  rect.y -= oy;
+  flux_fill_pixels_get (drawable, &rect, format,
+                        gdk_pixbuf_get_pixels (pixbuf), gdk_pixbuf_get_rowstride (pixbuf));
+  return TRUE;
 }
 
 static guint8 *
@@ -52,10 +90,15 @@ flux_fill_region_plan (GimpImage     *image,
                        GimpDrawable  *drawable,
                        FfOutpaint     outpaint,
                        gint           context,
+                       gboolean       sample_merged,
                        FfRect        *crop,
                        GError       **error)
 {
-  FfRect   bounds = layer_bounds (image, drawable);
+  /* What the model can be shown: the whole canvas when it sees the
+   * visible picture, else the part of the canvas the layer covers.
+   */
+  FfRect   canvas = { 0, 0, gimp_image_get_width (image), gimp_image_get_height (image) };
+  FfRect   bounds = sample_merged ? canvas : layer_bounds (image, drawable);
   FfRect   selection, bounded;
   gboolean non_empty = FALSE;
   gint     x1, y1, x2, y2;
@@ -87,6 +130,7 @@ flux_fill_region_plan (GimpImage     *image,
   selection = (FfRect) { x1, y1, x2 - x1, y2 - y1 };
   if (! ff_rect_intersect (&selection, &bounds, &bounded))
     {
+      /* The selection lies on the canvas: only a layer can miss it. */
       g_set_error_literal (error, GIMP_PLUG_IN_ERROR, 0,
                            _("The selection does not overlap the active layer."));
       return FALSE;
@@ -101,22 +145,17 @@ flux_fill_region_read (GimpImage       *image,
                        FfOutpaint       outpaint,
                        gint             context,
                        gint             feather,
+                       gboolean         sample_merged,
                        FluxFillRegion  *region,
                        GError         **error)
 {
-  FfRect layer_crop;
-  gint   ox, oy;
-
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
   *region = (FluxFillRegion) { 0 };
-  if (! flux_fill_region_plan (image, drawable, outpaint, context, &region->crop, error))
+  if (! flux_fill_region_plan (image, drawable, outpaint, context, sample_merged,
+                               &region->crop, error))
     return FALSE;
 
-  gimp_drawable_get_offsets (drawable, &ox, &oy);
-  layer_crop = region->crop;
-  layer_crop.x -= ox;
-  layer_crop.y -= oy;
   /* The selection first: it is freed before the picture is read. */
   if (outpaint == FF_OUTPAINT_NONE)
     {
@@ -127,7 +166,18 @@ flux_fill_region_read (GimpImage       *image,
                                                   region->crop.height, feather);
     }
   if (outpaint != FF_OUTPAINT_NONE || region->layer_mask != NULL)
-    region->image = read_pixels (drawable, &layer_crop);
+    region->image = gdk_pixbuf_new (GDK_COLORSPACE_RGB, FALSE, 8,
+                                    region->crop.width, region->crop.height);
+  if (sample_merged && ! shows_only (image, drawable))
+    drawable = NULL;
+  if (region->image != NULL && ! read_pixels (image, drawable, &region->crop, region->image))
+    {
+      flux_fill_region_clear (region);
+      g_set_error_literal (error, GIMP_PLUG_IN_ERROR, 0,
+                           _("GIMP could not give the visible picture. Turn off "
+                             "Sample merged to fill from the active layer alone."));
+      return FALSE;
+    }
 
   if (region->image == NULL || (outpaint == FF_OUTPAINT_NONE && region->layer_mask == NULL))
     {

@@ -1,5 +1,6 @@
-/* What the model is given: the crop of the active layer around the
- * selection, and the mask made from the selection.
+/* What the model is given: the crop around the selection of the visible
+ * picture (sample-merged) or of the active layer, and the mask made from
+ * the selection.
  */
 #pragma once
 
@@ -13,33 +14,37 @@ G_BEGIN_DECLS
 typedef struct
 {
   FfRect      crop;        /* image coordinates */
-  GdkPixbuf  *image;       /* the crop, 8-bit sRGB */
+  GdkPixbuf  *image;       /* the crop, 8-bit sRGB: the visible picture's or the layer's */
   /* NULL when outpainting: */
   guint8     *layer_mask;  /* the selection over the crop, a byte a pixel, grown and
                             * feathered: the new layer's mask;
                             * the model repaints wherever it is not 0 */
 } FluxFillRegion;
 
-/* Reads the region of @drawable to fill: @context pixels around the
- * selection (-1: automatic), a mask feathered by @feather pixels.  Fails
- * with a message for the user when there is nothing to fill; changes
- * nothing in @image.
- */
 /* Where a fill of @drawable would take place, without reading a pixel:
- * the crop sent to the model (image coordinates).  Fails with the
- * message for the user when there is nothing to fill.
+ * the crop sent to the model (image coordinates), on the canvas and, but
+ * with @sample_merged, on @drawable.  Fails with the message for the
+ * user when there is nothing to fill.
  */
 gboolean flux_fill_region_plan  (GimpImage      *image,
                                  GimpDrawable   *drawable,
                                  FfOutpaint      outpaint,
                                  gint            context,
+                                 gboolean        sample_merged,
                                  FfRect         *crop,
                                  GError        **error);
+/* Reads the region to fill: @context pixels around the selection (-1:
+ * automatic) of the visible picture (@sample_merged: all visible layers
+ * as GIMP shows them) or of @drawable alone, and a mask feathered by
+ * @feather pixels.  Fails with a message for the user when there is
+ * nothing to fill; changes nothing in @image.
+ */
 gboolean flux_fill_region_read  (GimpImage      *image,
                                  GimpDrawable   *drawable,
                                  FfOutpaint      outpaint,
                                  gint            context,
                                  gint            feather,
+                                 gboolean        sample_merged,
                                  FluxFillRegion *region,
                                  GError        **error);
 void     flux_fill_region_clear (FluxFillRegion *region);

@@ -14,8 +14,8 @@
 #include "cancel-watch.h"
 #include "debug-log.h"
 #include "fill-blend.h"
+#include "fill-job.h"
 #include "fill-params.h"
-#include "fill-request.h"
 #include "image-codec.h"
 #include "process-guard.h"
 #include "replicate-client.h"
@@ -30,7 +30,6 @@
 #define FLUX_FILL_FEATHER_DEFAULT  8
 #define FLUX_FILL_FEATHER_MAX      64
 #define FLUX_FILL_CONTEXT_MAX      4096
-#define FF_FILES_API_MIN           (256 * 1024)
 
 typedef struct
 {
@@ -176,6 +175,28 @@ add_output_arguments (GimpProcedure *procedure)
                                    G_PARAM_READWRITE);
 }
 
+/* Appended last: positional batch callers of older versions are unaffected. */
+static void
+add_variations_argument (GimpProcedure *procedure)
+{
+  gimp_procedure_add_int_argument (procedure, "variations", _("_Variations"),
+                                   _("How many different results to make at once (each "
+                                     "is paid for); they go into one layer group"),
+                                   1, FF_VARIATIONS_MAX, 1, G_PARAM_READWRITE);
+}
+
+/* Last of both procedures' PDB arguments, as batch callers pass them by
+ * position; named as GIMP's own tools name it.
+ */
+static void
+add_sample_merged_argument (GimpProcedure *procedure)
+{
+  gimp_procedure_add_boolean_argument (procedure, "sample-merged", _("Sample _merged"),
+                                       _("Show the model the visible picture, all layers, "
+                                         "not only the active one"),
+                                       TRUE, G_PARAM_READWRITE);
+}
+
 static void
 set_common (GimpProcedure *procedure,
             const gchar   *menu_label)
@@ -216,6 +237,8 @@ flux_fill_create_procedure (GimpPlugIn  *plug_in,
                                           "zoom-out-1.5x", G_PARAM_READWRITE);
       add_model_arguments (procedure);
       add_output_arguments (procedure);
+      add_variations_argument (procedure);
+      add_sample_merged_argument (procedure);
       flux_fill_service_add_arguments (procedure);
       return procedure;
     }
@@ -254,6 +277,8 @@ flux_fill_create_procedure (GimpPlugIn  *plug_in,
                                    _("Pixels of picture around the selection the model "
                                      "sees; -1 chooses from the image and selection sizes"),
                                    -1, FLUX_FILL_CONTEXT_MAX, -1, G_PARAM_READWRITE);
+  add_variations_argument (procedure);
+  add_sample_merged_argument (procedure);
   flux_fill_service_add_arguments (procedure);
   return procedure;
 }
@@ -317,7 +342,8 @@ layer_name (const FfParams *params)
 
 typedef struct
 {
-  gint64 last_pulse;
+  gint64  last_pulse;
+  gchar  *text;        /* what the bar says now */
 } Progress;
 
 /* Where a fill's client time goes, for FLUX_FILL_DEBUG=1 and the
@@ -391,22 +417,6 @@ progress_pulse (gpointer user_data)
   return TRUE;
 }
 
-typedef struct
-{
-  FfCancelWatch *watch;
-  const gchar   *base_url;
-  const gchar   *token;
-} WatchArm;
-
-static void
-arm_watch (const gchar *prediction_id,
-           gpointer     user_data)
-{
-  WatchArm *arm = user_data;
-
-  ff_cancel_watch_arm (arm->watch, arm->base_url, arm->token, prediction_id);
-}
-
 static gpointer
 out_of_memory (GError **error)
 {
@@ -458,102 +468,89 @@ env_seconds (const gchar *name,
   return seconds;
 }
 
-/* Replicate's advice: files above 256 kB go through its Files API, not
- * inside the JSON.  Aggregators may not offer it; then the data URI goes.
+/* What the variations are doing, in GIMP's progress bar.  GIMP's Cancel
+ * kills the plug-in; the watchmen then cancel every prediction.
  */
-static gchar *
-upload_file (FfClient    *client,
-             GBytes      *bytes,
-             const gchar *mime_type)
+static void
+show_progress (const FfFillProgress *progress,
+               gpointer              user_data)
 {
-  g_autoptr(GError) error = NULL;
-  const gchar      *name = g_str_equal (mime_type, "image/png") ? "flux-fill-crop.png"
-                                                                 : "flux-fill-crop.jpg";
-  gchar            *url = ff_client_upload (client, bytes, name, mime_type, &error);
+  Progress         *pulse = user_data;
+  g_autofree gchar *text = NULL;
 
-  if (url == NULL)
-    ff_debug ("%s; sending a data URI instead", error->message);
-  return url;
+  if (progress->total > 1)
+    text = g_strdup_printf (_("Generating %u variations… %.0f s · %u of %u done"),
+                            progress->total, progress->elapsed,
+                            progress->done, progress->total);
+  else if (progress->downloading > 0)
+    text = g_strdup (_("Downloading the result…"));
+  else if (progress->generating > 0)
+    text = g_strdup_printf (_("Generating… %.0f s"), progress->elapsed);
+  else
+    text = g_strdup_printf (_("Queued on the service… %.0f s"), progress->elapsed);
+  if (progress->total > 1 || g_strcmp0 (text, pulse->text) != 0)
+    {
+      gimp_progress_set_text (text);
+      g_set_str (&pulse->text, text);
+    }
+  progress_pulse (pulse);
 }
 
-/* Everything between the checked arguments and the inserted layer. */
-static GdkPixbuf *
+/* Everything between the read region and the results: encoded once,
+ * then @n variations on the service at the same time.  Returns how many
+ * succeeded; @results has the successes first, @error the first failure.
+ */
+static guint
 generate (const FfParams        *params,
           const FluxFillRegion  *region,
           FfClient              *client,
+          const FfService       *service,
+          guint                  n,
           Timings               *timings,
+          GdkPixbuf            **results,
+          gint                  *seeds,
           GError               **error)
 {
-  g_autoptr(GdkPixbuf) send = NULL;
-  g_autoptr(GBytes) image_bytes = NULL;
-  const gchar      *mime_type = NULL;
-  gsize             uploaded_file = 0;
-  g_autoptr(GBytes) mask_png = NULL;
-  gint              send_width, send_height;
-  g_autoptr(GBytes) output = NULL;
-  g_autofree gchar *image_uri = NULL;
-  g_autofree gchar *mask_uri = NULL;
-  g_autofree gchar *body = NULL;
-  g_autofree gchar *output_url = NULL;
-  gsize             length = 0;
-  GdkPixbuf        *result;
+  g_autoptr(FfFillUpload) upload = NULL;
+  GdkPixbuf              *made[FF_VARIATIONS_MAX] = { NULL };
+  GError                 *errors[FF_VARIATIONS_MAX] = { NULL };
+  gint                    tried[FF_VARIATIONS_MAX];
+  Progress                progress = { 0 };
+  guint                   ok = 0, failed = 0;
 
   gimp_progress_set_text (_("Preparing the image…"));
-  ff_model_size (region->crop.width, region->crop.height, &send_width, &send_height);
-  send = ff_image_fit (region->image, send_width, send_height);
-  if (send == NULL)
-    return out_of_memory (error);
-  image_bytes = ff_image_encode_upload (send, &mime_type, error);
-  if (image_bytes == NULL)
-    return NULL;
-  g_clear_object (&send);
-  if (region->layer_mask != NULL)
-    {
-      send = ff_model_mask (region->layer_mask, region->crop.width, region->crop.height,
-                            send_width, send_height);
-      if (send == NULL)
-        return out_of_memory (error);
-      mask_png = ff_image_encode_png (send, error);
-      if (mask_png == NULL)
-        return NULL;
-      mask_uri = ff_data_uri (mask_png, "image/png");
-    }
+  upload = ff_fill_upload_new (client, region->image, region->layer_mask, error);
+  if (upload == NULL)
+    return 0;
   timings_lap (timings, PHASE_ENCODE);
+  timings->uploaded = ff_fill_upload_size (upload);
 
-  if (g_bytes_get_size (image_bytes) > FF_FILES_API_MIN && ff_client_has_files_api (client) &&
-      (image_uri = upload_file (client, image_bytes, mime_type)) != NULL)
-    uploaded_file = g_bytes_get_size (image_bytes);
-  else
-    image_uri = ff_data_uri (image_bytes, mime_type);
-  g_clear_pointer (&image_bytes, g_bytes_unref);
-  body = ff_request_build_body (params, image_uri, mask_uri, &length);
-  g_clear_pointer (&image_uri, g_free);
-  timings->uploaded = uploaded_file + length;
-
-  gimp_progress_set_text (_("Waiting for FLUX Fill Pro…"));
-  output_url = ff_client_predict (client, body, length, error);
-  if (output_url == NULL)
-    return NULL;
-  g_clear_pointer (&body, g_free);
+  ff_fill_seeds (params->seed, n, tried);
+  ff_fill_run (service, upload, params, tried, n, NULL, show_progress, &progress,
+               made, errors);
+  g_free (progress.text);
   timings_lap (timings, PHASE_REQUEST);
 
-  gimp_progress_set_text (_("Downloading the result…"));
-  output = ff_client_download (client, output_url, error);
-  if (output == NULL)
-    return NULL;
-  timings_lap (timings, PHASE_DOWNLOAD);
-
-  /* Held to what this request can produce: a hostile host's 34-byte file
-   * must not become gigabytes of pixels.
-   */
-  result = ff_image_decode (output, ff_output_pixel_limit (send_width, send_height), error);
-  if (result == NULL)
-    {
-      g_prefix_error (error, _("The result could not be read: "));
-      return NULL;
-    }
-  timings_lap (timings, PHASE_DECODE);
-  return result;
+  for (guint i = 0; i < n; i++)
+    if (made[i] != NULL)
+      {
+        seeds[ok] = tried[i];
+        results[ok++] = made[i];
+      }
+    else
+      {
+        if (failed++ == 0)
+          g_propagate_error (error, g_steal_pointer (&errors[i]));
+        g_clear_error (&errors[i]);
+      }
+  /* Some made it: keep them, and say how many did not, and why. */
+  if (ok > 0 && failed > 0)
+    g_message (ngettext ("FLUX Fill: %u of %u variations failed: %s",
+                         "FLUX Fill: %u of %u variations failed: %s", failed),
+               failed, n, (*error)->message);
+  if (ok > 0)
+    g_clear_error (error);
+  return ok;
 }
 
 /* One fill (or expansion) with the values in @config.  Returns the
@@ -569,15 +566,17 @@ fill (GimpImage            *image,
   FluxFillRegion       region = { 0 };
   Progress             progress = { 0 };
   Timings              timings = { 0 };
-  FfClientTiming       timing;
-  WatchArm             arm = { NULL };
+  FfService            service = { NULL };
   g_autofree gchar    *base_url = NULL;
   g_autofree gchar    *configured = flux_fill_service_configured_url (config);
   g_autoptr(FfToken)   token = NULL;
   g_autoptr(FfClient)  client = NULL;
-  g_autoptr(GdkPixbuf) result = NULL;
+  GdkPixbuf           *results[FF_VARIATIONS_MAX] = { NULL };
+  gint                 seeds[FF_VARIATIONS_MAX] = { 0 };
   g_autofree gchar    *name = NULL;
-  gint                 feather = 0, context = -1;
+  gint                 feather = 0, context = -1, variations = 1;
+  gboolean             sample_merged = TRUE;
+  guint                made = 0;
 
   ff_params_init (&params);
   params_from_config (config, &params);
@@ -593,8 +592,6 @@ fill (GimpImage            *image,
       ff_params_clear (&params);
       return GIMP_PDB_EXECUTION_ERROR;
     }
-  arm.base_url = base_url;
-  arm.token = token;
   client = ff_client_new (base_url, token, error);
   if (client == NULL)
     {
@@ -602,9 +599,9 @@ fill (GimpImage            *image,
       g_prefix_error (error, _("FLUX Fill is not set up: "));
       return GIMP_PDB_EXECUTION_ERROR;
     }
-  timing = FF_CLIENT_TIMING_DEFAULT;
-  timing.limit_seconds = env_seconds ("FLUX_FILL_TIMEOUT", timing.limit_seconds);
-  ff_client_set_timing (client, &timing);
+  service = (FfService) { base_url, token, FF_CLIENT_TIMING_DEFAULT, gimp_get_progname () };
+  service.timing.limit_seconds = env_seconds ("FLUX_FILL_TIMEOUT", service.timing.limit_seconds);
+  ff_client_set_timing (client, &service.timing);
   ff_client_set_progress (client, progress_pulse, &progress);
 
   timings.mark = g_get_monotonic_time ();
@@ -612,8 +609,9 @@ fill (GimpImage            *image,
     timings.start_rss_kb = status_kb ("VmRSS:");
   if (! is_expand (config))
     g_object_get (config, "feather", &feather, "context", &context, NULL);
+  g_object_get (config, "variations", &variations, "sample-merged", &sample_merged, NULL);
   if (! flux_fill_region_read (image, drawable, params.outpaint, context, feather,
-                               &region, error))
+                               sample_merged, &region, error))
     {
       ff_params_clear (&params);
       return GIMP_PDB_EXECUTION_ERROR;
@@ -621,49 +619,47 @@ fill (GimpImage            *image,
 
   timings_lap (&timings, PHASE_READ);
 
-  /* Best effort: without a watchman the fill works, it is only billed in
-   * full when GIMP kills us.
-   */
-  arm.watch = ff_cancel_watch_start (gimp_get_progname (), NULL);
-  if (arm.watch != NULL)
-    ff_client_set_created (client, arm_watch, &arm);
-
   gimp_progress_init (_("FLUX Fill"));
-  result = generate (&params, &region, client, &timings, error);
-  g_clear_pointer (&arm.watch, ff_cancel_watch_free);
-  if (result != NULL && params.outpaint == FF_OUTPAINT_NONE)
+  made = generate (&params, &region, client, &service,
+                   (guint) CLAMP (variations, 1, FF_VARIATIONS_MAX),
+                   &timings, results, seeds, error);
+  timings_lap (&timings, PHASE_DOWNLOAD);
+  for (guint i = 0; i < made && params.outpaint == FF_OUTPAINT_NONE; i++)
     {
       g_autoptr(GdkPixbuf) fitted = NULL;
 
-      if (match_colour (result, &region, error))
+      if (! match_colour (results[i], &region, error) ||
+          (fitted = ff_image_fit (results[i], region.crop.width, region.crop.height)) == NULL)
         {
-          /* Not needed past here; a 24-megapixel crop is 72 MB. */
-          g_clear_object (&region.image);
-          fitted = ff_image_fit (result, region.crop.width, region.crop.height);
-          if (fitted == NULL)
+          if (error != NULL && *error == NULL)
             out_of_memory (error);
+          break;
         }
-      g_set_object (&result, fitted);
-      timings_lap (&timings, PHASE_DECODE);
+      g_set_object (&results[i], fitted);
     }
+  /* Not needed past here; a 24-megapixel crop is 72 MB. */
+  g_clear_object (&region.image);
+  timings_lap (&timings, PHASE_DECODE);
   /* Ended before the image is touched: GIMP kills a plug-in whose
    * progress the user cancels, and it must not die half-way through.
    */
   gimp_progress_end ();
-  if (result != NULL)
+  if (made > 0 && (error == NULL || *error == NULL))
     {
       name = layer_name (&params);
-      if (flux_fill_insert_result (image, drawable, &region, params.outpaint,
-                                   result, name, error))
+      if (flux_fill_insert_results (image, drawable, &region, params.outpaint,
+                                    results, seeds, made, name, error))
         {
           timings_lap (&timings, PHASE_INSERT);
           timings_report (&timings);
         }
     }
+  for (guint i = 0; i < made; i++)
+    g_clear_object (&results[i]);
   flux_fill_region_clear (&region);
   ff_params_clear (&params);
 
-  if (result == NULL || (error != NULL && *error != NULL))
+  if (made == 0 || (error != NULL && *error != NULL))
     {
       g_prefix_error (error, _("FLUX Fill failed: "));
       return GIMP_PDB_EXECUTION_ERROR;

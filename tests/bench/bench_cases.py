@@ -33,7 +33,7 @@ NAIVE = os.environ.get("FLUX_BENCH_NAIVE", "1") == "1"
 PROC = "plug-in-flux-fill"
 SUCCESS = Gimp.PDBStatusType.SUCCESS
 
-# name, image size, selection (kind, x, y, w, h)
+# name, image size, selection (kind, x, y, w, h)[, plug-in arguments]
 IMAGES = [
     ((640, 480), [
         ("1", "640x480, ellipse 180x120", ("ellipse", 230, 180, 180, 120)),
@@ -44,6 +44,19 @@ IMAGES = [
     ]),
     ((10000, 10000), [
         ("4", "10000x10000, rect 300x200", ("rect", 4850, 4900, 300, 200)),
+    ]),
+    # A second, transparent layer above the photo, active (the fill on a
+    # new layer): the visible picture (GIMP's projection) against the
+    # active layer alone.
+    ((6000, 4000, "two layers"), [
+        ("5", "6000x4000 two layers, rect 300x200, sample-merged off",
+         ("rect", 2850, 1900, 300, 200), {"sample-merged": False}),
+        ("6", "6000x4000 two layers, rect 300x200, sample-merged",
+         ("rect", 2850, 1900, 300, 200), {"sample-merged": True}),
+        ("7", "6000x4000 two layers, rect 4242x2828, sample-merged off",
+         ("rect", 879, 586, 4242, 2828), {"sample-merged": False}),
+        ("8", "6000x4000 two layers, rect 4242x2828, sample-merged",
+         ("rect", 879, 586, 4242, 2828), {"sample-merged": True}),
     ]),
 ]
 
@@ -92,6 +105,14 @@ def make_image(width, height):
     return image, layer
 
 
+def add_empty_layer(image):
+    """A transparent layer over the whole canvas, on top: the active one."""
+    empty = Gimp.Layer.new(image, "empty", image.get_width(), image.get_height(),
+                           Gimp.ImageType.RGBA_IMAGE, 100, Gimp.LayerMode.NORMAL)
+    image.insert_layer(empty, None, 0)
+    return empty
+
+
 def select(image, kind, x, y, w, h):
     if kind == "ellipse":
         image.select_ellipse(Gimp.ChannelOps.REPLACE, x, y, w, h)
@@ -99,7 +120,7 @@ def select(image, kind, x, y, w, h):
         image.select_rectangle(Gimp.ChannelOps.REPLACE, x, y, w, h)
 
 
-def run_fill(image, drawable):
+def run_fill(image, drawable, args=None):
     proc = Gimp.get_pdb().lookup_procedure(PROC)
     config = proc.create_config()
     config.set_property("run-mode", Gimp.RunMode.NONINTERACTIVE)
@@ -107,6 +128,8 @@ def run_fill(image, drawable):
     config.set_core_object_array("drawables", [drawable])
     config.set_property("prompt", "a red barn")
     config.set_property("seed", 42)
+    for key, value in (args or {}).items():
+        config.set_property(key, value)
     result = proc.run(config)
     status = result.index(0)
     message = result.index(1) if status != SUCCESS and result.length() > 1 else ""
@@ -188,7 +211,7 @@ def naive(cases, layer):
 
 # --------------------------------------------------------------- the cases
 
-def bench_case(case, label, image, layer, sel):
+def bench_case(case, label, image, layer, sel, args=None):
     select(image, *sel)
     for rep in range(REPEAT):
         n_before = len(Gimp.get_images())
@@ -197,7 +220,7 @@ def bench_case(case, label, image, layer, sel):
         gimp_hwm_kb = proc_status("VmHWM", os.getppid())
         mark(f"begin {case} {rep}")
         t = time.monotonic()
-        status, message = run_fill(image, layer)
+        status, message = run_fill(image, layer, args)
         t_end = time.monotonic()
         wall_ms = (t_end - t) * 1000.0
         mark(f"end {case} {rep}")
@@ -213,30 +236,34 @@ def bench_case(case, label, image, layer, sel):
         emit(type="fill", case=case, label=label, rep=rep, ok=status == SUCCESS,
              status=status.value_nick, message=message[:500], wall_ms=wall_ms,
              t_begin=t, t_end=t_end, gimp_rss_kb=gimp_rss_kb, gimp_hwm_kb=gimp_hwm_kb,
+             gimp_rss_after_kb=proc_status("VmRSS", os.getppid()),
              images_before=n_before, images_after=n_after, crop=crop)
 
 
 def main():
     emit(type="start", repeat=REPEAT, noise=NOISE, pid=os.getpid())
-    for (width, height), cases in IMAGES:
+    for (width, height, *layers), cases in IMAGES:
         cases = [c for c in cases if not ONLY or c[0] in ONLY]
         if not cases:
             continue
         n_before = len(Gimp.get_images())
         t = time.monotonic()
         image, layer = make_image(width, height)
+        photo = layer
+        if layers:
+            layer = add_empty_layer(image)
         emit(type="image", width=width, height=height, create_ms=ms_since(t))
         try:
-            for case, label, sel in cases:
+            for case, label, sel, *args in cases:
                 try:
-                    bench_case(case, label, image, layer, sel)
+                    bench_case(case, label, image, layer, sel, *args)
                 except Exception:
                     emit(type="error", case=case, trace=traceback.format_exc())
             # The naive approach sends the whole layer whatever the
             # selection: measured once per image, for all its cases.
             if NAIVE:
                 try:
-                    naive([c[0] for c in cases], layer)
+                    naive([c[0] for c in cases], photo)
                 except Exception:
                     emit(type="error", case="naive", trace=traceback.format_exc())
         finally:

@@ -296,16 +296,18 @@ def case_kinds():
         ("offset smaller layer, selection partly outside it",
          dict(layer_rect=(100, 80, 300, 200))),
         ("layer larger than the canvas", dict(layer_rect=(-100, -50, 840, 600))),
+        ("offset smaller layer, sample-merged off", dict(layer_rect=(100, 80, 300, 200))),
     ]
     for name, kw in kinds:
         scenario()
+        merged = "sample-merged off" not in name
         image, layer = make_image(**kw)
         image.select_rectangle(Gimp.ChannelOps.REPLACE, 150, 120, 120, 90)
         image.select_ellipse(Gimp.ChannelOps.ADD, 300, 200, 200, 200)
         fmt, bpp = ("R'G'B'A float", 16) if "bit" in name else ("R'G'B'A u8", 4)
         before = composite(image, fmt, bpp)
         sel = bytes(selection_values(image))
-        status, message = run_fill(image, layer, feather=0)
+        status, message = run_fill(image, layer, feather=0, sample_merged=merged)
         if not check(f"{name}: fill succeeds", status == SUCCESS, message):
             continue
         diffs = outside_equal(before, composite(image, fmt, bpp), sel)
@@ -314,10 +316,14 @@ def case_kinds():
         new = image.get_layers()[0]
         lx, ly = layer.get_offsets()[1:]
         nx, ny = new.get_offsets()[1:]
-        check(f"{name}: the new layer stays on the active layer and the canvas",
+        # Sample-merged: the canvas bounds it; off: the active layer too.
+        lx, ly, lw, lh = (lx, ly, layer.get_width(), layer.get_height()) if not merged \
+            else (0, 0, 640, 480)
+        check(f"{name}: the new layer stays on the "
+              f"{'canvas' if merged else 'active layer and the canvas'}",
               nx >= max(lx, 0) and ny >= max(ly, 0)
-              and nx + new.get_width() <= min(lx + layer.get_width(), 640)
-              and ny + new.get_height() <= min(ly + layer.get_height(), 480),
+              and nx + new.get_width() <= min(lx + lw, 640)
+              and ny + new.get_height() <= min(ly + lh, 480),
               (nx, ny, new.get_width(), new.get_height()))
         check(f"{name}: the new layer matches the image's mode",
               new.is_gray() == (image.get_base_type() == Gimp.ImageBaseType.GRAY)
@@ -357,7 +363,7 @@ def case_errors():
     expect_error("failed prediction", EXECUTION_ERROR,
                  "the prediction failed: NSFW content detected. Try a different prompt.")
     scenario(output="not-image")
-    expect_error("unreadable output", EXECUTION_ERROR, "The result could not be read")
+    expect_error("unreadable output", EXECUTION_ERROR, "the result could not be read: not a PNG, JPEG or WebP image")
     scenario(output="gone")
     expect_error("expired output", EXECUTION_ERROR, "the output is gone")
     scenario(create_errors=[[503, None]] * 4)
@@ -432,6 +438,223 @@ def case_expand():
           and (image.get_width(), image.get_height()) == (960, 480),
           (message, reqs and reqs[0]["input"], image.get_width()))
     image.delete()
+
+
+def case_variations():
+    """Three variations: one group right above the layer, three masked
+    layers with three different seeds, all sent; the top one visible."""
+    scenario(duration=0.5)
+    image, layer = make_image()
+    image.select_ellipse(Gimp.ChannelOps.REPLACE, 200, 150, 180, 120)
+    image.clean_all()
+    status, message = run_fill(image, layer, prompt="a red barn", variations=3, seed=100)
+    if not check("variations: 3 succeed", status == SUCCESS, message):
+        return
+    top = image.get_layers()
+    check("variations: one group right above the original",
+          len(top) == 2 and top[1] == layer and top[0].is_group()
+          and top[0].get_name() == "a red barn", layer_names(image))
+    kids = top[0].get_children() if top[0].is_group() else []
+    check("variations: three layers named with their seeds",
+          [k.get_name() for k in kids] == ["a red barn (seed 100)", "a red barn (seed 101)",
+                                           "a red barn (seed 102)"],
+          [k.get_name() for k in kids])
+    check("variations: each has the selection mask", all(k.get_mask() for k in kids))
+    check("variations: the top one visible, the others hidden",
+          [k.get_visible() for k in kids] == [True, False, False])
+    sent = sorted(r["input"].get("seed") for r in creates())
+    check("variations: three creates, each with its own seed", sent == [100, 101, 102], sent)
+    check("variations: on the undo history", image.is_dirty())
+    image.delete()
+
+    # One fails: the others are kept.
+    scenario(duration=0.5, fail_seeds=[201])
+    image, layer = make_image()
+    image.select_ellipse(Gimp.ChannelOps.REPLACE, 200, 150, 180, 120)
+    status, message = run_fill(image, layer, variations=3, seed=200)
+    kids = image.get_layers()[0].get_children() if image.get_layers()[0].is_group() else []
+    check("variations: one of three failing keeps the two others",
+          status == SUCCESS and [k.get_name() for k in kids]
+          == ["a red barn (seed 200)", "a red barn (seed 202)"],
+          (message, [k.get_name() for k in kids]))
+    image.delete()
+
+    # All fail: nothing changes, the message says why.
+    scenario(duration=0.3, outcome="failed", error="NSFW content detected.")
+    expect_error("variations: all failing", EXECUTION_ERROR, "NSFW content detected",
+                 variations=2)
+
+    # Concurrent: four take about as long as one.
+    times = {}
+    for n in (1, 4):
+        scenario(duration=2.0, max_wait=0.5)
+        image, layer = make_image()
+        image.select_rectangle(Gimp.ChannelOps.REPLACE, 10, 10, 50, 50)
+        start = time.monotonic()
+        status, message = run_fill(image, layer, variations=n)
+        times[n] = time.monotonic() - start
+        check(f"variations: {n} succeed", status == SUCCESS, message)
+        image.delete()
+    check("variations: 4 take at most 1.3 times as long as 1",
+          times[4] <= 1.3 * times[1], times)
+
+
+def add_empty_layer(image, name="empty", rect=None, position=0):
+    """A transparent layer (the canvas, or @rect), inserted at @position."""
+    x, y, w, h = rect or (0, 0, image.get_width(), image.get_height())
+    empty = Gimp.Layer.new(image, name, w, h, Gimp.ImageType.RGBA_IMAGE, 100,
+                           Gimp.LayerMode.NORMAL)
+    image.insert_layer(empty, None, position)
+    empty.set_offsets(x, y)
+    return empty
+
+
+def samples_off(req, crop, want, skip=None):
+    """The stand-in's sampled pixels of the input image that differ from
+    want(x, y) (image coordinates), leaving out those inside @skip."""
+    cx, cy = crop
+    bad = []
+    for x, y, rgb in (req or {}).get("image_samples", []):
+        ix, iy = x + cx, y + cy
+        if skip and skip[0] <= ix < skip[0] + skip[2] and skip[1] <= iy < skip[1] + skip[3]:
+            continue
+        if tuple(rgb) != tuple(want(ix, iy)):
+            bad.append((ix, iy, rgb, want(ix, iy)))
+    return bad
+
+
+def case_sample_merged():
+    """Issue 10 item 2: the model sees the visible picture (all layers),
+    the result goes right above the active layer; off, the active layer
+    alone as before."""
+    sel = (200, 150, 120, 90)
+    # Wide enough that a result (at least 512 px a side) leaves room beside it.
+    W, H = 1280, 960
+    scenario()
+    image, photo = make_image(W, H)
+    empty = add_empty_layer(image)
+    image.select_rectangle(Gimp.ChannelOps.REPLACE, *sel)
+    sel_before = bytes(selection_values(image))
+    n_images = len(Gimp.get_images())
+    image.clean_all()
+    # Little context: the result is smaller than the canvas.
+    status, message = run_fill(image, empty, output_format="png", context=16)
+    if check("sample-merged: a fill on an empty layer above a photo succeeds",
+             status == SUCCESS, message):
+        layers = image.get_layers()
+        check("sample-merged: the result is right above the empty layer",
+              len(layers) == 3 and layers[1] == empty and layers[2] == photo, layer_names(image))
+        new = layers[0]
+        crop = new.get_offsets()[1:]
+        reqs = creates()
+        req = reqs[0] if reqs else None
+        check("sample-merged: the model got the crop the layer covers",
+              req and req["image_size"] == [new.get_width(), new.get_height()],
+              req and req.get("image_size"))
+        bad = samples_off(req, crop, pattern, skip=sel)
+        check("sample-merged: the model was shown the photo under the empty layer",
+              req and len(req.get("image_samples", [])) == 16 and not bad, bad or req)
+        check("sample-merged: the selection is left as it was",
+              bytes(selection_values(image)) == sel_before)
+        check("sample-merged: no image is left behind", len(Gimp.get_images()) == n_images,
+              (n_images, len(Gimp.get_images())))
+
+        # The previous result active, a new selection outside it: the
+        # canvas bounds the fill, the layer goes above the active one with
+        # the crop's offsets.
+        previous = new
+        px, py = crop
+        pw, ph = previous.get_width(), previous.get_height()
+        sel2 = (900, 700, 100, 90)
+        image.select_rectangle(Gimp.ChannelOps.REPLACE, *sel2)
+        check("sample-merged: the new selection lies outside the previous result",
+              sel2[0] >= px + pw or sel2[1] >= py + ph, (crop, pw, ph))
+        seen, cw = composite(image)[:2]
+        scenario()
+        status, message = run_fill(image, previous, output_format="png", context=16)
+        if check("sample-merged: a selection outside the active (previous result) layer "
+                 "fills", status == SUCCESS, message):
+            layers = image.get_layers()
+            check("sample-merged: the second result is right above the previous one",
+                  len(layers) == 4 and layers[1] == previous, layer_names(image))
+            second = layers[0]
+            sx, sy = second.get_offsets()[1:]
+            check("sample-merged: the second result sits on the canvas around the selection",
+                  0 <= sx <= sel2[0] and 0 <= sy <= sel2[1]
+                  and sx + second.get_width() <= W and sy + second.get_height() <= H
+                  and sx + second.get_width() >= sel2[0] + sel2[2]
+                  and sy + second.get_height() >= sel2[1] + sel2[3],
+                  (sx, sy, second.get_width(), second.get_height()))
+            req = (creates() or [None])[0]
+            bad = samples_off(req, (sx, sy),
+                              lambda x, y: tuple(seen[(y * cw + x) * 4:(y * cw + x) * 4 + 3]))
+            check("sample-merged: the second fill was shown the visible picture, the "
+                  "first result in it",
+                  req and req.get("image_samples") and not bad, bad or req)
+            # Off: today's message, and nothing changes.
+            before = snapshot(image)
+            scenario()
+            status, message = run_fill(image, previous, sample_merged=False)
+            check("sample-merged off: the same selection is refused",
+                  status == EXECUTION_ERROR and "does not overlap the active layer" in message,
+                  f"{status.value_nick}: {message}")
+            check("sample-merged off: the image is unchanged", state(image) == before)
+            check("sample-merged off: no request was sent", creates() == [])
+    image.delete()
+
+    # Off: the active layer alone, as before: the empty one is black.
+    scenario()
+    image, photo = make_image()
+    empty = add_empty_layer(image)
+    image.select_rectangle(Gimp.ChannelOps.REPLACE, *sel)
+    status, message = run_fill(image, empty, output_format="png", sample_merged=False)
+    if check("sample-merged off: the fill succeeds", status == SUCCESS, message):
+        new = image.get_layers()[0]
+        req = (creates() or [None])[0]
+        bad = samples_off(req, new.get_offsets()[1:], lambda x, y: (0, 0, 0))
+        check("sample-merged off: the model was shown the empty layer (black)",
+              req and req.get("image_samples") and not bad, bad or req)
+        check("sample-merged off: the result is right above the empty layer",
+              image.get_layers()[1] == empty, layer_names(image))
+    image.delete()
+
+    # A small layer elsewhere active, a hidden red layer on top: GIMP's
+    # own composite (the hidden layer is not in it).
+    scenario()
+    image, photo = make_image()
+    hidden = add_empty_layer(image, "hidden")
+    hidden.get_buffer().set(Gegl.Rectangle.new(0, 0, 640, 480), "R'G'B'A u8",
+                            bytes((255, 0, 0, 255)) * (640 * 480))
+    hidden.set_visible(False)
+    small = add_empty_layer(image, "small", rect=(100, 100, 50, 40), position=1)
+    image.select_rectangle(Gimp.ChannelOps.REPLACE, *sel)
+    status, message = run_fill(image, small, output_format="png")
+    if check("sample-merged: a small layer elsewhere active, a hidden layer on top: fills",
+             status == SUCCESS, message):
+        layers = image.get_layers()
+        new = layers[1]
+        nx, ny = new.get_offsets()[1:]
+        req = (creates() or [None])[0]
+        bad = samples_off(req, (nx, ny), pattern, skip=sel)
+        check("sample-merged: hidden layers are not shown to the model",
+              req and req.get("image_samples") and not bad, bad or req)
+        check("sample-merged: the result is right above the active layer, on the crop "
+              "beyond its extent",
+              len(layers) == 4 and layers[0] == hidden and layers[2] == small
+              and nx <= sel[0] and ny <= sel[1] and nx + new.get_width() > 150,
+              (layer_names(image), nx, ny, new.get_width(), new.get_height()))
+    image.delete()
+
+    # Errors with several layers and sample-merged: nothing changes.
+    scenario(token="r8_some_other_token")
+    expect_error("sample-merged, refused token", EXECUTION_ERROR, "HTTP 401",
+                 setup=lambda image: (add_empty_layer(image),
+                                      image.select_rectangle(Gimp.ChannelOps.REPLACE, *sel)))
+    scenario(output="not-image")
+    expect_error("sample-merged, unreadable output", EXECUTION_ERROR,
+                 "could not be read",
+                 setup=lambda image: (add_empty_layer(image),
+                                      image.select_rectangle(Gimp.ChannelOps.REPLACE, *sel)))
 
 
 def case_slow_prediction():
@@ -606,8 +829,10 @@ def case_extreme_offsets():
             far.set_offsets(*offsets)
             image.select_rectangle(Gimp.ChannelOps.REPLACE, 10, 10, 50, 50)
         for mode in ("none", "left"):
+            # Sample-merged (the default) fills from the canvas, wherever the layer is.
             expect_error(f"layer offset {name}, outpaint {mode}", EXECUTION_ERROR,
-                         "The active layer lies outside the canvas", setup=setup, outpaint=mode)
+                         "The active layer lies outside the canvas", setup=setup, outpaint=mode,
+                         sample_merged=False)
     check("extreme offsets: no request was sent", creates() == [])
 
 
@@ -728,9 +953,9 @@ def case_german():
 
 
 GROUPS = {
-    "main": [case_remove, case_expand, case_ellipse_fill, case_seam, case_seam_scaled, case_kinds, case_errors, case_slow_prediction, case_outpaint,
+    "main": [case_remove, case_expand, case_variations, case_ellipse_fill, case_seam, case_seam_scaled, case_kinds, case_errors, case_slow_prediction, case_outpaint,
              case_faults, case_killed_plugin, case_extreme_offsets,
-             case_bad_arguments, case_large_upload],
+             case_bad_arguments, case_large_upload, case_sample_merged],
     "fault": [case_insert_fault],
     "direct": [case_large_upload],
     "no-token": [case_missing_token],

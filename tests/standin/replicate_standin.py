@@ -39,9 +39,12 @@ max_wait (cap on Prefer: wait, s), output_size ([w, h]: the output
 stretched to that size, as a misbehaving model might return), token (the one token accepted from now
 on), schema ("old": guidance 2-5, as early versions of the model), echo_auth (error details quote the
 Authorization header, as careless servers do), detail (the text of queued
-errors).  Queued errors may also be "empty" (200 with no body) or "drop"
+errors), fail_seeds (predictions with these seeds fail: one variation
+of several).  Queued errors may also be "empty" (200 with no body) or "drop"
 (the request is read, the connection closed without an answer).
-Every logged request gets the status it was answered with ("status").
+Every logged request gets the status it was answered with ("status"); a
+create's entry has a few pixels of the decoded input image ("image_samples",
+[x, y, [r, g, b]] on a 4 x 4 grid).
 """
 
 import base64
@@ -85,6 +88,7 @@ DEFAULT_SCENARIO = {
 # above, the only ones /_standin/scenario takes, so a misspelt one fails
 # the test that sent it instead of being quietly ignored.
 OPTIONAL_SCENARIO_KEYS = {
+    "fail_seeds",
     "output_faults",
     "output_size",
     "token",
@@ -138,6 +142,16 @@ def decode_image(value, name):
     except (binascii.Error, OSError, ValueError) as e:
         raise ValidationError(f"input.{name}: cannot identify image file ({e})")
     return img
+
+
+def image_samples(img, n=4):
+    """A few pixels of a decoded input image, [x, y, [r, g, b]] on an n x n
+    grid (at 1/2n, 3/2n, ... of each side): what the model was shown."""
+    rgb = img.convert("RGB")
+    w, h = rgb.size
+    return [[x, y, list(rgb.getpixel((x, y)))]
+            for y in ((2 * j + 1) * h // (2 * n) for j in range(n))
+            for x in ((2 * i + 1) * w // (2 * n) for i in range(n))]
 
 
 def check_int(inp, name, lo, hi, errors):
@@ -286,6 +300,8 @@ class Prediction:
             return "processing"
         else:
             self.final = self.scenario["outcome"]
+            if self.input.get("seed") in self.scenario.get("fail_seeds", []):
+                self.final = "failed"   # one variation of several fails
             if self.final == "succeeded":
                 data, fmt = render_output(self.input, self.image, self.mask,
                                           self.scenario["color"], self.scenario["drift"],
@@ -383,7 +399,10 @@ def make_api_handler(state):
                                                         else inp[k][:inp[k].find(";")])
                                 entry[k + "_size"] = None
                                 try:
-                                    entry[k + "_size"] = list(decode_image(inp[k], k).size)
+                                    decoded = decode_image(inp[k], k)
+                                    entry[k + "_size"] = list(decoded.size)
+                                    if k == "image":
+                                        entry["image_samples"] = image_samples(decoded)
                                 except ValidationError:
                                     pass
                     entry["body_bytes"] = len(body)

@@ -1,0 +1,304 @@
+#include "config.h"
+
+#include "cancel-watch.h"
+#include "debug-log.h"
+#include "fill-geometry.h"
+#include "fill-job.h"
+#include "fill-request.h"
+#include "image-codec.h"
+
+/* Replicate's advice: files above 256 kB go through its Files API, not
+ * inside the JSON.  Aggregators may not offer it; then the data URI goes.
+ */
+#define FILES_API_MIN      (256 * 1024)
+#define PROGRESS_INTERVAL  (G_USEC_PER_SEC / 10)
+
+struct _FfFillUpload
+{
+  gchar *image_uri;    /* a data URI or the Files API's URL */
+  gchar *mask_uri;     /* nullable */
+  gint   send_width;   /* what the model was sent: it bounds what is decoded */
+  gint   send_height;
+  gsize  size;
+};
+
+static gpointer
+out_of_memory (GError **error)
+{
+  g_set_error_literal (error, FF_IMAGE_ERROR, FF_IMAGE_ERROR_ENCODE,
+                       "not enough memory for the area to fill");
+  return NULL;
+}
+
+FfFillUpload *
+ff_fill_upload_new (FfClient      *client,
+                    GdkPixbuf     *crop,
+                    const guint8  *mask,
+                    GError       **error)
+{
+  g_autoptr(FfFillUpload) upload = g_new0 (FfFillUpload, 1);
+  g_autoptr(GdkPixbuf)    send = NULL;
+  g_autoptr(GBytes)       image = NULL;
+  g_autoptr(GError)       files_error = NULL;
+  const gchar            *mime_type = NULL;
+  gint                    width = gdk_pixbuf_get_width (crop);
+  gint                    height = gdk_pixbuf_get_height (crop);
+
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  ff_model_size (width, height, &upload->send_width, &upload->send_height);
+  send = ff_image_fit (crop, upload->send_width, upload->send_height);
+  if (send == NULL)
+    return out_of_memory (error);
+  image = ff_image_encode_upload (send, &mime_type, error);
+  if (image == NULL)
+    return NULL;
+  g_clear_object (&send);
+  if (mask != NULL)
+    {
+      g_autoptr(GBytes) png = NULL;
+
+      send = ff_model_mask (mask, width, height, upload->send_width, upload->send_height);
+      if (send == NULL)
+        return out_of_memory (error);
+      png = ff_image_encode_png (send, error);
+      if (png == NULL)
+        return NULL;
+      upload->mask_uri = ff_data_uri (png, "image/png");
+      upload->size += g_bytes_get_size (png) * 4 / 3;
+    }
+
+  if (client != NULL && g_bytes_get_size (image) > FILES_API_MIN &&
+      ff_client_has_files_api (client))
+    {
+      upload->image_uri = ff_client_upload (client, image,
+                                            g_str_equal (mime_type, "image/png")
+                                              ? "flux-fill-crop.png" : "flux-fill-crop.jpg",
+                                            mime_type, &files_error);
+      if (upload->image_uri == NULL)
+        ff_debug ("%s; sending a data URI instead", files_error->message);
+    }
+  if (upload->image_uri == NULL)
+    upload->image_uri = ff_data_uri (image, mime_type);
+  upload->size += g_bytes_get_size (image);
+  return g_steal_pointer (&upload);
+}
+
+void
+ff_fill_upload_free (FfFillUpload *upload)
+{
+  if (upload == NULL)
+    return;
+  g_free (upload->image_uri);
+  g_free (upload->mask_uri);
+  g_free (upload);
+}
+
+gsize
+ff_fill_upload_size (const FfFillUpload *upload)
+{
+  return upload->size;
+}
+
+void
+ff_fill_seeds (gint   seed,
+               guint  n,
+               gint  *seeds)
+{
+  for (guint i = 0; i < n; i++)
+    {
+      if (seed >= 0)
+        /* Wraps within the schema's 0 … 2^31 - 1. */
+        seeds[i] = (gint) (((gint64) seed + i) % ((gint64) G_MAXINT + 1));
+      else
+        seeds[i] = g_random_int_range (0, G_MAXINT);
+    }
+}
+
+typedef enum
+{
+  STAGE_CREATING,
+  STAGE_QUEUED,
+  STAGE_GENERATING,
+  STAGE_DOWNLOADING,
+  STAGE_DONE,
+  STAGE_FAILED,
+} Stage;
+
+/* One variation's worker: its own client (libcurl handles are not
+ * shared between threads), watchman and result.
+ */
+typedef struct
+{
+  const FfService    *service;
+  const FfFillUpload *upload;
+  FfParams            params;      /* the caller's, with this variation's seed */
+  GCancellable       *cancellable;
+  gint                stage;       /* Stage, atomic */
+  FfCancelWatch      *watch;
+  GdkPixbuf          *result;
+  GError             *error;
+} Variation;
+
+static gboolean
+still_wanted (gpointer user_data)
+{
+  Variation *variation = user_data;
+
+  return ! g_cancellable_is_cancelled (variation->cancellable);
+}
+
+static void
+arm_watch (const gchar *prediction_id,
+           gpointer     user_data)
+{
+  Variation *variation = user_data;
+
+  g_atomic_int_set (&variation->stage, STAGE_QUEUED);
+  if (variation->watch != NULL)
+    ff_cancel_watch_arm (variation->watch, variation->service->base_url,
+                         variation->service->token, prediction_id);
+}
+
+static void
+status_changed (FfStatus status,
+                gpointer user_data)
+{
+  Variation *variation = user_data;
+
+  if (status == FF_STATUS_PROCESSING)
+    g_atomic_int_set (&variation->stage, STAGE_GENERATING);
+}
+
+static GdkPixbuf *
+run_variation (Variation  *variation,
+               GError    **error)
+{
+  g_autoptr(FfClient) client = ff_client_new (variation->service->base_url,
+                                              variation->service->token, error);
+  g_autofree gchar   *body = NULL;
+  g_autofree gchar   *url = NULL;
+  g_autoptr(GBytes)   output = NULL;
+  gsize               length = 0;
+  GdkPixbuf          *result;
+
+  if (client == NULL)
+    return NULL;
+  ff_client_set_timing (client, &variation->service->timing);
+  ff_client_set_progress (client, still_wanted, variation);
+  ff_client_set_created (client, arm_watch, variation);
+  ff_client_set_status (client, status_changed, variation);
+
+  body = ff_request_build_body (&variation->params, variation->upload->image_uri,
+                                variation->upload->mask_uri, &length);
+  url = ff_client_predict (client, body, length, error);
+  if (url == NULL)
+    return NULL;
+  g_clear_pointer (&body, g_free);
+
+  g_atomic_int_set (&variation->stage, STAGE_DOWNLOADING);
+  output = ff_client_download (client, url, error);
+  if (output == NULL)
+    return NULL;
+  /* Held to what this request can produce: a hostile host's 34-byte file
+   * must not become gigabytes of pixels.
+   */
+  result = ff_image_decode (output, ff_output_pixel_limit (variation->upload->send_width,
+                                                           variation->upload->send_height),
+                            error);
+  if (result == NULL)
+    g_prefix_error (error, "the result could not be read: ");
+  return result;
+}
+
+static gpointer
+variation_thread (gpointer data)
+{
+  Variation *variation = data;
+
+  variation->result = run_variation (variation, &variation->error);
+  g_atomic_int_set (&variation->stage, variation->result ? STAGE_DONE : STAGE_FAILED);
+  return NULL;
+}
+
+static void
+report (Variation          *variations,
+        guint               n,
+        gint64              start,
+        FfFillProgressFunc  progress,
+        gpointer            user_data)
+{
+  FfFillProgress counts = { .total = n,
+                            .elapsed = (g_get_monotonic_time () - start) / (gdouble) G_USEC_PER_SEC };
+
+  for (guint i = 0; i < n; i++)
+    switch (g_atomic_int_get (&variations[i].stage))
+      {
+      case STAGE_CREATING:
+      case STAGE_QUEUED:      counts.queued++; break;
+      case STAGE_GENERATING:  counts.generating++; break;
+      case STAGE_DOWNLOADING: counts.downloading++; break;
+      case STAGE_DONE:        counts.done++; break;
+      default:                counts.failed++; break;
+      }
+  if (progress != NULL)
+    progress (&counts, user_data);
+}
+
+static gboolean
+all_ended (Variation *variations,
+           guint      n)
+{
+  for (guint i = 0; i < n; i++)
+    if (g_atomic_int_get (&variations[i].stage) < STAGE_DONE)
+      return FALSE;
+  return TRUE;
+}
+
+void
+ff_fill_run (const FfService     *service,
+             const FfFillUpload  *upload,
+             const FfParams      *params,
+             const gint          *seeds,
+             guint                n,
+             GCancellable        *cancellable,
+             FfFillProgressFunc   progress,
+             gpointer             user_data,
+             GdkPixbuf          **results,
+             GError             **errors)
+{
+  g_autofree Variation *variations = g_new0 (Variation, n);
+  g_autofree GThread  **threads = g_new0 (GThread *, n);
+  g_autoptr(GCancellable) own = cancellable ? g_object_ref (cancellable) : g_cancellable_new ();
+  gint64                start = g_get_monotonic_time ();
+
+  g_return_if_fail (n >= 1 && n <= FF_VARIATIONS_MAX);
+
+  for (guint i = 0; i < n; i++)
+    {
+      variations[i] = (Variation) { service, upload, *params, own, STAGE_CREATING,
+                                    NULL, NULL, NULL };
+      variations[i].params.seed = seeds[i];
+      /* Best effort: without a watchman the fill works, it is only billed
+       * in full when the plug-in is killed.
+       */
+      if (service->watch_executable != NULL)
+        variations[i].watch = ff_cancel_watch_start (service->watch_executable, NULL);
+      threads[i] = g_thread_new ("flux-fill-variation", variation_thread, &variations[i]);
+    }
+
+  while (! all_ended (variations, n))
+    {
+      report (variations, n, start, progress, user_data);
+      g_usleep (PROGRESS_INTERVAL);
+    }
+  report (variations, n, start, progress, user_data);
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_thread_join (threads[i]);
+      g_clear_pointer (&variations[i].watch, ff_cancel_watch_free);
+      results[i] = g_steal_pointer (&variations[i].result);
+      errors[i] = g_steal_pointer (&variations[i].error);
+    }
+}

@@ -1,0 +1,242 @@
+/* The fill pipeline without GIMP: variations against the stand-in. */
+#include "config.h"
+
+#include <string.h>
+
+#include "fill-job.h"
+#include "test-util.h"
+
+static Standin *standin;
+
+#define CROP_W 64
+#define CROP_H 48
+
+/* A dark crop whose right half is to be repainted. */
+static FfFillUpload *
+make_upload (void)
+{
+  g_autoptr(GdkPixbuf) crop = gdk_pixbuf_new (GDK_COLORSPACE_RGB, FALSE, 8, CROP_W, CROP_H);
+  g_autofree guint8   *mask = g_malloc0 (CROP_W * CROP_H);
+  g_autoptr(GError)    error = NULL;
+  FfFillUpload        *upload;
+
+  gdk_pixbuf_fill (crop, 0x203040ff);
+  for (gint y = 0; y < CROP_H; y++)
+    memset (mask + y * CROP_W + CROP_W / 2, 255, CROP_W / 2);
+  upload = ff_fill_upload_new (NULL, crop, mask, &error);
+  g_assert_no_error (error);
+  return upload;
+}
+
+static FfService
+service (void)
+{
+  return (FfService) { standin->base_url, TEST_TOKEN, { 0.05, 20, 2, 0.05 }, NULL };
+}
+
+static void
+run (guint          n,
+     gint           seed,
+     GCancellable  *cancellable,
+     GdkPixbuf    **results,
+     GError       **errors,
+     gint          *seeds)
+{
+  g_autoptr(FfFillUpload) upload = make_upload ();
+  FfService               where = service ();
+  FfParams                params;
+
+  ff_params_init (&params);
+  g_free (params.prompt);
+  params.prompt = g_strdup ("a lighthouse");
+  ff_fill_seeds (seed, n, seeds);
+  ff_fill_run (&where, upload, &params, seeds, n, cancellable, NULL, NULL, results, errors);
+  ff_params_clear (&params);
+}
+
+/* The seeds each create carried, in the order the stand-in saw them. */
+static GArray *
+sent_seeds (void)
+{
+  g_autoptr(JsonArray) requests = standin_requests (standin);
+  GArray              *seeds = g_array_new (FALSE, FALSE, sizeof (gint));
+
+  for (guint i = 0; i < json_array_get_length (requests); i++)
+    {
+      JsonObject *request = json_array_get_object_element (requests, i);
+
+      if (g_str_has_suffix (json_object_get_string_member (request, "path"), "/predictions"))
+        {
+          JsonObject *input = json_object_get_object_member (request, "input");
+          gint        seed = (gint) json_object_get_int_member (input, "seed");
+
+          g_array_append_val (seeds, seed);
+        }
+    }
+  return seeds;
+}
+
+static gint
+compare_ints (gconstpointer a,
+              gconstpointer b)
+{
+  return *(const gint *) a - *(const gint *) b;
+}
+
+static void
+test_seeds (void)
+{
+  gint seeds[4];
+
+  ff_fill_seeds (5, 3, seeds);
+  g_assert_cmpint (seeds[0], ==, 5);
+  g_assert_cmpint (seeds[1], ==, 6);
+  g_assert_cmpint (seeds[2], ==, 7);
+  ff_fill_seeds (G_MAXINT, 2, seeds);
+  g_assert_cmpint (seeds[0], ==, G_MAXINT);
+  g_assert_cmpint (seeds[1], ==, 0);
+  ff_fill_seeds (-1, 4, seeds);
+  for (guint i = 0; i < 4; i++)
+    g_assert_cmpint (seeds[i], >=, 0);
+}
+
+/* Three variations: three creates, each with its own seed, three results. */
+static void
+test_three_variations (void)
+{
+  GdkPixbuf        *results[3];
+  GError           *errors[3];
+  gint              seeds[3];
+  g_autoptr(GArray) sent = NULL;
+
+  standin_scenario (standin, "{\"duration\": 0.3}");
+  run (3, 40, NULL, results, errors, seeds);
+  for (guint i = 0; i < 3; i++)
+    {
+      g_assert_no_error (errors[i]);
+      g_assert_nonnull (results[i]);
+      g_assert_cmpint (gdk_pixbuf_get_width (results[i]), >=, CROP_W);
+      g_object_unref (results[i]);
+    }
+  sent = sent_seeds ();
+  g_array_sort (sent, compare_ints);
+  g_assert_cmpuint (sent->len, ==, 3);
+  g_assert_cmpint (g_array_index (sent, gint, 0), ==, 40);
+  g_assert_cmpint (g_array_index (sent, gint, 1), ==, 41);
+  g_assert_cmpint (g_array_index (sent, gint, 2), ==, 42);
+}
+
+/* Concurrent: four 2-second predictions take about as long as one. */
+static void
+test_concurrent (void)
+{
+  GdkPixbuf *results[FF_VARIATIONS_MAX];
+  GError    *errors[FF_VARIATIONS_MAX];
+  gint       seeds[FF_VARIATIONS_MAX];
+  gint64     start;
+  gdouble    one, four;
+
+  standin_scenario (standin, "{\"duration\": 2.0}");
+  start = g_get_monotonic_time ();
+  run (1, 1, NULL, results, errors, seeds);
+  one = (g_get_monotonic_time () - start) / 1e6;
+  g_assert_no_error (errors[0]);
+  g_object_unref (results[0]);
+
+  standin_scenario (standin, "{\"duration\": 2.0}");
+  start = g_get_monotonic_time ();
+  run (4, 1, NULL, results, errors, seeds);
+  four = (g_get_monotonic_time () - start) / 1e6;
+  for (guint i = 0; i < 4; i++)
+    {
+      g_assert_no_error (errors[i]);
+      g_object_unref (results[i]);
+    }
+  g_test_message ("1 variation %.2f s, 4 variations %.2f s", one, four);
+  g_assert_cmpfloat (four, <=, one * 1.3);
+}
+
+/* One of three fails: the other two are kept, the failure says why. */
+static void
+test_partial_failure (void)
+{
+  GdkPixbuf *results[3];
+  GError    *errors[3];
+  gint       seeds[3];
+
+  standin_scenario (standin, "{\"duration\": 0.3, \"fail_seeds\": [11], "
+                    "\"error\": \"NSFW content detected\"}");
+  run (3, 10, NULL, results, errors, seeds);
+  g_assert_nonnull (results[0]);
+  g_assert_null (results[1]);
+  g_assert_error (errors[1], FF_API_ERROR, FF_API_ERROR_FAILED);
+  g_assert_cmpstr (errors[1]->message, ==, "the prediction failed: NSFW content detected");
+  g_assert_nonnull (results[2]);
+  g_object_unref (results[0]);
+  g_object_unref (results[2]);
+  g_clear_error (&errors[1]);
+}
+
+static gboolean
+cancel_now (gpointer user_data)
+{
+  g_cancellable_cancel (user_data);
+  return G_SOURCE_REMOVE;
+}
+
+static gpointer
+cancel_later (gpointer user_data)
+{
+  g_usleep (G_USEC_PER_SEC / 2);
+  cancel_now (user_data);
+  return NULL;
+}
+
+/* A cancel stops every running prediction on the service. */
+static void
+test_cancel_all (void)
+{
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(JsonArray)    requests = NULL;
+  GdkPixbuf              *results[2];
+  GError                 *errors[2];
+  gint                    seeds[2];
+  GThread                *canceller;
+  guint                   cancels = 0;
+
+  standin_scenario (standin, "{\"duration\": 30}");
+  canceller = g_thread_new ("cancel", cancel_later, cancellable);
+  run (2, 3, cancellable, results, errors, seeds);
+  g_thread_join (canceller);
+  for (guint i = 0; i < 2; i++)
+    {
+      g_assert_null (results[i]);
+      g_assert_error (errors[i], G_IO_ERROR, G_IO_ERROR_CANCELLED);
+      g_clear_error (&errors[i]);
+    }
+  requests = standin_requests (standin);
+  for (guint i = 0; i < json_array_get_length (requests); i++)
+    if (g_str_has_suffix (json_object_get_string_member (json_array_get_object_element (requests, i),
+                                                         "path"), "/cancel"))
+      cancels++;
+  g_assert_cmpuint (cancels, ==, 2);
+}
+
+int
+main (int argc, char **argv)
+{
+  int result;
+
+  g_test_init (&argc, &argv, NULL);
+  standin = standin_start ();
+
+  g_test_add_func ("/fill-job/seeds", test_seeds);
+  g_test_add_func ("/fill-job/three-variations", test_three_variations);
+  g_test_add_func ("/fill-job/concurrent", test_concurrent);
+  g_test_add_func ("/fill-job/partial-failure", test_partial_failure);
+  g_test_add_func ("/fill-job/cancel-all", test_cancel_all);
+
+  result = g_test_run ();
+  standin_stop (standin);
+  return result;
+}
