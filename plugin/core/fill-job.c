@@ -19,7 +19,7 @@ struct _FfFillUpload
   gchar *mask_uri;     /* nullable */
   gint   send_width;   /* what the model was sent: it bounds what is decoded */
   gint   send_height;
-  gsize  size;
+  gsize  size;         /* what went to the Files API */
 };
 
 static gpointer
@@ -65,7 +65,6 @@ ff_fill_upload_new (FfClient      *client,
       if (png == NULL)
         return NULL;
       upload->mask_uri = ff_data_uri (png, "image/png");
-      upload->size += g_bytes_get_size (png) * 4 / 3;
     }
 
   if (client != NULL && g_bytes_get_size (image) > FILES_API_MIN &&
@@ -77,10 +76,11 @@ ff_fill_upload_new (FfClient      *client,
                                             mime_type, &files_error);
       if (upload->image_uri == NULL)
         ff_debug ("%s; sending a data URI instead", files_error->message);
+      else
+        upload->size = g_bytes_get_size (image);
     }
   if (upload->image_uri == NULL)
     upload->image_uri = ff_data_uri (image, mime_type);
-  upload->size += g_bytes_get_size (image);
   return g_steal_pointer (&upload);
 }
 
@@ -95,9 +95,14 @@ ff_fill_upload_free (FfFillUpload *upload)
 }
 
 gsize
-ff_fill_upload_size (const FfFillUpload *upload)
+ff_fill_upload_size (const FfFillUpload *upload,
+                     const FfParams     *params)
 {
-  return upload->size;
+  gsize             length = 0;
+  g_autofree gchar *body = ff_request_build_body (params, upload->image_uri,
+                                                  upload->mask_uri, &length);
+
+  return upload->size + length;
 }
 
 void

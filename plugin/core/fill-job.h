@@ -39,8 +39,9 @@ FfFillUpload * ff_fill_upload_new      (FfClient           *client,
                                         const guint8       *mask,
                                         GError            **error);
 void           ff_fill_upload_free     (FfFillUpload       *upload);
-/* Bytes that went up: the file and one request body. */
-gsize          ff_fill_upload_size     (const FfFillUpload *upload);
+/* Bytes one variation sends: the file (Files API) and its request body. */
+gsize          ff_fill_upload_size     (const FfFillUpload *upload,
+                                        const FfParams     *params);
 
 typedef struct
 {

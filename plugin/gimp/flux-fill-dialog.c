@@ -11,6 +11,7 @@
 #include "flux-fill.h"
 #include "flux-fill-dialog.h"
 #include "flux-fill-dialog-service.h"
+#include "flux-fill-record.h"
 #include "flux-fill-region.h"
 #include "flux-fill-service.h"
 
@@ -72,6 +73,48 @@ build_prompt (GimpProcedureDialog *dialog,
   gtk_widget_set_size_request (scrolled, -1, 110);
 }
 
+/* The area a run would fill: around the selection, or, with a generated
+ * layer (or its mask or group) active and nothing selected, the earlier
+ * fill's own area.
+ */
+static gboolean
+plan (Summary   *summary,
+      gint       context,
+      gboolean   sample_merged,
+      FfRect    *crop,
+      GError   **error)
+{
+  GimpDrawable *drawable = summary->drawable;
+  FfRecord      record = { 0 };
+  GimpLayer    *earlier = NULL;
+  GimpLayer    *source;
+  gboolean      selected = FALSE, ok = TRUE;
+  gint          x1, y1, x2, y2;
+
+  if (summary->fill)
+    earlier = flux_fill_record_find (drawable, &record, NULL);
+  if (earlier != NULL && flux_fill_record_selection_meets (summary->image, &record))
+    {
+      gimp_selection_bounds (summary->image, &selected, &x1, &y1, &x2, &y2);
+      if (! selected)
+        {
+          *crop = record.rect;
+          ff_record_clear (&record);
+          return TRUE;
+        }
+      /* The earlier fill's own layer is filled from, not the mask. */
+      source = gimp_image_get_layer_by_tattoo (summary->image, record.source_tattoo);
+      drawable = source ? GIMP_DRAWABLE (source) : drawable;
+    }
+  ff_record_clear (&record);
+  if (GIMP_IS_LAYER_MASK (drawable))
+    drawable = GIMP_DRAWABLE (gimp_layer_from_mask (GIMP_LAYER_MASK (drawable)));
+  ok = flux_fill_region_plan (summary->image, drawable,
+                              summary->fill ? FF_OUTPAINT_NONE : FF_OUTPAINT_LEFT,
+                              context, sample_merged, crop, error);
+  return ok;
+}
+
 /* "Sends a 1056 × 960 px area to Replicate · about $0.05": what leaves
  * the machine, to whom, and what it costs; or why nothing can be filled.
  */
@@ -91,9 +134,7 @@ update_summary (Summary *summary)
   if (summary->fill)
     g_object_get (summary->config, "context", &context, NULL);
   g_object_get (summary->config, "price", &price, "sample-merged", &sample_merged, NULL);
-  if (! flux_fill_region_plan (summary->image, summary->drawable,
-                               summary->fill ? FF_OUTPAINT_NONE : FF_OUTPAINT_LEFT,
-                               context, sample_merged, &crop, &error))
+  if (! plan (summary, context, sample_merged, &crop, &error))
     text = g_strdup (error->message);
   else if (summary->fill)
     text = g_strdup_printf (_("Sends a %d × %d px area to %s · about $%.2f"),
@@ -209,9 +250,7 @@ check_inputs (Checks *checks)
                               "the limit is %d."), strlen (prompt), FF_PROMPT_MAX_BYTES);
   if (checks->summary->fill)
     g_object_get (config, "context", &context, NULL);
-  if (! flux_fill_region_plan (checks->summary->image, checks->summary->drawable,
-                               checks->summary->fill ? FF_OUTPAINT_NONE : FF_OUTPAINT_LEFT,
-                               context, sample_merged, &crop, &error))
+  if (! plan (checks->summary, context, sample_merged, &crop, &error))
     return g_strdup (error->message);
   typed = flux_fill_service_section_token (checks->service);
   configured = flux_fill_service_configured_url (config);

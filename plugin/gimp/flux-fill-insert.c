@@ -4,6 +4,7 @@
 #include <glib/gi18n-lib.h>
 
 #include "fill-job.h"
+#include "flux-fill-record.h"
 #include "image-codec.h"
 #include "flux-fill-insert.h"
 #include "flux-fill-pixels.h"
@@ -85,7 +86,8 @@ build_layer (GimpImage            *image,
              FfOutpaint            outpaint,
              GdkPixbuf            *result,
              const FfRect         *place,
-             const gchar          *name)
+             const gchar          *name,
+             const gchar          *record)
 {
   g_autoptr(GdkPixbuf) fitted = ff_image_fit (result, place->width, place->height);
   /* Where the old picture lies in the layer: the mask hides the result there. */
@@ -112,6 +114,9 @@ build_layer (GimpImage            *image,
       gimp_item_delete (GIMP_ITEM (layer));
       return NULL;
     }
+  /* On a layer not yet in the image: no undo step of its own. */
+  if (record != NULL)
+    flux_fill_record_attach (GIMP_ITEM (layer), record);
   return layer;
 }
 
@@ -124,6 +129,8 @@ flux_fill_insert_results (GimpImage             *image,
                           const gint            *seeds,
                           guint                  n,
                           const gchar           *name,
+                          gchar                **records,
+                          GimpLayer             *earlier,
                           GError               **error)
 {
   gint       width = gimp_image_get_width (image), height = gimp_image_get_height (image);
@@ -155,16 +162,22 @@ flux_fill_insert_results (GimpImage             *image,
 
   for (guint i = 0; ok && i < n; i++)
     {
-      g_autofree gchar *layer_name = n > 1 ? g_strdup_printf (_("%s (seed %d)"), name, seeds[i])
-                                           : g_strdup (name);
+      /* Beside others, a variation is told apart by its seed. */
+      g_autofree gchar *layer_name = n > 1 || earlier != NULL
+                                     ? g_strdup_printf (_("%s (seed %d)"), name, seeds[i])
+                                     : g_strdup (name);
 
-      layers[i] = build_layer (image, region, outpaint, results[i], &place, layer_name);
+      layers[i] = build_layer (image, region, outpaint, results[i], &place, layer_name,
+                               records ? records[i] : NULL);
       ok = layers[i] != NULL;
     }
-  if (ok && n > 1)
+  /* Several results, or more for an earlier lone one: a group. */
+  if (ok && (earlier != NULL ? ! GIMP_IS_GROUP_LAYER (earlier) : n > 1))
     {
       group = GIMP_LAYER (gimp_group_layer_new (image, name));
       ok = group != NULL;
+      if (ok && records != NULL)
+        flux_fill_record_attach (GIMP_ITEM (group), records[0]);
     }
   if (! ok)
     {
@@ -180,8 +193,10 @@ flux_fill_insert_results (GimpImage             *image,
 
   /* The image changes here only, in a few quick calls and one undo step. */
   resize = canvas.x < 0 || canvas.y < 0 || canvas.width > width || canvas.height > height;
-  parent = gimp_item_get_parent (GIMP_ITEM (drawable));
-  position = gimp_image_get_item_position (image, GIMP_ITEM (drawable));
+  /* Above the layer filled, or beside the earlier results. */
+  parent = gimp_item_get_parent (GIMP_ITEM (earlier ? GIMP_DRAWABLE (earlier) : drawable));
+  position = gimp_image_get_item_position (image, GIMP_ITEM (earlier ? GIMP_DRAWABLE (earlier)
+                                                                     : drawable));
   gimp_image_undo_group_start (image);
   /* Layers keep their pixels; only their offsets move. */
   ok = ! resize || gimp_image_resize (image, canvas.width, canvas.height, -canvas.x, -canvas.y);
@@ -189,7 +204,24 @@ flux_fill_insert_results (GimpImage             *image,
     {
       ok = group_inserted = gimp_image_insert_layer (image, group,
                                                      parent ? GIMP_LAYER (parent) : NULL, position);
+      /* The earlier lone result goes into the new group, under the new ones. */
+      if (ok && earlier != NULL)
+        {
+          ok = gimp_image_reorder_item (image, GIMP_ITEM (earlier), GIMP_ITEM (group), 0);
+          gimp_item_set_visible (GIMP_ITEM (earlier), FALSE);
+        }
       parent = GIMP_ITEM (group);
+      position = 0;
+    }
+  else if (ok && earlier != NULL)
+    {
+      /* Into the earlier group, on top, the only one visible. */
+      GimpItem **children = gimp_item_get_children (GIMP_ITEM (earlier));
+
+      for (gint i = 0; children != NULL && children[i] != NULL; i++)
+        gimp_item_set_visible (children[i], FALSE);
+      g_free (children);
+      parent = GIMP_ITEM (earlier);
       position = 0;
     }
   /* In the group, the first variation on top and the only one visible. */

@@ -13,7 +13,11 @@ G_BEGIN_DECLS
  * pixels, the canvas grown to hold it and the mask hiding the result over
  * the old picture.  One result is one layer named @name; several go into
  * a layer group named @name, a layer each named "@name (seed N)", the
- * first on top and the only one visible.  Nothing changes on failure.
+ * first on top and the only one visible.  @records (nullable): a JSON
+ * record per result, attached to its layer (the first also to a new
+ * group).  @earlier (nullable): earlier results of the same fill, a group
+ * (the new ones go in on top, the only ones visible) or a lone layer (a
+ * group named @name is made around it).  Nothing changes on failure.
  */
 gboolean flux_fill_insert_results (GimpImage            *image,
                                    GimpDrawable         *drawable,
@@ -23,6 +27,8 @@ gboolean flux_fill_insert_results (GimpImage            *image,
                                    const gint           *seeds,
                                    guint                 n,
                                    const gchar          *name,
+                                   gchar               **records,
+                                   GimpLayer            *earlier,
                                    GError              **error);
 
 G_END_DECLS

@@ -85,6 +85,39 @@ read_selection (GimpImage    *image,
   return selection;
 }
 
+/* The picture under the region's crop, once its mask is read. */
+static gboolean
+read_picture (GimpImage       *image,
+              GimpDrawable    *drawable,
+              FfOutpaint       outpaint,
+              gboolean         sample_merged,
+              FluxFillRegion  *region,
+              GError         **error)
+{
+  if (outpaint != FF_OUTPAINT_NONE || region->layer_mask != NULL)
+    region->image = gdk_pixbuf_new (GDK_COLORSPACE_RGB, FALSE, 8,
+                                    region->crop.width, region->crop.height);
+  if (sample_merged && ! shows_only (image, drawable))
+    drawable = NULL;
+  if (region->image != NULL && ! read_pixels (image, drawable, &region->crop, region->image))
+    {
+      flux_fill_region_clear (region);
+      g_set_error_literal (error, GIMP_PLUG_IN_ERROR, 0,
+                           _("GIMP could not give the visible picture. Turn off "
+                             "Sample merged to fill from the active layer alone."));
+      return FALSE;
+    }
+
+  if (region->image == NULL || (outpaint == FF_OUTPAINT_NONE && region->layer_mask == NULL))
+    {
+      flux_fill_region_clear (region);
+      g_set_error_literal (error, GIMP_PLUG_IN_ERROR, 0,
+                           _("Not enough memory for the area to fill."));
+      return FALSE;
+    }
+  return TRUE;
+}
+
 gboolean
 flux_fill_region_plan (GimpImage     *image,
                        GimpDrawable  *drawable,
@@ -165,28 +198,40 @@ flux_fill_region_read (GimpImage       *image,
         region->layer_mask = ff_blend_layer_mask (selected, region->crop.width,
                                                   region->crop.height, feather);
     }
-  if (outpaint != FF_OUTPAINT_NONE || region->layer_mask != NULL)
-    region->image = gdk_pixbuf_new (GDK_COLORSPACE_RGB, FALSE, 8,
-                                    region->crop.width, region->crop.height);
-  if (sample_merged && ! shows_only (image, drawable))
-    drawable = NULL;
-  if (region->image != NULL && ! read_pixels (image, drawable, &region->crop, region->image))
-    {
-      flux_fill_region_clear (region);
-      g_set_error_literal (error, GIMP_PLUG_IN_ERROR, 0,
-                           _("GIMP could not give the visible picture. Turn off "
-                             "Sample merged to fill from the active layer alone."));
-      return FALSE;
-    }
+  return read_picture (image, drawable, outpaint, sample_merged, region, error);
+}
 
-  if (region->image == NULL || (outpaint == FF_OUTPAINT_NONE && region->layer_mask == NULL))
+gboolean
+flux_fill_region_read_recorded (GimpImage       *image,
+                                GimpDrawable    *drawable,
+                                const FfRect    *rect,
+                                GimpLayerMask   *mask,
+                                gboolean         sample_merged,
+                                FluxFillRegion  *region,
+                                GError         **error)
+{
+  FfRect canvas = { 0, 0, gimp_image_get_width (image), gimp_image_get_height (image) };
+  FfRect in_mask;
+
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  *region = (FluxFillRegion) { 0 };
+  if (! ff_rect_intersect (rect, &canvas, &region->crop))
     {
-      flux_fill_region_clear (region);
       g_set_error_literal (error, GIMP_PLUG_IN_ERROR, 0,
-                           _("Not enough memory for the area to fill."));
+                           _("The area of the earlier fill lies outside the canvas. "
+                             "Select an area to fill."));
       return FALSE;
     }
-  return TRUE;
+  /* The mask the earlier fill got, already grown and feathered. */
+  gimp_drawable_get_offsets (GIMP_DRAWABLE (mask), &in_mask.x, &in_mask.y);
+  in_mask = (FfRect) { region->crop.x - in_mask.x, region->crop.y - in_mask.y,
+                       region->crop.width, region->crop.height };
+  region->layer_mask = g_try_malloc ((gsize) in_mask.width * in_mask.height);
+  if (region->layer_mask != NULL)
+    flux_fill_pixels_get (GIMP_DRAWABLE (mask), &in_mask, babl_format ("Y u8"),
+                          region->layer_mask, in_mask.width);
+  return read_picture (image, drawable, FF_OUTPAINT_NONE, sample_merged, region, error);
 }
 
 void

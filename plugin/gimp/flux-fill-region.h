@@ -47,6 +47,17 @@ gboolean flux_fill_region_read  (GimpImage      *image,
                                  gboolean        sample_merged,
                                  FluxFillRegion *region,
                                  GError        **error);
+/* The region of an earlier fill, filled again without a selection: its
+ * crop @rect (image coordinates) and the mask it got, from @mask (the
+ * generated layer's).  The picture as flux_fill_region_read () reads it.
+ */
+gboolean flux_fill_region_read_recorded (GimpImage      *image,
+                                         GimpDrawable   *drawable,
+                                         const FfRect   *rect,
+                                         GimpLayerMask  *mask,
+                                         gboolean        sample_merged,
+                                         FluxFillRegion *region,
+                                         GError        **error);
 void     flux_fill_region_clear (FluxFillRegion *region);
 
 G_END_DECLS

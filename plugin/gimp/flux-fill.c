@@ -15,6 +15,7 @@
 #include "debug-log.h"
 #include "fill-blend.h"
 #include "fill-job.h"
+#include "fill-record.h"
 #include "fill-params.h"
 #include "image-codec.h"
 #include "process-guard.h"
@@ -23,6 +24,7 @@
 #include "flux-fill.h"
 #include "flux-fill-dialog.h"
 #include "flux-fill-insert.h"
+#include "flux-fill-record.h"
 #include "flux-fill-region.h"
 #include "flux-fill-service.h"
 
@@ -113,8 +115,10 @@ flux_fill_set_i18n (GimpPlugIn   *plug_in,
 static GList *
 flux_fill_query_procedures (GimpPlugIn *plug_in)
 {
-  return g_list_append (g_list_append (NULL, g_strdup (PLUG_IN_PROC)),
-                        g_strdup (PLUG_IN_PROC_EXPAND));
+  GList *names = g_list_append (NULL, g_strdup (PLUG_IN_PROC));
+
+  names = g_list_append (names, g_strdup (PLUG_IN_PROC_EXPAND));
+  return g_list_append (names, g_strdup (PLUG_IN_PROC_AGAIN));
 }
 
 /* The outpaint modes, from @first on (Expand has no "none"). */
@@ -239,6 +243,24 @@ flux_fill_create_procedure (GimpPlugIn  *plug_in,
       add_output_arguments (procedure);
       add_variations_argument (procedure);
       add_sample_merged_argument (procedure);
+      flux_fill_service_add_arguments (procedure);
+      return procedure;
+    }
+  if (g_strcmp0 (name, PLUG_IN_PROC_AGAIN) == 0)
+    {
+      procedure = gimp_image_procedure_new (plug_in, name, GIMP_PDB_PROC_TYPE_PLUGIN,
+                                            flux_fill_run, NULL, NULL);
+      set_common (procedure, _("FLUX Fill _Again"));
+      /* Also where the generated layers are: the Layers dialog's menu. */
+      gimp_procedure_add_menu_path (procedure, "<Layers>/Layers Menu");
+      gimp_procedure_set_documentation (procedure,
+        _("Make more variations of an earlier FLUX Fill"),
+        _("With a layer made by FLUX Fill active (or its group, or its mask), "
+          "fills the same area of the same layer again with the prompt and "
+          "parameters recorded on it and new seeds, and adds the results to "
+          "its group, on top and visible. The current selection, if there is "
+          "one, is filled instead of the recorded area."),
+        name);
       flux_fill_service_add_arguments (procedure);
       return procedure;
     }
@@ -523,7 +545,7 @@ generate (const FfParams        *params,
   if (upload == NULL)
     return 0;
   timings_lap (timings, PHASE_ENCODE);
-  timings->uploaded = ff_fill_upload_size (upload);
+  timings->uploaded = ff_fill_upload_size (upload, params);
 
   ff_fill_seeds (params->seed, n, tried);
   ff_fill_run (service, upload, params, tried, n, NULL, show_progress, &progress,
@@ -553,49 +575,222 @@ generate (const FfParams        *params,
   return ok;
 }
 
-/* One fill (or expansion) with the values in @config.  Returns the
- * status, with @error set for anything but GIMP_PDB_SUCCESS.
+/* What a run does: with which values, from which layer, where the
+ * results go.  From @config, or from the record of an earlier fill when
+ * a generated layer, its mask or its group is active.
+ */
+typedef struct
+{
+  FfParams      params;
+  gint          feather;
+  gint          context;
+  gint          variations;
+  gboolean      sample_merged;
+  GimpDrawable *source;      /* the layer the picture comes from, results go above */
+  GimpLayer    *earlier;     /* nullable: earlier results of this fill (group or layer) */
+  FfRecord      record;      /* of @earlier */
+} FillSpec;
+
+static void
+fill_spec_clear (FillSpec *spec)
+{
+  ff_params_clear (&spec->params);
+  ff_record_clear (&spec->record);
+}
+
+static GimpPDBStatusType
+fill_spec_read (GimpImage            *image,
+                GimpDrawable         *drawable,
+                GimpProcedureConfig  *config,
+                gboolean              again,
+                FillSpec             *spec,
+                GError              **error)
+{
+  *spec = (FillSpec) { .feather = 0, .context = -1, .variations = 1,
+                       .sample_merged = TRUE, .source = drawable };
+  ff_params_init (&spec->params);
+  /* Expand always extends the picture; Fill and Fill Again come back to
+   * an earlier fill when one of its layers is active.
+   */
+  if (! is_expand (config))
+    spec->earlier = flux_fill_record_find (drawable, &spec->record, error);
+  if (error != NULL && *error != NULL)
+    return GIMP_PDB_EXECUTION_ERROR;
+  /* A selection away from the earlier fill is a new fill, above the
+   * active layer, not more of the earlier one.
+   */
+  if (spec->earlier != NULL && ! again && ! flux_fill_record_selection_meets (image, &spec->record))
+    {
+      spec->earlier = NULL;
+      ff_record_clear (&spec->record);
+      if (GIMP_IS_LAYER_MASK (drawable))
+        spec->source = GIMP_DRAWABLE (gimp_layer_from_mask (GIMP_LAYER_MASK (drawable)));
+    }
+  if (spec->earlier == NULL && again)
+    {
+      g_set_error_literal (error, GIMP_PLUG_IN_ERROR, 0,
+                           _("FLUX Fill Again works on a layer made by FLUX Fill, its group "
+                             "or its mask. Select one in the Layers dialog."));
+      return GIMP_PDB_CALLING_ERROR;
+    }
+  if (spec->earlier == NULL && GIMP_IS_LAYER_MASK (spec->source))
+    {
+      g_set_error_literal (error, GIMP_PLUG_IN_ERROR, 0,
+                           _("FLUX Fill works on a layer, not on a layer mask (but for the "
+                             "mask of a layer it made). Select the layer itself."));
+      return GIMP_PDB_CALLING_ERROR;
+    }
+  if (spec->earlier != NULL)
+    {
+      if (spec->record.params.outpaint != FF_OUTPAINT_NONE)
+        {
+          g_set_error_literal (error, GIMP_PLUG_IN_ERROR, 0,
+                               _("This layer was made by FLUX Expand: run FLUX Expand again "
+                                 "on the picture to extend it further."));
+          return GIMP_PDB_EXECUTION_ERROR;
+        }
+      spec->source = GIMP_DRAWABLE (gimp_image_get_layer_by_tattoo (image,
+                                                                    spec->record.source_tattoo));
+      if (spec->source == NULL)
+        {
+          g_set_error (error, GIMP_PLUG_IN_ERROR, 0,
+                       _("The layer this fill was made from (“%s”) is gone. Select a "
+                         "layer and an area to fill."), spec->record.source_name);
+          return GIMP_PDB_EXECUTION_ERROR;
+        }
+    }
+  if (again)
+    {
+      /* The recorded prompt and parameters, with new seeds. */
+      ff_params_clear (&spec->params);
+      spec->params = spec->record.params;
+      spec->params.prompt = g_strdup (spec->record.params.prompt);
+      spec->params.seed = FF_SEED_RANDOM;
+      spec->feather = spec->record.feather;
+      spec->context = spec->record.context;
+      spec->variations = spec->record.variations;
+      spec->sample_merged = spec->record.sample_merged;
+      return GIMP_PDB_SUCCESS;
+    }
+  params_from_config (config, &spec->params);
+  if (! ff_params_validate (&spec->params, error))
+    {
+      g_prefix_error (error, _("Invalid argument "));
+      return GIMP_PDB_CALLING_ERROR;
+    }
+  if (! is_expand (config))
+    g_object_get (config, "feather", &spec->feather, "context", &spec->context, NULL);
+  g_object_get (config, "variations", &spec->variations,
+                "sample-merged", &spec->sample_merged, NULL);
+  return GIMP_PDB_SUCCESS;
+}
+
+/* The region to fill: around the selection, or, filling again with no
+ * selection, the earlier fill's own area and mask.
+ */
+static gboolean
+fill_spec_region (GimpImage       *image,
+                  const FillSpec  *spec,
+                  FluxFillRegion  *region,
+                  GError         **error)
+{
+  gboolean       selected = FALSE;
+  gint           x1, y1, x2, y2;
+  GimpLayerMask *mask;
+
+  if (spec->earlier != NULL)
+    gimp_selection_bounds (image, &selected, &x1, &y1, &x2, &y2);
+  if (spec->earlier == NULL || selected)
+    return flux_fill_region_read (image, spec->source, spec->params.outpaint, spec->context,
+                                  spec->feather, spec->sample_merged, region, error);
+  mask = flux_fill_record_mask (spec->earlier);
+  if (mask == NULL)
+    {
+      g_set_error_literal (error, GIMP_PLUG_IN_ERROR, 0,
+                           _("The earlier fill has lost its mask. Select an area to fill."));
+      return FALSE;
+    }
+  return flux_fill_region_read_recorded (image, spec->source, &spec->record.rect, mask,
+                                         spec->sample_merged, region, error);
+}
+
+/* The record each result carries: how to make it again.  (transfer full) */
+static gchar **
+make_records (const FillSpec       *spec,
+              const FluxFillRegion *region,
+              const gchar          *base_url,
+              const gint           *seeds,
+              guint                 n)
+{
+  gchar         **records = g_new0 (gchar *, n + 1);
+  g_autofree gchar *source_name = gimp_item_get_name (GIMP_ITEM (spec->source));
+  FfRecord        record = {
+    .params = spec->params,
+    .feather = spec->feather,
+    .context = spec->context,
+    .variations = spec->variations,
+    .sample_merged = spec->sample_merged,
+    .model = (gchar *) FF_MODEL_PATH,
+    .service_url = (gchar *) base_url,
+    .source_tattoo = gimp_item_get_tattoo (GIMP_ITEM (spec->source)),
+    .source_name = source_name,
+    .rect = region->crop,
+  };
+
+  for (guint i = 0; i < n; i++)
+    {
+      record.params.seed = seeds[i];
+      records[i] = ff_record_to_json (&record, NULL);
+    }
+  return records;
+}
+
+/* One fill (or expansion) with the values in @config, or, @again, with
+ * those recorded on the active generated layer.  Returns the status,
+ * with @error set for anything but GIMP_PDB_SUCCESS.
  */
 static GimpPDBStatusType
 fill (GimpImage            *image,
       GimpDrawable         *drawable,
       GimpProcedureConfig  *config,
+      gboolean              again,
       GError              **error)
 {
-  FfParams             params;
+  FillSpec             spec;
   FluxFillRegion       region = { 0 };
   Progress             progress = { 0 };
   Timings              timings = { 0 };
   FfService            service = { NULL };
   g_autofree gchar    *base_url = NULL;
-  g_autofree gchar    *configured = flux_fill_service_configured_url (config);
+  g_autofree gchar    *configured = NULL;
   g_autoptr(FfToken)   token = NULL;
   g_autoptr(FfClient)  client = NULL;
   GdkPixbuf           *results[FF_VARIATIONS_MAX] = { NULL };
   gint                 seeds[FF_VARIATIONS_MAX] = { 0 };
+  g_auto(GStrv)        records = NULL;
   g_autofree gchar    *name = NULL;
-  gint                 feather = 0, context = -1, variations = 1;
-  gboolean             sample_merged = TRUE;
+  GimpPDBStatusType    status;
   guint                made = 0;
 
-  ff_params_init (&params);
-  params_from_config (config, &params);
-  if (! ff_params_validate (&params, error))
+  status = fill_spec_read (image, drawable, config, again, &spec, error);
+  if (status != GIMP_PDB_SUCCESS)
     {
-      ff_params_clear (&params);
-      g_prefix_error (error, _("Invalid argument "));
-      return GIMP_PDB_CALLING_ERROR;
+      fill_spec_clear (&spec);
+      return status;
     }
 
+  /* Fill Again goes to the service the fill was made at. */
+  configured = again && spec.record.service_url && *spec.record.service_url
+               ? g_strdup (spec.record.service_url) : flux_fill_service_configured_url (config);
   if (! flux_fill_service_resolve (configured, &base_url, &token, error))
     {
-      ff_params_clear (&params);
+      fill_spec_clear (&spec);
       return GIMP_PDB_EXECUTION_ERROR;
     }
   client = ff_client_new (base_url, token, error);
   if (client == NULL)
     {
-      ff_params_clear (&params);
+      fill_spec_clear (&spec);
       g_prefix_error (error, _("FLUX Fill is not set up: "));
       return GIMP_PDB_EXECUTION_ERROR;
     }
@@ -607,24 +802,20 @@ fill (GimpImage            *image,
   timings.mark = g_get_monotonic_time ();
   if (ff_debug_enabled ())
     timings.start_rss_kb = status_kb ("VmRSS:");
-  if (! is_expand (config))
-    g_object_get (config, "feather", &feather, "context", &context, NULL);
-  g_object_get (config, "variations", &variations, "sample-merged", &sample_merged, NULL);
-  if (! flux_fill_region_read (image, drawable, params.outpaint, context, feather,
-                               sample_merged, &region, error))
+  if (! fill_spec_region (image, &spec, &region, error))
     {
-      ff_params_clear (&params);
+      fill_spec_clear (&spec);
       return GIMP_PDB_EXECUTION_ERROR;
     }
 
   timings_lap (&timings, PHASE_READ);
 
   gimp_progress_init (_("FLUX Fill"));
-  made = generate (&params, &region, client, &service,
-                   (guint) CLAMP (variations, 1, FF_VARIATIONS_MAX),
+  made = generate (&spec.params, &region, client, &service,
+                   (guint) CLAMP (spec.variations, 1, FF_VARIATIONS_MAX),
                    &timings, results, seeds, error);
   timings_lap (&timings, PHASE_DOWNLOAD);
-  for (guint i = 0; i < made && params.outpaint == FF_OUTPAINT_NONE; i++)
+  for (guint i = 0; i < made && spec.params.outpaint == FF_OUTPAINT_NONE; i++)
     {
       g_autoptr(GdkPixbuf) fitted = NULL;
 
@@ -646,9 +837,10 @@ fill (GimpImage            *image,
   gimp_progress_end ();
   if (made > 0 && (error == NULL || *error == NULL))
     {
-      name = layer_name (&params);
-      if (flux_fill_insert_results (image, drawable, &region, params.outpaint,
-                                    results, seeds, made, name, error))
+      name = layer_name (&spec.params);
+      records = make_records (&spec, &region, base_url, seeds, made);
+      if (flux_fill_insert_results (image, spec.source, &region, spec.params.outpaint,
+                                    results, seeds, made, name, records, spec.earlier, error))
         {
           timings_lap (&timings, PHASE_INSERT);
           timings_report (&timings);
@@ -657,7 +849,7 @@ fill (GimpImage            *image,
   for (guint i = 0; i < made; i++)
     g_clear_object (&results[i]);
   flux_fill_region_clear (&region);
-  ff_params_clear (&params);
+  fill_spec_clear (&spec);
 
   if (made == 0 || (error != NULL && *error != NULL))
     {
@@ -704,11 +896,16 @@ flux_fill_run (GimpProcedure        *procedure,
 {
   GimpPDBStatusType status;
   GError           *error = NULL;
+  gboolean          again = g_strcmp0 (gimp_procedure_get_name (procedure),
+                                       PLUG_IN_PROC_AGAIN) == 0;
 
   gegl_init (NULL, NULL);
 
+  /* A layer, or a generated layer's mask: what GIMP leaves active after
+   * a fill, so that Filters → Repeat fills again.
+   */
   if (gimp_core_object_array_get_length ((GObject **) drawables) != 1 ||
-      ! GIMP_IS_LAYER (drawables[0]) || GIMP_IS_LAYER_MASK (drawables[0]))
+      ! (GIMP_IS_LAYER (drawables[0]) || GIMP_IS_LAYER_MASK (drawables[0])))
     {
       g_set_error (&error, GIMP_PLUG_IN_ERROR, 0,
                    _("Procedure '%s' works on exactly one layer."),
@@ -726,12 +923,13 @@ flux_fill_run (GimpProcedure        *procedure,
   /* A Fill from the menu or Filters → Repeat never inherits an outpaint
    * mode: Expand is its own command now.  Batch callers keep theirs.
    */
-  if (run_mode != GIMP_RUN_NONINTERACTIVE && ! is_expand (config))
+  if (run_mode != GIMP_RUN_NONINTERACTIVE && ! is_expand (config) && ! again)
     g_object_set (config, "outpaint", "none", NULL);
 
-  if (run_mode != GIMP_RUN_INTERACTIVE)
+  /* Fill Again asks nothing: the recorded prompt and parameters. */
+  if (run_mode != GIMP_RUN_INTERACTIVE || again)
     {
-      status = fill (image, drawables[0], config, &error);
+      status = fill (image, drawables[0], config, again, &error);
       return status == GIMP_PDB_SUCCESS
         ? gimp_procedure_new_return_values (procedure, status, NULL)
         : fail (procedure, status, error);
@@ -753,7 +951,7 @@ flux_fill_run (GimpProcedure        *procedure,
           status = GIMP_PDB_EXECUTION_ERROR;
           continue;
         }
-      status = fill (image, drawables[0], config, &error);
+      status = fill (image, drawables[0], config, FALSE, &error);
       if (error != NULL && error->domain == FF_HTTP_ERROR &&
           (error->code == 401 || error->code == 403))
         g_prefix_error (&error, "%s ", _("The service refused the API token: check it in "

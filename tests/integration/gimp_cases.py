@@ -12,10 +12,11 @@ import urllib.request
 import gi
 gi.require_version("Gimp", "3.0")
 gi.require_version("Gegl", "0.4")
-from gi.repository import Gegl, Gimp  # noqa: E402
+from gi.repository import Gegl, Gimp, Gio  # noqa: E402
 
 RESULTS = open(os.environ["FLUX_FILL_RESULTS"], "w")
 STANDIN = os.environ["FLUX_FILL_STANDIN_URL"]
+TOKEN_ENV = os.environ.get("REPLICATE_API_TOKEN") or "no-token-in-this-run"
 PROC = "plug-in-flux-fill"
 SUCCESS = Gimp.PDBStatusType.SUCCESS
 EXECUTION_ERROR = Gimp.PDBStatusType.EXECUTION_ERROR
@@ -657,6 +658,94 @@ def case_sample_merged():
                                       image.select_rectangle(Gimp.ChannelOps.REPLACE, *sel)))
 
 
+def record_of(item):
+    parasite = item.get_parasite("flux-fill-record")
+    return json.loads(bytes(parasite.get_data()).decode()) if parasite else None
+
+
+def run_again(image, drawable):
+    proc = Gimp.get_pdb().lookup_procedure("plug-in-flux-fill-again")
+    config = proc.create_config()
+    config.set_property("run-mode", Gimp.RunMode.NONINTERACTIVE)
+    config.set_property("image", image)
+    config.set_core_object_array("drawables", [drawable])
+    result = proc.run(config)
+    status = result.index(0)
+    return status, (result.index(1) if status != SUCCESS and result.length() > 1 else "") or ""
+
+
+def case_fill_again():
+    """A fill remembers itself: its record survives the XCF; filling with
+    a generated layer's mask active (what Ctrl+F does) adds to the same
+    group, on top and visible; FLUX Fill Again sends the recorded prompt
+    and parameters with new seeds."""
+    import tempfile
+    scenario(duration=0.3)
+    image, layer = make_image()
+    image.select_ellipse(Gimp.ChannelOps.REPLACE, 200, 150, 180, 120)
+    status, message = run_fill(image, layer, prompt="a red barn", variations=2, seed=10,
+                               steps=30, guidance=2.5)
+    if not check("again: the first fill succeeds", status == SUCCESS, message):
+        return
+    group = image.get_layers()[0]
+    kids = group.get_children()
+    rec = record_of(kids[0]) or {}
+    check("again: each result records prompt, seed and the area",
+          rec.get("prompt") == "a red barn" and rec.get("seed") == 10
+          and record_of(kids[1]).get("seed") == 11 and rec.get("steps") == 30
+          and rec.get("source-name") == "background" and len(rec.get("rect", [])) == 4,
+          rec)
+    check("again: no token in the record", TOKEN_ENV not in json.dumps(rec), rec)
+    check("again: the group carries a record too", record_of(group) is not None)
+
+    # Ctrl+F after a fill: the new layer's mask is active, nothing selected.
+    Gimp.Selection.none(image)
+    scenario(duration=0.3)
+    mask = kids[0].get_mask()
+    status, message = run_fill(image, mask, prompt="a blue barn", variations=1)
+    check("again: a fill from the mask succeeds", status == SUCCESS, message)
+    kids = group.get_children()
+    check("again: added to the same group, on top and visible, the others hidden",
+          len(image.get_layers()) == 2 and len(kids) == 3
+          and kids[0].get_name().startswith("a blue barn (seed ")
+          and [k.get_visible() for k in kids] == [True, False, False],
+          [(k.get_name(), k.get_visible()) for k in kids])
+    reqs = creates()
+    check("again: the recorded area and mask were sent",
+          reqs and reqs[0]["image_size"] == [rec["rect"][2], rec["rect"][3]]
+          and reqs[0].get("mask_size") == reqs[0]["image_size"], reqs and reqs[0])
+
+    # Saved and opened again, next week.
+    path = os.path.join(tempfile.mkdtemp(dir=os.environ["FLUX_FILL_WORKDIR"]), "again.xcf")
+    Gimp.file_save(Gimp.RunMode.NONINTERACTIVE, image, Gio.File.new_for_path(path), None)
+    image.delete()
+    image = Gimp.file_load(Gimp.RunMode.NONINTERACTIVE, Gio.File.new_for_path(path))
+    group = image.get_layers()[0]
+    check("again: the records survive an XCF save and load",
+          record_of(group) is not None and record_of(group.get_children()[1]).get("seed") == 10)
+    scenario(duration=0.3)
+    status, message = run_again(image, group)
+    check("again: FLUX Fill Again succeeds", status == SUCCESS, message)
+    reqs = creates()
+    inputs = [r.get("input", {}) for r in reqs]
+    check("again: the recorded prompt and parameters, new seeds",
+          len(inputs) == 2 and all(i.get("prompt") == "a red barn" and i.get("steps") == 30
+                                   and i.get("guidance") == 2.5 for i in inputs)
+          and not {i.get("seed") for i in inputs} & {10, 11}, inputs)
+    check("again: five variations in the group now", len(group.get_children()) == 5,
+          [k.get_name() for k in group.get_children()])
+    image.delete()
+
+    scenario()
+    image, layer = make_image()
+    before = snapshot(image)
+    status, message = run_again(image, layer)
+    check("again: on a layer not made by FLUX Fill, says so",
+          status == CALLING_ERROR and "works on a layer made by FLUX Fill" in message, message)
+    check("again: on a layer not made by FLUX Fill, the image is unchanged", state(image) == before)
+    image.delete()
+
+
 def case_slow_prediction():
     scenario(duration=2.5, max_wait=0.5)
     image, layer = make_image()
@@ -953,7 +1042,7 @@ def case_german():
 
 
 GROUPS = {
-    "main": [case_remove, case_expand, case_variations, case_ellipse_fill, case_seam, case_seam_scaled, case_kinds, case_errors, case_slow_prediction, case_outpaint,
+    "main": [case_remove, case_expand, case_variations, case_fill_again, case_ellipse_fill, case_seam, case_seam_scaled, case_kinds, case_errors, case_slow_prediction, case_outpaint,
              case_faults, case_killed_plugin, case_extreme_offsets,
              case_bad_arguments, case_large_upload, case_sample_merged],
     "fault": [case_insert_fault],

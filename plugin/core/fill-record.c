@@ -1,0 +1,216 @@
+#include "config.h"
+
+#include <string.h>
+
+#include <json-glib/json-glib.h>
+
+#include "fill-job.h"
+#include "fill-record.h"
+
+#define RECORD_VERSION 1
+
+void
+ff_record_init (FfRecord *record)
+{
+  *record = (FfRecord) { 0 };
+  ff_params_init (&record->params);
+  record->variations = 1;
+  record->context = -1;
+  record->sample_merged = TRUE;
+}
+
+void
+ff_record_clear (FfRecord *record)
+{
+  ff_params_clear (&record->params);
+  g_clear_pointer (&record->model, g_free);
+  g_clear_pointer (&record->service_url, g_free);
+  g_clear_pointer (&record->source_name, g_free);
+}
+
+gchar *
+ff_record_to_json (const FfRecord *record,
+                   gsize          *length)
+{
+  g_autoptr(JsonBuilder)   builder = json_builder_new_immutable ();
+  g_autoptr(JsonGenerator) generator = json_generator_new ();
+  g_autoptr(JsonNode)      root = NULL;
+  const FfParams          *p = &record->params;
+
+  json_builder_begin_object (builder);
+#define SET(name, kind, value) \
+  (json_builder_set_member_name (builder, name), json_builder_add_##kind##_value (builder, value))
+  SET ("version", int, RECORD_VERSION);
+  SET ("prompt", string, p->prompt);
+  SET ("steps", int, p->steps);
+  SET ("guidance", double, p->guidance);
+  SET ("outpaint", string, ff_outpaint_nick (p->outpaint));
+  SET ("output-format", string, ff_output_format_nick (p->output_format));
+  SET ("safety-tolerance", int, p->safety_tolerance);
+  SET ("prompt-upsampling", boolean, p->prompt_upsampling);
+  SET ("seed", int, p->seed);
+  SET ("feather", int, record->feather);
+  SET ("context", int, record->context);
+  SET ("variations", int, record->variations);
+  SET ("sample-merged", boolean, record->sample_merged);
+  SET ("model", string, record->model ? record->model : FF_MODEL_PATH);
+  SET ("service", string, record->service_url ? record->service_url : "");
+  SET ("source-tattoo", int, record->source_tattoo);
+  SET ("source-name", string, record->source_name ? record->source_name : "");
+  json_builder_set_member_name (builder, "rect");
+  json_builder_begin_array (builder);
+  json_builder_add_int_value (builder, record->rect.x);
+  json_builder_add_int_value (builder, record->rect.y);
+  json_builder_add_int_value (builder, record->rect.width);
+  json_builder_add_int_value (builder, record->rect.height);
+  json_builder_end_array (builder);
+#undef SET
+  json_builder_end_object (builder);
+
+  root = json_builder_get_root (builder);
+  json_generator_set_root (generator, root);
+  return json_generator_to_data (generator, length);
+}
+
+static gboolean
+invalid (GError     **error,
+         const gchar *what)
+{
+  g_set_error (error, FF_PARAMS_ERROR, FF_PARAMS_ERROR_INVALID,
+               "the fill's record is damaged: %s", what);
+  return FALSE;
+}
+
+/* A member of @type, or NULL. */
+static JsonNode *
+member (JsonObject *object,
+        const gchar *name,
+        GType        type)
+{
+  JsonNode *node = json_object_get_member (object, name);
+
+  if (node == NULL || ! JSON_NODE_HOLDS_VALUE (node))
+    return NULL;
+  if (type == G_TYPE_DOUBLE)
+    return (json_node_get_value_type (node) == G_TYPE_DOUBLE ||
+            json_node_get_value_type (node) == G_TYPE_INT64) ? node : NULL;
+  return json_node_get_value_type (node) == type ? node : NULL;
+}
+
+static gboolean
+get_int (JsonObject  *object,
+         const gchar *name,
+         gint64       min,
+         gint64       max,
+         gint        *value)
+{
+  JsonNode *node = member (object, name, G_TYPE_INT64);
+  gint64    v;
+
+  if (node == NULL)
+    return FALSE;
+  v = json_node_get_int (node);
+  if (v < min || v > max)
+    return FALSE;
+  *value = (gint) v;
+  return TRUE;
+}
+
+static gint
+choice (const gchar *nick,
+        const gchar *(*name) (gint),
+        gint         count)
+{
+  for (gint i = 0; nick != NULL && i < count; i++)
+    if (g_strcmp0 (name (i), nick) == 0)
+      return i;
+  return -1;
+}
+
+static const gchar *
+outpaint_nick (gint i)
+{
+  return ff_outpaint_nick (i);
+}
+
+static const gchar *
+format_nick (gint i)
+{
+  return ff_output_format_nick (i);
+}
+
+gboolean
+ff_record_from_json (FfRecord     *record,
+                     const gchar  *data,
+                     gsize         length,
+                     GError      **error)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  JsonObject           *object;
+  JsonNode             *node, *rect;
+  JsonArray            *sides;
+  gint                  version, tattoo = 0, r[4];
+
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  ff_record_init (record);
+  if (data == NULL || length == 0 || length > FF_RECORD_MAX_BYTES ||
+      ! json_parser_load_from_data (parser, data, (gssize) length, NULL) ||
+      json_parser_get_root (parser) == NULL ||
+      ! JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
+    return invalid (error, "not JSON");
+  object = json_node_get_object (json_parser_get_root (parser));
+  if (! get_int (object, "version", 1, RECORD_VERSION, &version))
+    return invalid (error, "version");
+
+  if ((node = member (object, "prompt", G_TYPE_STRING)) == NULL)
+    return invalid (error, "prompt");
+  g_free (record->params.prompt);
+  record->params.prompt = g_strdup (json_node_get_string (node));
+  if (! get_int (object, "steps", G_MININT, G_MAXINT, &record->params.steps) ||
+      ! get_int (object, "safety-tolerance", G_MININT, G_MAXINT,
+                 &record->params.safety_tolerance) ||
+      ! get_int (object, "seed", G_MININT, G_MAXINT, &record->params.seed) ||
+      ! get_int (object, "feather", 0, 64, &record->feather) ||
+      ! get_int (object, "context", -1, 4096, &record->context) ||
+      ! get_int (object, "variations", 1, FF_VARIATIONS_MAX, &record->variations) ||
+      ! get_int (object, "source-tattoo", 0, G_MAXINT, &tattoo))
+    return invalid (error, "a number out of range");
+  record->source_tattoo = (guint) tattoo;
+  if ((node = member (object, "guidance", G_TYPE_DOUBLE)) == NULL)
+    return invalid (error, "guidance");
+  record->params.guidance = json_node_get_double (node);
+  record->params.outpaint = choice (json_object_get_string_member_with_default (object, "outpaint", NULL),
+                                    outpaint_nick, FF_OUTPAINT_COUNT);
+  record->params.output_format = choice (json_object_get_string_member_with_default (object, "output-format", NULL),
+                                         format_nick, FF_FORMAT_COUNT);
+  if ((gint) record->params.outpaint < 0 || (gint) record->params.output_format < 0)
+    return invalid (error, "outpaint or output-format");
+  if ((node = member (object, "prompt-upsampling", G_TYPE_BOOLEAN)) == NULL)
+    return invalid (error, "prompt-upsampling");
+  record->params.prompt_upsampling = json_node_get_boolean (node);
+  if ((node = member (object, "sample-merged", G_TYPE_BOOLEAN)) != NULL)
+    record->sample_merged = json_node_get_boolean (node);
+  record->model = g_strdup (json_object_get_string_member_with_default (object, "model", ""));
+  record->service_url = g_strdup (json_object_get_string_member_with_default (object, "service", ""));
+  record->source_name = g_strdup (json_object_get_string_member_with_default (object, "source-name", ""));
+
+  rect = json_object_get_member (object, "rect");
+  if (rect == NULL || ! JSON_NODE_HOLDS_ARRAY (rect) ||
+      json_array_get_length (sides = json_node_get_array (rect)) != 4)
+    return invalid (error, "rect");
+  for (guint i = 0; i < 4; i++)
+    {
+      JsonNode *side = json_array_get_element (sides, i);
+
+      if (! JSON_NODE_HOLDS_VALUE (side) || json_node_get_value_type (side) != G_TYPE_INT64 ||
+          json_node_get_int (side) < -FF_MAX_IMAGE_SIDE || json_node_get_int (side) > FF_MAX_IMAGE_SIDE)
+        return invalid (error, "rect");
+      r[i] = (gint) json_node_get_int (side);
+    }
+  record->rect = (FfRect) { r[0], r[1], r[2], r[3] };
+  if (ff_rect_is_empty (&record->rect))
+    return invalid (error, "rect");
+  /* The same checks as a batch caller's arguments. */
+  return ff_params_validate (&record->params, error);
+}

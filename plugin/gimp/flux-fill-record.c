@@ -1,0 +1,104 @@
+#include "config.h"
+
+#include <string.h>
+
+#include <libgimp/gimp.h>
+#include <glib/gi18n-lib.h>
+
+#include "flux-fill-record.h"
+
+void
+flux_fill_record_attach (GimpItem    *item,
+                         const gchar *json)
+{
+  GimpParasite *parasite = gimp_parasite_new (FF_RECORD_PARASITE, GIMP_PARASITE_PERSISTENT,
+                                              (guint32) strlen (json), json);
+
+  gimp_item_attach_parasite (item, parasite);
+  gimp_parasite_free (parasite);
+}
+
+/* TRUE when @item carries a record; @record filled, or @error set when
+ * it is damaged.
+ */
+static gboolean
+read_record (GimpItem  *item,
+             FfRecord  *record,
+             GError   **error)
+{
+  GimpParasite *parasite = gimp_item_get_parasite (item, FF_RECORD_PARASITE);
+  const gchar  *data;
+  guint32       size = 0;
+  gboolean      ok;
+
+  if (parasite == NULL)
+    return FALSE;
+  data = gimp_parasite_get_data (parasite, &size);
+  ok = ff_record_from_json (record, data, size, error);
+  gimp_parasite_free (parasite);
+  if (! ok)
+    g_prefix_error (error, _("FLUX Fill cannot fill again from “%s”: "),
+                    gimp_item_get_name (item));
+  return TRUE;
+}
+
+GimpLayer *
+flux_fill_record_find (GimpDrawable  *drawable,
+                       FfRecord      *record,
+                       GError       **error)
+{
+  GimpLayer *layer;
+  GimpItem  *parent;
+  FfRecord   group_record = { 0 };
+
+  /* Zeroed, so ff_record_clear () is right whatever happens below. */
+  *record = (FfRecord) { 0 };
+  layer = GIMP_IS_LAYER_MASK (drawable) ? gimp_layer_from_mask (GIMP_LAYER_MASK (drawable))
+                                        : GIMP_IS_LAYER (drawable) ? GIMP_LAYER (drawable) : NULL;
+  if (layer == NULL)
+    return NULL;
+  if (! read_record (GIMP_ITEM (layer), record, error))
+    return NULL;
+  if (error != NULL && *error != NULL)
+    return NULL;
+  /* A variation inside a group of them: new ones go into that group. */
+  parent = gimp_item_get_parent (GIMP_ITEM (layer));
+  if (parent != NULL && ! GIMP_IS_GROUP_LAYER (layer))
+    {
+      gboolean in_group = read_record (parent, &group_record, NULL);
+
+      ff_record_clear (&group_record);
+      if (in_group)
+        return GIMP_LAYER (parent);
+    }
+  return layer;
+}
+
+GimpLayerMask *
+flux_fill_record_mask (GimpLayer *generated)
+{
+  GimpItem  **children;
+  GimpLayerMask *mask = NULL;
+
+  if (! GIMP_IS_GROUP_LAYER (generated))
+    return gimp_layer_get_mask (generated);
+  children = gimp_item_get_children (GIMP_ITEM (generated));
+  for (gint i = 0; children != NULL && children[i] != NULL && mask == NULL; i++)
+    if (GIMP_IS_LAYER (children[i]))
+      mask = gimp_layer_get_mask (GIMP_LAYER (children[i]));
+  g_free (children);
+  return mask;
+}
+
+gboolean
+flux_fill_record_selection_meets (GimpImage      *image,
+                                  const FfRecord *record)
+{
+  gboolean selected = FALSE;
+  gint     x1, y1, x2, y2;
+  FfRect   common;
+
+  gimp_selection_bounds (image, &selected, &x1, &y1, &x2, &y2);
+  return ! selected || ff_rect_intersect (&(FfRect) { x1, y1, x2 - x1, y2 - y1 },
+                                          &record->rect, &common);
+}

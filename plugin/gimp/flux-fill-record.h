@@ -1,0 +1,38 @@
+/* Records on generated layers (core/fill-record.h) as GIMP parasites:
+ * attached when a result is made, found again from the layer, its mask
+ * or its group, which is what is active after a fill.
+ */
+#pragma once
+
+#include <libgimp/gimp.h>
+
+#include "fill-record.h"
+
+G_BEGIN_DECLS
+
+/* Attaches @json to @item as a persistent parasite: saved in the XCF. */
+void       flux_fill_record_attach (GimpItem     *item,
+                                    const gchar  *json);
+
+/* When @drawable is a generated layer, its mask or a group of generated
+ * layers: fills @record (ff_record_clear () it) and returns the item new
+ * variations go beside (the group, or the lone generated layer).  NULL
+ * for anything else; NULL with @error set when the record is damaged.
+ */
+GimpLayer *flux_fill_record_find   (GimpDrawable  *drawable,
+                                    FfRecord      *record,
+                                    GError       **error);
+
+/* A generated layer of @generated (itself, or the top one of the group)
+ * whose mask holds the filled area; NULL when none has a mask.
+ */
+GimpLayerMask *flux_fill_record_mask (GimpLayer  *generated);
+
+/* Whether nothing is selected, or a selection that meets @record's area:
+ * filling again the earlier fill's area.  A selection elsewhere is a new
+ * fill.
+ */
+gboolean   flux_fill_record_selection_meets (GimpImage      *image,
+                                             const FfRecord *record);
+
+G_END_DECLS

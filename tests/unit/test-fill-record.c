@@ -1,0 +1,113 @@
+/* What a generated layer remembers: written, read back, and refused when
+ * damaged (an XCF can come from anywhere).
+ */
+#include "config.h"
+
+#include <string.h>
+
+#include "fill-record.h"
+
+static void
+test_round_trip (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree gchar *json = NULL;
+  FfRecord          record, back;
+  gsize             length = 0;
+
+  ff_record_init (&record);
+  g_free (record.params.prompt);
+  record.params.prompt = g_strdup ("a red \"barn\"\nin snow");
+  record.params.steps = 28;
+  record.params.guidance = 2.5;
+  record.params.outpaint = FF_OUTPAINT_LEFT;
+  record.params.output_format = FF_FORMAT_PNG;
+  record.params.seed = 1234;
+  record.feather = 8;
+  record.variations = 3;
+  record.sample_merged = FALSE;
+  record.model = g_strdup ("black-forest-labs/flux-fill-pro");
+  record.service_url = g_strdup ("https://api.replicate.com");
+  record.source_tattoo = 7;
+  record.source_name = g_strdup ("photo");
+  record.rect = (FfRect) { -10, 20, 512, 480 };
+  json = ff_record_to_json (&record, &length);
+  g_assert_cmpuint (length, ==, strlen (json));
+  g_assert_null (strstr (json, "r8_"));
+
+  g_assert_true (ff_record_from_json (&back, json, length, &error));
+  g_assert_no_error (error);
+  g_assert_cmpstr (back.params.prompt, ==, record.params.prompt);
+  g_assert_cmpint (back.params.steps, ==, 28);
+  g_assert_cmpfloat (back.params.guidance, ==, 2.5);
+  g_assert_cmpint (back.params.outpaint, ==, FF_OUTPAINT_LEFT);
+  g_assert_cmpint (back.params.output_format, ==, FF_FORMAT_PNG);
+  g_assert_cmpint (back.params.seed, ==, 1234);
+  g_assert_cmpint (back.feather, ==, 8);
+  g_assert_cmpint (back.variations, ==, 3);
+  g_assert_false (back.sample_merged);
+  g_assert_cmpstr (back.service_url, ==, "https://api.replicate.com");
+  g_assert_cmpuint (back.source_tattoo, ==, 7);
+  g_assert_cmpstr (back.source_name, ==, "photo");
+  g_assert_cmpint (back.rect.x, ==, -10);
+  g_assert_cmpint (back.rect.height, ==, 480);
+  ff_record_clear (&record);
+  ff_record_clear (&back);
+}
+
+static void
+test_damaged (void)
+{
+  static const struct { const gchar *json, *message; } cases[] =
+  {
+    { "", "the fill's record is damaged: not JSON" },
+    { "[1]", "the fill's record is damaged: not JSON" },
+    { "{\"version\": 9}", "the fill's record is damaged: version" },
+    { "{\"version\": 1}", "the fill's record is damaged: prompt" },
+    { "{\"version\": 1, \"prompt\": \"x\", \"steps\": 50, \"safety-tolerance\": 2, \"seed\": 1,"
+      " \"feather\": 999, \"context\": -1, \"variations\": 1, \"source-tattoo\": 1}",
+      "the fill's record is damaged: a number out of range" },
+    { "{\"version\": 1, \"prompt\": \"x\", \"steps\": 50, \"safety-tolerance\": 2, \"seed\": 1,"
+      " \"feather\": 8, \"context\": -1, \"variations\": 1, \"source-tattoo\": 1,"
+      " \"guidance\": 60, \"outpaint\": \"sideways\", \"output-format\": \"jpg\"}",
+      "the fill's record is damaged: outpaint or output-format" },
+    { "{\"version\": 1, \"prompt\": \"x\", \"steps\": 50, \"safety-tolerance\": 2, \"seed\": 1,"
+      " \"feather\": 8, \"context\": -1, \"variations\": 1, \"source-tattoo\": 1,"
+      " \"guidance\": 60, \"outpaint\": \"none\", \"output-format\": \"jpg\","
+      " \"prompt-upsampling\": false, \"rect\": [0, 0, 0, 10]}",
+      "the fill's record is damaged: rect" },
+    { "{\"version\": 1, \"prompt\": \"x\", \"steps\": 99, \"safety-tolerance\": 2, \"seed\": 1,"
+      " \"feather\": 8, \"context\": -1, \"variations\": 1, \"source-tattoo\": 1,"
+      " \"guidance\": 60, \"outpaint\": \"none\", \"output-format\": \"jpg\","
+      " \"prompt-upsampling\": false, \"rect\": [0, 0, 10, 10]}",
+      "steps: 99 is outside 15 to 50" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(GError) error = NULL;
+      FfRecord          record;
+
+      g_test_message ("case %u", i);
+      g_assert_false (ff_record_from_json (&record, cases[i].json, strlen (cases[i].json), &error));
+      g_assert_error (error, FF_PARAMS_ERROR, FF_PARAMS_ERROR_INVALID);
+      g_assert_cmpstr (error->message, ==, cases[i].message);
+      ff_record_clear (&record);
+    }
+  {
+    g_autoptr(GError) error = NULL;
+    FfRecord          record;
+
+    g_assert_false (ff_record_from_json (&record, NULL, 0, &error));
+    ff_record_clear (&record);
+  }
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/fill-record/round-trip", test_round_trip);
+  g_test_add_func ("/fill-record/damaged", test_damaged);
+  return g_test_run ();
+}
