@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
 #include <libgimp/gimp.h>
@@ -200,6 +201,23 @@ flux_fill_insert_results (GimpImage             *image,
   gimp_image_undo_group_start (image);
   /* Layers keep their pixels; only their offsets move. */
   ok = ! resize || gimp_image_resize (image, canvas.width, canvas.height, -canvas.x, -canvas.y);
+  if (ok && group != NULL && earlier != NULL)
+    {
+      /* Names are unique in an image: the earlier lone result takes its
+       * seed into its name, so the group can have the prompt's.
+       */
+      FfRecord record;
+
+      if (flux_fill_record_find (GIMP_DRAWABLE (earlier), &record, NULL) == earlier)
+        {
+          g_autofree gchar *own = gimp_item_get_name (GIMP_ITEM (earlier));
+          g_autofree gchar *renamed = g_strdup_printf (_("%s (seed %d)"), own,
+                                                       record.params.seed);
+
+          gimp_item_set_name (GIMP_ITEM (earlier), renamed);
+        }
+      ff_record_clear (&record);
+    }
   if (ok && group != NULL)
     {
       ok = group_inserted = gimp_image_insert_layer (image, group,

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Runs inside gimp-console-3.0 through python-fu-eval: exec()'d, so no
 # __main__ guard.  Writes one "ok NAME" / "not ok NAME" line per check to
 # $FLUX_FILL_RESULTS; run_gimp.py turns them into TAP.
@@ -734,6 +735,22 @@ def case_fill_again():
           and not {i.get("seed") for i in inputs} & {10, 11}, inputs)
     check("again: five variations in the group now", len(group.get_children()) == 5,
           [k.get_name() for k in group.get_children()])
+    image.delete()
+
+    # One result alone, then Ctrl+F from its mask: both go into a group.
+    scenario(duration=0.3)
+    image, layer = make_image()
+    image.select_ellipse(Gimp.ChannelOps.REPLACE, 200, 150, 180, 120)
+    status, message = run_fill(image, layer, prompt="a green barn", seed=5)
+    first = image.get_layers()[0]
+    status2, message2 = run_fill(image, first.get_mask(), prompt="a green barn", seed=7)
+    top = image.get_layers()
+    kids = top[0].get_children() if top[0].is_group() else []
+    check("again: a lone result and the new one go into a group named after the prompt",
+          status == status2 == SUCCESS and len(top) == 2 and top[0].get_name() == "a green barn"
+          and [k.get_name() for k in kids] == ["a green barn (seed 7)", "a green barn (seed 5)"]
+          and [k.get_visible() for k in kids] == [True, False],
+          (message, message2, layer_names(image), [k.get_name() for k in kids]))
     image.delete()
 
     scenario()

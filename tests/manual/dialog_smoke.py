@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Runs inside GIMP's GUI (gimp-3.0 under Xvfb) through python-fu-eval, for
 # tests/manual/dialog-smoke.sh: opens a picture with a selection, runs
 # FLUX Fill interactively (the shell script types the prompt and presses
@@ -37,14 +38,19 @@ for mode in (Gimp.RunMode.INTERACTIVE, Gimp.RunMode.WITH_LAST_VALS):
     config = proc.create_config()
     config.set_property("run-mode", mode)
     config.set_property("image", image)
-    config.set_core_object_array("drawables", [layer])
+    # Filters → Repeat works on what GIMP left active after the fill: the
+    # new layer's mask.
+    active = image.get_selected_drawables() if mode == Gimp.RunMode.WITH_LAST_VALS else [layer]
+    config.set_core_object_array("drawables", active)
     before = len(creates())
     result = proc.run(config)
     status = result.index(0)
     message = result.index(1) if status != Gimp.PDBStatusType.SUCCESS and result.length() > 1 else ""
     prompts = [q.get("input", {}).get("prompt") for q in creates()[before:]]
+    tree = [(l.get_name(), [k.get_name() for k in l.get_children()] if l.is_group() else None)
+            for l in image.get_layers()]
     out.write(f"{mode.value_nick}: {status.value_nick} {message} prompts={prompts} "
-              f"layers={[l.get_name() for l in image.get_layers()]}\n")
+              f"active={[type(d).__name__ for d in active]} layers={tree}\n")
     out.flush()
 # The token typed into the dialog is in the keyring, under the base URL.
 import subprocess  # noqa: E402
