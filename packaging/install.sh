@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Builds flux-fill and installs it (the executable and its locale/ catalogues
 # beside it) into the GIMP 3 user profiles that GIMP reads:
 #
@@ -12,7 +13,11 @@
 # under Filters → Generative → FLUX Fill…
 #
 #   packaging/install.sh --uninstall    removes plug-ins/flux-fill from the
-#                                       same profiles
+#                                       same profiles, and flux-fill-batch
+#
+# It also installs the command flux-fill-batch (the plug-in on files, without
+# opening GIMP) as ~/.local/bin/flux-fill-batch, and warns when that folder
+# is not on PATH.
 #
 # FLUX_FILL_PREBUILT=path/to/flux-fill installs that binary instead of
 # building; its catalogues are taken from FLUX_FILL_PREBUILT_LOCALE (a folder
@@ -78,6 +83,9 @@ else
   fi
 fi
 
+# The command-line tool, on the user's PATH.
+batch_cmd=$HOME/.local/bin/flux-fill-batch
+
 if [ $mode = uninstall ]; then
   removed=0
   for p in "${profiles[@]}" "${flatpak_profiles[@]}"; do
@@ -88,6 +96,10 @@ if [ $mode = uninstall ]; then
     fi
   done
   [ $removed = 1 ] || echo "flux-fill was not installed in any GIMP 3 profile"
+  if [ -e "$batch_cmd" ]; then
+    rm -f "$batch_cmd"
+    echo "Removed $batch_cmd"
+  fi
   echo "A token saved from the plug-in stays in your keyring; remove it with:"
   echo "  secret-tool clear application flux-fill"
   exit 0
@@ -142,5 +154,20 @@ done
 if [ ${#flatpak_profiles[@]} -gt 0 ]; then
   echo "Note: this binary uses this system's libraries; for GIMP's Flatpak use the Flatpak build (README)."
 fi
+# flux-fill-batch, with this checkout's path in it (for the Debian 13 root
+# where no GIMP 3 is installed) unless the path would need quoting.
+mkdir -p "${batch_cmd%/*}"
+batch_tmp=$(mktemp "$batch_cmd.XXXXXX")
+case $PWD in
+  *[\|\"\\\&]*) cp packaging/flux-fill-batch "$batch_tmp" ;;
+  *) sed "s|^CHECKOUT_HINT = \"\"\$|CHECKOUT_HINT = \"$PWD\"|" packaging/flux-fill-batch >"$batch_tmp" ;;
+esac
+chmod 755 "$batch_tmp"
+mv -f "$batch_tmp" "$batch_cmd"
+echo "Installed the command flux-fill-batch as $batch_cmd (FLUX Fill on image files)"
+case ":$PATH:" in
+  *":${batch_cmd%/*}:"*) ;;
+  *) echo "Note: ${batch_cmd%/*} is not on your PATH; add it (e.g. PATH=\"\$HOME/.local/bin:\$PATH\" in ~/.profile) to run flux-fill-batch by name" ;;
+esac
 echo "Set REPLICATE_API_TOKEN (and optionally REPLICATE_BASE_URL) before starting GIMP,"
 echo "then use Filters → Generative → FLUX Fill…"

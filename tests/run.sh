@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # The one test command: builds flux-fill with warnings as errors, runs every
 # test (unit, stand-in, real GIMP 3 in batch mode), then all of them again
 # under AddressSanitizer and UBSan, runs the libFuzzer targets for a minute
@@ -72,6 +73,23 @@ if [ "${FLUX_FILL_INNER:-}" != 1 ]; then
       > "$out/install-3.0.tap" 2>"$out/install-3.0.log" || true
     installs+=("$out/install-3.0.tap")
   fi
+
+  # flux-fill-batch, the plug-in on files, in GIMP 3.0 against the stand-in.
+  if [ -x "$plain/plugin/flux-fill" ]; then
+    tests/trixie-root.sh python3 tests/integration/test_batch.py \
+      --plugin "$plain/plugin/flux-fill" \
+      > "$out/batch-3.0.tap" 2>"$out/batch-3.0.log" || true
+    installs+=("$out/batch-3.0.tap")
+  fi
+
+  # The packages: the .deb (built, lintian, installed into a throwaway
+  # copy of the root, one fill), the Flatpak extension's tree, the tarball.
+  pk=_build/packaging
+  mkdir -p "$pk"
+  for t in deb flatpak_layout dist; do
+    tests/packaging/test_$t.sh >"$pk/$t.tap" 2>"$pk/$t.log" || true
+    installs+=("$pk/$t.tap")
+  done
 
   [ "$build_status" = 0 ] || echo "a build failed"
   summary=0

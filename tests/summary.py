@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Counts the results of every test in the given meson build dirs and TAP
 files.
 
@@ -21,7 +22,8 @@ import sys
 # Every token the tests hand out; none may show in any test's output.
 TEST_TOKENS = ["r8_unit_test_token_5f3a", "r8_gimp_test_token_9c1e", "r8_selftest_token",
                "r8_keyring_unit_token_7d2b", "r8_keyring_unit_token_e41c",
-               "r8_gimp_wrong_keyring_token_0b7a"]
+               "r8_gimp_wrong_keyring_token_0b7a",
+               "r8_batch_test_token_5d2f", "r8_batch_wrong_token_77aa"]
 
 passed = failed = skipped = 0
 leaked = []

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Runs a command inside a cached Debian root: Debian 13 (trixie), which has
 # GIMP 3.0 and its headers, or Debian unstable (sid), which has GIMP 3.2.
 # Debian 12 has no GIMP 3, so each root is built once with mmdebstrap and
@@ -38,6 +39,7 @@ case $suite in
       python3 python3-pil valgrind ca-certificates
       clang libclang-rt-dev locales-all
       dbus gnome-keyring libsecret-tools xvfb xauth
+      debhelper dpkg-dev lintian fakeroot appstream flatpak-builder git
     ) ;;
   sid)
     root=${FLUX_FILL_ROOT_SID:-$cache/sid-root}

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* A watchman process that cancels the prediction if the plug-in dies.
  *
  * GIMP ends a plug-in whose progress the user cancels by killing it, so

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* The FLUX_FILL_DEBUG=1 log: a line a fact on stderr, "flux-fill: …".
  * Callers never pass it a header, a body, a query or the token.
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Hiding the seam: the layer mask grown and feathered past the selection,
  * and the model's colour drift matched to the original next to it.
  * Masks here are 8-bit, one byte a pixel, rows of @width bytes.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Where the fill happens: the crop sent to the model around the selection.
  * All rectangles are in image (canvas) coordinates.
  */

@@ -1,4 +1,7 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
+
+#include <glib/gi18n-lib.h>
 
 #include "cancel-watch.h"
 #include "debug-log.h"
@@ -26,7 +29,7 @@ static gpointer
 out_of_memory (GError **error)
 {
   g_set_error_literal (error, FF_IMAGE_ERROR, FF_IMAGE_ERROR_ENCODE,
-                       "not enough memory for the area to fill");
+                       _("not enough memory for the area to fill"));
   return NULL;
 }
 
@@ -212,7 +215,7 @@ run_variation (Variation  *variation,
                                                            variation->upload->send_height),
                             error);
   if (result == NULL)
-    g_prefix_error (error, "the result could not be read: ");
+    g_prefix_error (error, _("the result could not be read: "));
   return result;
 }
 

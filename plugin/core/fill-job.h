@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* One fill as the service sees it, without GIMP: the crop and mask
  * encoded once at the model's size (and uploaded where the service has a
  * Files API), then N variations run concurrently, each with its own seed,

@@ -1,5 +1,7 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
+#include <inttypes.h>
 #include <string.h>
 
 #include <glib/gi18n-lib.h>
@@ -86,20 +88,20 @@ ff_params_validate (const FfParams  *params,
   if (params->prompt == NULL || ! g_utf8_validate (params->prompt, -1, NULL))
     {
       g_set_error_literal (error, FF_PARAMS_ERROR, FF_PARAMS_ERROR_INVALID,
-                           "prompt: not valid UTF-8 text");
+                           _("prompt: not valid UTF-8 text"));
       return FALSE;
     }
   if (strlen (params->prompt) > FF_PROMPT_MAX_BYTES)
     {
       g_set_error (error, FF_PARAMS_ERROR, FF_PARAMS_ERROR_INVALID,
-                   "prompt: %" G_GSIZE_FORMAT " bytes long, the limit is %d",
-                   strlen (params->prompt), FF_PROMPT_MAX_BYTES);
+                   _("prompt: %" PRIu64 " bytes long, the limit is %d"),
+                   (guint64) strlen (params->prompt), FF_PROMPT_MAX_BYTES);
       return FALSE;
     }
   if (params->steps < FF_STEPS_MIN || params->steps > FF_STEPS_MAX)
     {
       g_set_error (error, FF_PARAMS_ERROR, FF_PARAMS_ERROR_INVALID,
-                   "steps: %d is outside %d to %d",
+                   _("steps: %d is outside %d to %d"),
                    params->steps, FF_STEPS_MIN, FF_STEPS_MAX);
       return FALSE;
     }
@@ -107,34 +109,34 @@ ff_params_validate (const FfParams  *params,
   if (! (params->guidance >= FF_GUIDANCE_MIN && params->guidance <= FF_GUIDANCE_MAX))
     {
       g_set_error (error, FF_PARAMS_ERROR, FF_PARAMS_ERROR_INVALID,
-                   "guidance: %g is outside %g to %g",
+                   _("guidance: %g is outside %g to %g"),
                    params->guidance, FF_GUIDANCE_MIN, FF_GUIDANCE_MAX);
       return FALSE;
     }
   if ((guint) params->outpaint >= FF_OUTPAINT_COUNT)
     {
       g_set_error (error, FF_PARAMS_ERROR, FF_PARAMS_ERROR_INVALID,
-                   "outpaint: unknown mode %d", (gint) params->outpaint);
+                   _("outpaint: unknown mode %d"), (gint) params->outpaint);
       return FALSE;
     }
   if ((guint) params->output_format >= FF_FORMAT_COUNT)
     {
       g_set_error (error, FF_PARAMS_ERROR, FF_PARAMS_ERROR_INVALID,
-                   "output-format: unknown format %d", (gint) params->output_format);
+                   _("output-format: unknown format %d"), (gint) params->output_format);
       return FALSE;
     }
   if (params->safety_tolerance < FF_SAFETY_MIN ||
       params->safety_tolerance > FF_SAFETY_MAX)
     {
       g_set_error (error, FF_PARAMS_ERROR, FF_PARAMS_ERROR_INVALID,
-                   "safety-tolerance: %d is outside %d to %d",
+                   _("safety-tolerance: %d is outside %d to %d"),
                    params->safety_tolerance, FF_SAFETY_MIN, FF_SAFETY_MAX);
       return FALSE;
     }
   if (params->seed < FF_SEED_RANDOM)
     {
       g_set_error (error, FF_PARAMS_ERROR, FF_PARAMS_ERROR_INVALID,
-                   "seed: %d is negative; use -1 for a random seed", params->seed);
+                   _("seed: %d is negative; use -1 for a random seed"), params->seed);
       return FALSE;
     }
   return TRUE;

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* The fill parameters a user or a batch caller chooses, their ranges and
  * the names the API and the PDB use for them.  Nothing here knows GIMP.
  */

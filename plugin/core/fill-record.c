@@ -1,7 +1,9 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
 #include <string.h>
 
+#include <glib/gi18n-lib.h>
 #include <json-glib/json-glib.h>
 
 #include "fill-job.h"
@@ -77,7 +79,9 @@ invalid (GError     **error,
          const gchar *what)
 {
   g_set_error (error, FF_PARAMS_ERROR, FF_PARAMS_ERROR_INVALID,
-               "the fill's record is damaged: %s", what);
+               /* TRANSLATORS: %s is what is wrong: a translated phrase, or
+                * the name of a field of the record, which stays as it is. */
+               _("the fill's record is damaged: %s"), what);
   return FALSE;
 }
 
@@ -158,7 +162,7 @@ ff_record_from_json (FfRecord     *record,
       ! json_parser_load_from_data (parser, data, (gssize) length, NULL) ||
       json_parser_get_root (parser) == NULL ||
       ! JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
-    return invalid (error, "not JSON");
+    return invalid (error, _("not JSON"));
   object = json_node_get_object (json_parser_get_root (parser));
   if (! get_int (object, "version", 1, RECORD_VERSION, &version))
     return invalid (error, "version");
@@ -175,7 +179,7 @@ ff_record_from_json (FfRecord     *record,
       ! get_int (object, "context", -1, 4096, &record->context) ||
       ! get_int (object, "variations", 1, FF_VARIATIONS_MAX, &record->variations) ||
       ! get_int (object, "source-tattoo", 0, G_MAXINT, &tattoo))
-    return invalid (error, "a number out of range");
+    return invalid (error, _("a number out of range"));
   record->source_tattoo = (guint) tattoo;
   if ((node = member (object, "guidance", G_TYPE_DOUBLE)) == NULL)
     return invalid (error, "guidance");

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* What a generated layer remembers of the fill that made it, so that it
  * can be made again or varied: kept in the XCF as a persistent parasite
  * (JSON), never with the token.  Read back from files others may have

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* The JSON body of a create-prediction request for flux-fill-pro. */
 #pragma once
 

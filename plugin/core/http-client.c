@@ -1,10 +1,13 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
+#include <inttypes.h>
 #include <string.h>
 #include <time.h>
 
 #include <curl/curl.h>
 #include <gio/gio.h>
+#include <glib/gi18n-lib.h>
 
 #include "debug-log.h"
 #include "http-client.h"
@@ -390,11 +393,11 @@ ff_http_send (FfHttp               *http,
     {
       if (code == CURLE_ABORTED_BY_CALLBACK)
         g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_CANCELLED,
-                             "cancelled");
+                             _("cancelled"));
       else if (transfer.too_large)
         g_set_error (error, G_IO_ERROR, G_IO_ERROR_MESSAGE_TOO_LARGE,
-                     "the response is larger than %" G_GSIZE_FORMAT " bytes",
-                     request->max_response);
+                     _("the response is larger than %" PRIu64 " bytes"),
+                     (guint64) request->max_response);
       else
         g_set_error (error, FF_CURL_ERROR, (gint) code, "%s",
                      *curl_message ? curl_message : curl_easy_strerror (code));

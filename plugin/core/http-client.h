@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* A small blocking HTTP client over libcurl, for the API calls and the
  * output download.  Transport failures are FF_CURL_ERROR (code: the
  * CURLcode); statuses are returned to the caller, who knows what they mean.

@@ -1,7 +1,11 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
+#include <inttypes.h>
 #include <math.h>
 #include <string.h>
+
+#include <glib/gi18n-lib.h>
 
 #include "image-codec.h"
 
@@ -29,7 +33,8 @@ encode (GdkPixbuf    *pixbuf,
 
   if (! gdk_pixbuf_save_to_buffer (pixbuf, &buffer, &size, type, error, key, value, NULL))
     {
-      g_prefix_error (error, "could not encode %s: ", type);
+      /* TRANSLATORS: %s is a file type: "png", "jpeg". */
+      g_prefix_error (error, _("could not encode %s: "), type);
       return NULL;
     }
   return g_bytes_new_take (buffer, size);
@@ -145,18 +150,18 @@ set_too_large (GError            **error,
 {
   if (limit->width <= 0 || limit->height <= 0)
     g_set_error (error, FF_IMAGE_ERROR, FF_IMAGE_ERROR_DECODE,
-                 "not an image this plug-in can read: it claims %d × %d pixels",
+                 _("not an image this plug-in can read: it claims %d × %d pixels"),
                  limit->width, limit->height);
   else if ((guint64) limit->width * (guint64) limit->height > limit->max_pixels)
     g_set_error (error, FF_IMAGE_ERROR, FF_IMAGE_ERROR_TOO_LARGE,
-                 "the image is %d × %d pixels, more than the %" G_GUINT64_FORMAT
-                 " allowed", limit->width, limit->height, limit->max_pixels);
+                 _("the image is %d × %d pixels, more than the %" PRIu64
+                   " allowed"), limit->width, limit->height, (guint64) limit->max_pixels);
   else
     /* Few pixels on a very long side: as costly to resample, and no
      * answer to the request.
      */
     g_set_error (error, FF_IMAGE_ERROR, FF_IMAGE_ERROR_TOO_LARGE,
-                 "the image is %d × %d pixels, more than the %d × %d allowed",
+                 _("the image is %d × %d pixels, more than the %d × %d allowed"),
                  limit->width, limit->height, limit->max_side, limit->max_side);
 }
 
@@ -179,7 +184,7 @@ ff_image_decode (GBytes   *bytes,
   if (type == NULL)
     {
       g_set_error_literal (error, FF_IMAGE_ERROR, FF_IMAGE_ERROR_DECODE,
-                           "not a PNG, JPEG or WebP image");
+                           _("not a PNG, JPEG or WebP image"));
       return NULL;
     }
   /* WebP may have no loader installed: then this is what says so. */
@@ -187,7 +192,7 @@ ff_image_decode (GBytes   *bytes,
   if (loader == NULL)
     {
       g_set_error (error, FF_IMAGE_ERROR, FF_IMAGE_ERROR_DECODE,
-                   "not an image this plug-in can read: %s", local_error->message);
+                   _("not an image this plug-in can read: %s"), local_error->message);
       return NULL;
     }
   limit.max_side = side_limit (limit.max_pixels);
@@ -208,9 +213,12 @@ ff_image_decode (GBytes   *bytes,
   pixbuf = gdk_pixbuf_loader_get_pixbuf (loader);
   if (! ok || pixbuf == NULL)
     {
-      g_set_error (error, FF_IMAGE_ERROR, FF_IMAGE_ERROR_DECODE,
-                   "not an image this plug-in can read%s%s",
-                   local_error ? ": " : "", local_error ? local_error->message : "");
+      if (local_error != NULL)
+        g_set_error (error, FF_IMAGE_ERROR, FF_IMAGE_ERROR_DECODE,
+                     _("not an image this plug-in can read: %s"), local_error->message);
+      else
+        g_set_error_literal (error, FF_IMAGE_ERROR, FF_IMAGE_ERROR_DECODE,
+                             _("not an image this plug-in can read"));
       return NULL;
     }
   /* Again on what came out: a loader need not announce its size, nor

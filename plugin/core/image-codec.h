@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Encoding the crop and mask for upload, decoding the model's output.
  * GdkPixbuf does both (libgimp already depends on it); its loaders cover
  * png, jpeg and, with webp-pixbuf-loader, webp.

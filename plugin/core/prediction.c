@@ -1,7 +1,9 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
 #include <string.h>
 
+#include <glib/gi18n-lib.h>
 #include <json-glib/json-glib.h>
 
 #include "prediction.h"
@@ -49,7 +51,7 @@ parse_object (JsonParser   *parser,
   if (data == NULL || length == 0)
     {
       g_set_error_literal (error, FF_API_ERROR, FF_API_ERROR_BAD_RESPONSE,
-                           "the response is empty");
+                           _("the response is empty"));
       return NULL;
     }
   if (length > G_MAXSSIZE ||
@@ -59,7 +61,7 @@ parse_object (JsonParser   *parser,
   if (root == NULL || ! JSON_NODE_HOLDS_OBJECT (root))
     {
       g_set_error_literal (error, FF_API_ERROR, FF_API_ERROR_BAD_RESPONSE,
-                           "the response is not a JSON object");
+                           _("the response is not a JSON object"));
       return NULL;
     }
   return json_node_get_object (root);
@@ -119,7 +121,7 @@ ff_prediction_parse (const gchar  *data,
   if (object == NULL)
     {
       g_set_error (error, FF_API_ERROR, FF_API_ERROR_BAD_RESPONSE,
-                   "the prediction is not valid JSON: %s", local_error->message);
+                   _("the prediction is not valid JSON: %s"), local_error->message);
       return NULL;
     }
 
@@ -128,7 +130,7 @@ ff_prediction_parse (const gchar  *data,
   if (id == NULL || *id == '\0' || status == NULL)
     {
       g_set_error_literal (error, FF_API_ERROR, FF_API_ERROR_BAD_RESPONSE,
-                           "the prediction has no id or status");
+                           _("the prediction has no id or status"));
       return NULL;
     }
   for (guint i = 0; i < G_N_ELEMENTS (status_names); i++)
@@ -140,7 +142,7 @@ ff_prediction_parse (const gchar  *data,
   if (! known)
     {
       g_set_error (error, FF_API_ERROR, FF_API_ERROR_BAD_RESPONSE,
-                   "the prediction has an unknown status \"%s\"", status);
+                   _("the prediction has an unknown status \"%s\""), status);
       return NULL;
     }
 
@@ -165,7 +167,7 @@ ff_file_url_parse (const gchar  *data,
   if (url == NULL || *url == '\0')
     {
       g_set_error_literal (error, FF_API_ERROR, FF_API_ERROR_BAD_RESPONSE,
-                           "the uploaded file has no URL");
+                           _("the uploaded file has no URL"));
       return NULL;
     }
   return g_strdup (url);

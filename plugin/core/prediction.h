@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* A Replicate prediction as the API returns it, and the problem+json
  * bodies of its errors.
  */

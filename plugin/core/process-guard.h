@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Keeps the token out of core dumps.
  *
  * The plug-in and its cancel watchman hold the API token in memory; a

@@ -1,9 +1,11 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
 #include <math.h>
 #include <string.h>
 
 #include <gio/gio.h>
+#include <glib/gi18n-lib.h>
 
 #include "replicate-client.h"
 
@@ -51,13 +53,15 @@ parse_web_url (const gchar  *url,
   if (uri == NULL || g_uri_get_host (uri) == NULL || *g_uri_get_host (uri) == '\0')
     {
       g_set_error (error, FF_API_ERROR, FF_API_ERROR_BAD_CONFIG,
-                   "%s is not a URL", what);
+                   /* TRANSLATORS: %s is "the base URL", "the output URL"… */
+                   _("%s is not a URL"), what);
       return NULL;
     }
   if (g_uri_get_userinfo (uri) != NULL)
     {
       g_set_error (error, FF_API_ERROR, FF_API_ERROR_BAD_CONFIG,
-                   "%s must not contain a user name or password", what);
+                   /* TRANSLATORS: %s is "the base URL", "the output URL"… */
+                   _("%s must not contain a user name or password"), what);
       return NULL;
     }
   scheme = g_uri_get_scheme (uri);
@@ -66,7 +70,8 @@ parse_web_url (const gchar  *url,
          ff_http_host_is_loopback (g_uri_get_host (uri))))
     {
       g_set_error (error, FF_API_ERROR, FF_API_ERROR_BAD_CONFIG,
-                   "%s must be an https URL (plain http only on 127.0.0.1)", what);
+                   /* TRANSLATORS: %s is "the base URL", "the output URL"… */
+                   _("%s must be an https URL (plain http only on 127.0.0.1)"), what);
       return NULL;
     }
   return g_steal_pointer (&uri);
@@ -85,14 +90,14 @@ ff_client_new (const gchar  *base_url,
   if (token == NULL || *token == '\0')
     {
       g_set_error_literal (error, FF_API_ERROR, FF_API_ERROR_BAD_CONFIG,
-                           "no API token; set REPLICATE_API_TOKEN before "
-                           "starting GIMP");
+                           _("no API token; set REPLICATE_API_TOKEN before "
+                             "starting GIMP"));
       return NULL;
     }
   if (strlen (token) > FF_TOKEN_MAX_BYTES)
     {
       g_set_error (error, FF_API_ERROR, FF_API_ERROR_BAD_CONFIG,
-                   "the API token is longer than %d bytes", FF_TOKEN_MAX_BYTES);
+                   _("the API token is longer than %d bytes"), FF_TOKEN_MAX_BYTES);
       return NULL;
     }
   for (const gchar *p = token; *p; p++)
@@ -100,7 +105,7 @@ ff_client_new (const gchar  *base_url,
       {
         /* Also keeps header injection out. */
         g_set_error_literal (error, FF_API_ERROR, FF_API_ERROR_BAD_CONFIG,
-                             "the API token contains spaces or control characters");
+                             _("the API token contains spaces or control characters"));
         return NULL;
       }
 
@@ -109,16 +114,16 @@ ff_client_new (const gchar  *base_url,
   if (strlen (base_url) > FF_BASE_URL_MAX_BYTES)
     {
       g_set_error (error, FF_API_ERROR, FF_API_ERROR_BAD_CONFIG,
-                   "the base URL is longer than %d bytes", FF_BASE_URL_MAX_BYTES);
+                   _("the base URL is longer than %d bytes"), FF_BASE_URL_MAX_BYTES);
       return NULL;
     }
-  client->base = parse_web_url (base_url, "the base URL", TRUE, error);
+  client->base = parse_web_url (base_url, _("the base URL"), TRUE, error);
   if (client->base == NULL)
     return NULL;
   if (g_uri_get_query (client->base) != NULL || g_uri_get_fragment (client->base) != NULL)
     {
       g_set_error_literal (error, FF_API_ERROR, FF_API_ERROR_BAD_CONFIG,
-                           "the base URL must not have a query or fragment");
+                           _("the base URL must not have a query or fragment"));
       return NULL;
     }
 
@@ -252,7 +257,7 @@ sleep_cancellable (FfClient  *client,
     {
       if (! report_progress (client))
         {
-          g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_CANCELLED, "cancelled");
+          g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_CANCELLED, _("cancelled"));
           return FALSE;
         }
       g_usleep (MIN (50000, MAX (0, end - g_get_monotonic_time ())));
@@ -276,16 +281,24 @@ set_status_error (const FfHttpResponse  *response,
   gsize             size = 0;
   const gchar      *data = g_bytes_get_data (response->body, &size);
   g_autofree gchar *detail = ff_problem_detail (data, size);
-  const gchar      *hint = "";
+  gboolean          refused = response->status == 401 || response->status == 403;
+  gint              code = (gint) response->status;
 
-  if (response->status == 401 || response->status == 403)
-    hint = " (check the API token)";
-  if (detail != NULL && *detail != '\0')
-    g_set_error (error, FF_HTTP_ERROR, (gint) response->status,
-                 "HTTP %ld%s: %s", response->status, hint, detail);
+  if (detail != NULL && *detail != '\0' && refused)
+    g_set_error (error, FF_HTTP_ERROR, code,
+                 /* TRANSLATORS: %ld is the HTTP status; %s, the service's
+                  * own explanation, in its words. */
+                 _("HTTP %ld (check the API token): %s"), response->status, detail);
+  else if (detail != NULL && *detail != '\0')
+    g_set_error (error, FF_HTTP_ERROR, code,
+                 /* TRANSLATORS: %ld is the HTTP status; %s, the service's
+                  * own explanation, in its words. */
+                 _("HTTP %ld: %s"), response->status, detail);
+  else if (refused)
+    g_set_error (error, FF_HTTP_ERROR, code,
+                 _("HTTP %ld (check the API token)"), response->status);
   else
-    g_set_error (error, FF_HTTP_ERROR, (gint) response->status,
-                 "HTTP %ld%s", response->status, hint);
+    g_set_error (error, FF_HTTP_ERROR, code, _("HTTP %ld"), response->status);
 }
 
 static FfPrediction *
@@ -303,7 +316,7 @@ parse_prediction_response (const FfHttpResponse  *response,
     if (! g_ascii_isalnum (*p) && *p != '-' && *p != '_')
       {
         g_set_error_literal (error, FF_API_ERROR, FF_API_ERROR_BAD_RESPONSE,
-                             "the prediction id has unexpected characters");
+                             _("the prediction id has unexpected characters"));
         ff_prediction_free (prediction);
         return NULL;
       }
@@ -506,14 +519,14 @@ wait_for_prediction (FfClient      *client,
         {
           client->cancel_pending = FALSE;
           cancel_prediction (client, prediction->id);
-          g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_CANCELLED, "cancelled");
+          g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_CANCELLED, _("cancelled"));
           return NULL;
         }
       if (g_get_monotonic_time () >= deadline)
         {
           cancel_prediction (client, prediction->id);
           g_set_error (error, FF_API_ERROR, FF_API_ERROR_TIMED_OUT,
-                       "the prediction did not finish within %.0f seconds",
+                       _("the prediction did not finish within %.0f seconds"),
                        client->timing.limit_seconds);
           return NULL;
         }
@@ -533,7 +546,7 @@ wait_for_prediction (FfClient      *client,
           else if (poll_error_is_transient (local_error) && ++failures < MAX_POLL_FAILURES)
             continue;
           g_propagate_prefixed_error (error, g_steal_pointer (&local_error),
-                                      "while waiting for prediction %s: ",
+                                      _("while waiting for prediction %s: "),
                                       prediction->id);
           return NULL;
         }
@@ -557,7 +570,7 @@ predict (FfClient     *client,
   prediction = create_prediction (client, body, length, error);
   if (prediction == NULL)
     {
-      g_prefix_error (error, "could not create the prediction: ");
+      g_prefix_error (error, _("could not create the prediction: "));
       return NULL;
     }
   if (client->created != NULL)
@@ -572,25 +585,25 @@ predict (FfClient     *client,
       break;
     case FF_STATUS_FAILED:
       g_set_error (error, FF_API_ERROR, FF_API_ERROR_FAILED,
-                   "the prediction failed: %s",
-                   prediction->error ? prediction->error : "the service gave no reason");
+                   _("the prediction failed: %s"),
+                   prediction->error ? prediction->error : _("the service gave no reason"));
       return NULL;
     default:
       g_set_error_literal (error, FF_API_ERROR, FF_API_ERROR_CANCELED,
-                           "the prediction was canceled on the service");
+                           _("the prediction was canceled on the service"));
       return NULL;
     }
   if (prediction->output_url == NULL)
     {
       g_set_error_literal (error, FF_API_ERROR, FF_API_ERROR_NO_OUTPUT,
-                           "the prediction succeeded but has no output URL");
+                           _("the prediction succeeded but has no output URL"));
       return NULL;
     }
-  output = parse_web_url (prediction->output_url, "the output URL", client->local, NULL);
+  output = parse_web_url (prediction->output_url, _("the output URL"), client->local, NULL);
   if (output == NULL)
     {
       g_set_error_literal (error, FF_API_ERROR, FF_API_ERROR_NO_OUTPUT,
-                           "the output is not an https URL");
+                           _("the output is not an https URL"));
       return NULL;
     }
   return g_steal_pointer (&prediction->output_url);
@@ -658,7 +671,7 @@ upload (FfClient     *client,
   file_url = ff_file_url_parse (body, size, error);
   if (file_url == NULL)
     return NULL;
-  file_uri = parse_web_url (file_url, "the uploaded file's URL", client->local, error);
+  file_uri = parse_web_url (file_url, _("the uploaded file's URL"), client->local, error);
   if (file_uri == NULL)
     return NULL;
   return g_steal_pointer (&file_url);
@@ -678,7 +691,7 @@ ff_client_upload (FfClient     *client,
   g_return_val_if_fail (client != NULL && data != NULL, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  prefix = g_strdup_printf ("could not upload %s: ", file_name);
+  prefix = g_strdup_printf (_("could not upload %s: "), file_name);
   url = upload (client, data, file_name, mime_type, &local_error);
   propagate_error (client, error, local_error, prefix);
   return url;
@@ -749,7 +762,7 @@ download (FfClient     *client,
           const gchar  *url,
           GError      **error)
 {
-  g_autoptr(GUri)           uri = parse_web_url (url, "the output URL", client->local, error);
+  g_autoptr(GUri)           uri = parse_web_url (url, _("the output URL"), client->local, error);
   g_autoptr(FfHttpResponse) response = NULL;
   FfHttpRequest             request = {
     .method = "GET",
@@ -771,8 +784,8 @@ download (FfClient     *client,
   if (response->status == 404 || response->status == 410)
     {
       g_set_error (error, FF_HTTP_ERROR, (gint) response->status,
-                   "HTTP %ld: the output is gone (outputs expire an hour "
-                   "after the prediction)", response->status);
+                   _("HTTP %ld: the output is gone (outputs expire an hour "
+                     "after the prediction)"), response->status);
       return NULL;
     }
   if (response->status != 200)
@@ -783,7 +796,7 @@ download (FfClient     *client,
   if (g_bytes_get_size (response->body) == 0)
     {
       g_set_error_literal (error, FF_API_ERROR, FF_API_ERROR_NO_OUTPUT,
-                           "the output is empty");
+                           _("the output is empty"));
       return NULL;
     }
   return g_bytes_ref (response->body);
@@ -801,6 +814,6 @@ ff_client_download (FfClient     *client,
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
   bytes = download (client, url, &local_error);
-  propagate_error (client, error, local_error, "could not download the result: ");
+  propagate_error (client, error, local_error, _("could not download the result: "));
   return bytes;
 }

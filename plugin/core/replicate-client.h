@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Runs one flux-fill-pro prediction on Replicate (or an aggregator that
  * mirrors its API under another base URL) and downloads its output.
  */

@@ -1,7 +1,9 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
 #include <string.h>
 
+#include <glib/gi18n-lib.h>
 #include <libsecret/secret.h>
 
 #include "replicate-client.h"
@@ -71,19 +73,43 @@ is_no_service (const GError *error)
 /* libsecret's errors, sorted: FF_TOKEN_ERROR_NO_SERVICE lets the caller
  * say where else a token can go.  Consumes @error.
  */
-static void
-propagate (GError      **dest,
-           GError       *error,
-           const gchar  *doing)
+typedef enum
 {
+  KEYRING_READ,
+  KEYRING_STORE,
+  KEYRING_REMOVE,
+} KeyringAction;
+
+static void
+propagate (GError        **dest,
+           GError         *error,
+           KeyringAction   action)
+{
+  gint code;
+
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     {
       g_propagate_error (dest, error);
       return;
     }
-  g_set_error (dest, FF_TOKEN_ERROR,
-               is_no_service (error) ? FF_TOKEN_ERROR_NO_SERVICE : FF_TOKEN_ERROR_FAILED,
-               "could not %s the keyring: %s", doing, error->message);
+  code = is_no_service (error) ? FF_TOKEN_ERROR_NO_SERVICE : FF_TOKEN_ERROR_FAILED;
+  switch (action)
+    {
+    case KEYRING_READ:
+      g_set_error (dest, FF_TOKEN_ERROR, code,
+                   /* TRANSLATORS: %s is libsecret's or the Secret Service's message. */
+                   _("could not read the token from the keyring: %s"), error->message);
+      break;
+    case KEYRING_STORE:
+      g_set_error (dest, FF_TOKEN_ERROR, code,
+                   _("could not store the token in the keyring: %s"), error->message);
+      break;
+    case KEYRING_REMOVE:
+    default:
+      g_set_error (dest, FF_TOKEN_ERROR, code,
+                   _("could not remove the token from the keyring: %s"), error->message);
+      break;
+    }
   g_error_free (error);
 }
 
@@ -106,7 +132,7 @@ session_bus (GCancellable  *cancellable,
         g_propagate_error (error, g_steal_pointer (&local));
       else
         g_set_error (error, FF_TOKEN_ERROR, FF_TOKEN_ERROR_NO_SERVICE,
-                     "no D-Bus session bus: %s", local->message);
+                     _("no D-Bus session bus: %s"), local->message);
     }
   return bus;
 }
@@ -132,7 +158,7 @@ ff_token_lookup (const gchar   *base_url,
                                        NULL);
   if (local != NULL)
     {
-      propagate (error, local, "read the token from");
+      propagate (error, local, KEYRING_READ);
       return NULL;
     }
   if (token != NULL && *token == '\0')
@@ -167,7 +193,7 @@ ff_token_store (const gchar  *base_url,
                                     "base-url", url,
                                     NULL))
     {
-      propagate (error, local, "store the token in");
+      propagate (error, local, KEYRING_STORE);
       return FALSE;
     }
   return TRUE;
@@ -192,7 +218,7 @@ ff_token_clear (const gchar  *base_url,
                                     "base-url", url,
                                     NULL) && local != NULL)
     {
-      propagate (error, local, "remove the token from");
+      propagate (error, local, KEYRING_REMOVE);
       return FALSE;
     }
   return TRUE;

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* The API token in the desktop keyring (the Secret Service, through
  * libsecret), one per base URL.  Items are found by their attributes
  * alone, whatever schema stored them, so users and scripts can manage

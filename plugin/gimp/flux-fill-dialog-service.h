@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* The dialog's Service section: which service, the API token (typed with
  * hidden characters, kept in the desktop keyring) and a Test button.
  */

@@ -1,5 +1,7 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
+#include <inttypes.h>
 #include <string.h>
 
 #include <libgimp/gimp.h>
@@ -246,8 +248,8 @@ check_inputs (Checks *checks)
 
   g_object_get (config, "prompt", &prompt, "sample-merged", &sample_merged, NULL);
   if (prompt != NULL && strlen (prompt) > FF_PROMPT_MAX_BYTES)
-    return g_strdup_printf (_("The prompt is %" G_GSIZE_FORMAT " bytes long; "
-                              "the limit is %d."), strlen (prompt), FF_PROMPT_MAX_BYTES);
+    return g_strdup_printf (_("The prompt is %" PRIu64 " bytes long; "
+                              "the limit is %d."), (guint64) strlen (prompt), FF_PROMPT_MAX_BYTES);
   if (checks->summary->fill)
     g_object_get (config, "context", &context, NULL);
   if (! plan (checks->summary, context, sample_merged, &crop, &error))

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* The interactive dialog: every argument, with a multi-line prompt. */
 #pragma once
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Puts the model's output into the image as a new masked layer. */
 #pragma once
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Pixels in and out of GIMP drawables, a band of rows at a time.
  *
  * A GeglBuffer of a plug-in keeps every tile it has read or written until

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Records on generated layers (core/fill-record.h) as GIMP parasites:
  * attached when a result is made, found again from the layer, its mask
  * or its group, which is what is active after a fill.

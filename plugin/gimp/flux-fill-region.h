@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* What the model is given: the crop around the selection of the visible
  * picture (sample-merged) or of the active layer, and the mask made from
  * the selection.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* The token lives in the desktop keyring (core/token-store.c) or in
  * REPLICATE_API_TOKEN, and nowhere else: never a procedure argument, a
  * remembered value, a parasite or a file of GIMP's profile.
@@ -136,4 +137,31 @@ flux_fill_service_name (const gchar *base_url)
   if (g_ascii_strcasecmp (host, "api.chainhub.tech") == 0)
     return g_strdup (_("ChainHub"));
   return g_strdup (host);
+}
+
+/* A token typed into the dialog goes to the keyring under the base URL a
+ * fill will use; never anywhere else.
+ */
+gboolean
+flux_fill_service_keep_token (GimpProcedureConfig  *config,
+                              const gchar          *token,
+                              GError              **error)
+{
+  const gchar      *env = g_getenv ("REPLICATE_BASE_URL");
+  g_autofree gchar *configured = flux_fill_service_configured_url (config);
+  g_autofree gchar *url = ff_token_base_url (env != NULL && *env ? env : configured);
+  g_autoptr(GError) local = NULL;
+
+  if (ff_token_store (url, token, &local))
+    return TRUE;
+  if (g_error_matches (local, FF_TOKEN_ERROR, FF_TOKEN_ERROR_NO_SERVICE))
+    g_set_error (error, GIMP_PLUG_IN_ERROR, 0,
+                 _("This session has no keyring (Secret Service), so the token cannot "
+                   "be kept. Set REPLICATE_API_TOKEN before starting GIMP, or store the "
+                   "token in a session that has a keyring with: secret-tool store "
+                   "--label='FLUX Fill token' application flux-fill base-url %s"), url);
+  else
+    g_set_error (error, GIMP_PLUG_IN_ERROR, 0,
+                 _("The token could not be saved in your keyring: %s"), local->message);
+  return FALSE;
 }

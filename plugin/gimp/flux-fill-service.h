@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Which service a fill talks to, and with which token. */
 #pragma once
 
@@ -43,5 +44,13 @@ gchar *  flux_fill_service_configured_url (GimpProcedureConfig *config);
  * "ChainHub" or its host.  (transfer full)
  */
 gchar *  flux_fill_service_name          (const gchar         *base_url);
+
+/* Keeps a token typed into the dialog in the keyring, under the base URL
+ * a fill will use; never anywhere else.  Fails with a message for the
+ * user (no keyring: the two ways that work).
+ */
+gboolean flux_fill_service_keep_token    (GimpProcedureConfig *config,
+                                          const gchar         *token,
+                                          GError             **error);
 
 G_END_DECLS

@@ -1,31 +1,26 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* flux-fill: fills a GIMP selection through FLUX Fill Pro on Replicate,
- * as a new masked layer.  This file registers the procedure and runs it;
+ * as a new masked layer.  This file registers the procedures (one
+ * declaration of their arguments drives the PDB, the dialog and the
+ * remembered values) and runs the dialog; a run is flux-fill-run.c, and
  * everything that does not need GIMP lives in ../core.
  */
 #include "config.h"
 
-#include <math.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include <libgimp/gimp.h>
 #include <glib/gi18n-lib.h>
 
 #include "cancel-watch.h"
-#include "debug-log.h"
-#include "fill-blend.h"
 #include "fill-job.h"
-#include "fill-record.h"
 #include "fill-params.h"
-#include "image-codec.h"
 #include "process-guard.h"
 #include "replicate-client.h"
 
 #include "flux-fill.h"
 #include "flux-fill-dialog.h"
-#include "flux-fill-insert.h"
-#include "flux-fill-record.h"
-#include "flux-fill-region.h"
+#include "flux-fill-run.h"
 #include "flux-fill-service.h"
 
 #define LAYER_NAME_MAX_CHARS       60
@@ -92,7 +87,8 @@ flux_fill_init (FluxFill *flux_fill)
 {
 }
 
-/* Catalogs live in ./locale beside the binary; an install without them
+/* Catalogs live in ./locale beside the binary (a distribution's package:
+ * in the system's locale folder, looked at second); an install without them
  * (a copied binary, a build with no translations) runs untranslated
  * rather than warning on every call.
  */
@@ -106,7 +102,18 @@ flux_fill_set_i18n (GimpPlugIn   *plug_in,
   g_autofree gchar *locale = g_build_filename (folder, "locale", NULL);
 
   if (! g_file_test (locale, G_FILE_TEST_IS_DIR))
-    return FALSE;
+    {
+#ifdef FF_SYSTEM_LOCALEDIR
+      /* A distribution's package (-Dpackaging=distro) keeps them in the
+       * system's locale folder, which libgimp does not accept as a
+       * catalog dir: bind it here (our _() is dgettext) and tell libgimp
+       * there is nothing for it to do.
+       */
+      bindtextdomain (GETTEXT_PACKAGE, FF_SYSTEM_LOCALEDIR);
+      bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+#endif
+      return FALSE;
+    }
   *gettext_domain = g_strdup (GETTEXT_PACKAGE);
   *catalog_dir = g_strdup ("locale");
   return TRUE;
@@ -313,579 +320,6 @@ fail (GimpProcedure     *procedure,
   return gimp_procedure_new_return_values (procedure, status, error);
 }
 
-static gboolean
-is_expand (GimpProcedureConfig *config)
-{
-  return g_strcmp0 (gimp_procedure_get_name (gimp_procedure_config_get_procedure (config)),
-                    PLUG_IN_PROC_EXPAND) == 0;
-}
-
-static void
-params_from_config (GimpProcedureConfig *config,
-                    FfParams            *params)
-{
-  g_free (params->prompt);
-  g_object_get (config,
-                "prompt",            &params->prompt,
-                "steps",             &params->steps,
-                "guidance",          &params->guidance,
-                "safety-tolerance",  &params->safety_tolerance,
-                "prompt-upsampling", &params->prompt_upsampling,
-                "seed",              &params->seed,
-                NULL);
-  if (params->prompt == NULL)
-    params->prompt = g_strdup ("");
-  /* Expand's "mode" is Fill's "outpaint" without "none". */
-  params->outpaint = gimp_procedure_config_get_choice_id (config,
-                                                          is_expand (config) ? "mode" : "outpaint");
-  params->output_format = gimp_procedure_config_get_choice_id (config, "output-format");
-}
-
-/* The prompt's first line, shortened: a name to find the layer by. */
-static gchar *
-layer_name (const FfParams *params)
-{
-  g_autofree gchar *line = NULL;
-  gchar            *newline;
-
-  if (ff_params_is_removal (params))
-    return g_strdup (params->outpaint == FF_OUTPAINT_NONE ? _("Removed") : _("Expanded"));
-  line = g_strstrip (g_strdup (params->prompt));
-  newline = strpbrk (line, "\r\n");
-  if (newline != NULL)
-    *newline = '\0';
-  if (g_utf8_strlen (line, -1) > LAYER_NAME_MAX_CHARS)
-    {
-      g_autofree gchar *head = g_utf8_substring (line, 0, LAYER_NAME_MAX_CHARS - 1);
-      return g_strconcat (head, "…", NULL);
-    }
-  return g_steal_pointer (&line);
-}
-
-typedef struct
-{
-  gint64  last_pulse;
-  gchar  *text;        /* what the bar says now */
-} Progress;
-
-/* Where a fill's client time goes, for FLUX_FILL_DEBUG=1 and the
- * benchmark (tests/bench): milliseconds per phase.
- */
-typedef enum
-{
-  PHASE_READ, PHASE_ENCODE, PHASE_REQUEST, PHASE_DOWNLOAD, PHASE_DECODE, PHASE_INSERT,
-  N_PHASES
-} Phase;
-
-typedef struct
-{
-  gint64  mark;
-  gdouble ms[N_PHASES];
-  gsize   uploaded;
-  glong   start_rss_kb;
-} Timings;
-
-static void
-timings_lap (Timings *timings,
-             Phase    phase)
-{
-  gint64 now = g_get_monotonic_time ();
-
-  timings->ms[phase] += (now - timings->mark) / 1000.0;
-  timings->mark = now;
-}
-
-/* A figure of this process's own from /proc/self/status, in kB ("VmHWM:",
- * its peak, or "VmRSS:"): getrusage () would report GIMP's peak, which a
- * child inherits through fork and exec.
- */
-static glong
-status_kb (const gchar *field)
-{
-  g_autofree gchar *status = NULL;
-  const gchar      *line;
-
-  if (g_file_get_contents ("/proc/self/status", &status, NULL, NULL) &&
-      (line = strstr (status, field)) != NULL)
-    return strtol (line + strlen (field), NULL, 10);
-  return -1;
-}
-
-static void
-timings_report (const Timings *timings)
-{
-  if (! ff_debug_enabled ())
-    return;
-  ff_debug ("timings read=%.1f encode=%.1f request=%.1f download=%.1f "
-            "decode=%.1f insert=%.1f ms uploaded=%" G_GSIZE_FORMAT " bytes "
-            "peak_rss=%ld kB start_rss=%ld kB",
-            timings->ms[PHASE_READ], timings->ms[PHASE_ENCODE],
-            timings->ms[PHASE_REQUEST], timings->ms[PHASE_DOWNLOAD],
-            timings->ms[PHASE_DECODE], timings->ms[PHASE_INSERT],
-            timings->uploaded, status_kb ("VmHWM:"), timings->start_rss_kb);
-}
-
-static gboolean
-progress_pulse (gpointer user_data)
-{
-  Progress *progress = user_data;
-  gint64    now = g_get_monotonic_time ();
-
-  if (now - progress->last_pulse > G_USEC_PER_SEC / 10)
-    {
-      gimp_progress_pulse ();
-      progress->last_pulse = now;
-    }
-  return TRUE;
-}
-
-static gpointer
-out_of_memory (GError **error)
-{
-  g_set_error_literal (error, GIMP_PLUG_IN_ERROR, 0,
-                       _("Not enough memory for the area to fill."));
-  return NULL;
-}
-
-/* The model re-encodes the whole crop, so the kept pixels come back
- * drifted in colour; matching them to the original hides the seam.  The
- * match is measured at @result's own size (the model's, where the crop was
- * scaled): a 24-megapixel crop then needs no full-size copy of the result
- * beside the original.
- */
-static gboolean
-match_colour (GdkPixbuf             *result,
-              const FluxFillRegion  *region,
-              GError               **error)
-{
-  gint                 width = gdk_pixbuf_get_width (result);
-  gint                 height = gdk_pixbuf_get_height (result);
-  g_autoptr(GdkPixbuf) original = ff_image_fit (region->image, width, height);
-  g_autofree guint8   *repainted = ff_mask_fit (region->layer_mask, region->crop.width,
-                                                region->crop.height, width, height);
-  FfSeamStats          stats;
-
-  /* Short of memory here, the insert that follows would be too. */
-  if (original == NULL || repainted == NULL ||
-      ! ff_blend_match_colour (result, original, repainted, FF_BLEND_SAMPLE_MARGIN, &stats))
-    {
-      out_of_memory (error);
-      return FALSE;
-    }
-  ff_debug ("seam error %.2f before colour match, %.2f after (shift %+.0f %+.0f %+.0f)",
-            stats.before, stats.after, stats.shift[0], stats.shift[1], stats.shift[2]);
-  return TRUE;
-}
-
-static gdouble
-env_seconds (const gchar *name,
-             gdouble      fallback)
-{
-  const gchar *value = g_getenv (name);
-  gdouble      seconds;
-
-  /* "inf" and "nan" read as numbers; neither is a time limit. */
-  if (value == NULL || (seconds = g_ascii_strtod (value, NULL)) <= 0 || ! isfinite (seconds))
-    return fallback;
-  return seconds;
-}
-
-/* What the variations are doing, in GIMP's progress bar.  GIMP's Cancel
- * kills the plug-in; the watchmen then cancel every prediction.
- */
-static void
-show_progress (const FfFillProgress *progress,
-               gpointer              user_data)
-{
-  Progress         *pulse = user_data;
-  g_autofree gchar *text = NULL;
-
-  if (progress->total > 1)
-    text = g_strdup_printf (_("Generating %u variations… %.0f s · %u of %u done"),
-                            progress->total, progress->elapsed,
-                            progress->done, progress->total);
-  else if (progress->downloading > 0)
-    text = g_strdup (_("Downloading the result…"));
-  else if (progress->generating > 0)
-    text = g_strdup_printf (_("Generating… %.0f s"), progress->elapsed);
-  else
-    text = g_strdup_printf (_("Queued on the service… %.0f s"), progress->elapsed);
-  if (progress->total > 1 || g_strcmp0 (text, pulse->text) != 0)
-    {
-      gimp_progress_set_text (text);
-      g_set_str (&pulse->text, text);
-    }
-  progress_pulse (pulse);
-}
-
-/* Everything between the read region and the results: encoded once,
- * then @n variations on the service at the same time.  Returns how many
- * succeeded; @results has the successes first, @error the first failure.
- */
-static guint
-generate (const FfParams        *params,
-          const FluxFillRegion  *region,
-          FfClient              *client,
-          const FfService       *service,
-          guint                  n,
-          Timings               *timings,
-          GdkPixbuf            **results,
-          gint                  *seeds,
-          GError               **error)
-{
-  g_autoptr(FfFillUpload) upload = NULL;
-  GdkPixbuf              *made[FF_VARIATIONS_MAX] = { NULL };
-  GError                 *errors[FF_VARIATIONS_MAX] = { NULL };
-  gint                    tried[FF_VARIATIONS_MAX];
-  Progress                progress = { 0 };
-  guint                   ok = 0, failed = 0;
-
-  gimp_progress_set_text (_("Preparing the image…"));
-  upload = ff_fill_upload_new (client, region->image, region->layer_mask, error);
-  if (upload == NULL)
-    return 0;
-  timings_lap (timings, PHASE_ENCODE);
-  timings->uploaded = ff_fill_upload_size (upload, params);
-
-  ff_fill_seeds (params->seed, n, tried);
-  ff_fill_run (service, upload, params, tried, n, NULL, show_progress, &progress,
-               made, errors);
-  g_free (progress.text);
-  timings_lap (timings, PHASE_REQUEST);
-
-  for (guint i = 0; i < n; i++)
-    if (made[i] != NULL)
-      {
-        seeds[ok] = tried[i];
-        results[ok++] = made[i];
-      }
-    else
-      {
-        if (failed++ == 0)
-          g_propagate_error (error, g_steal_pointer (&errors[i]));
-        g_clear_error (&errors[i]);
-      }
-  /* Some made it: keep them, and say how many did not, and why. */
-  if (ok > 0 && failed > 0)
-    g_message (ngettext ("FLUX Fill: %u of %u variations failed: %s",
-                         "FLUX Fill: %u of %u variations failed: %s", failed),
-               failed, n, (*error)->message);
-  if (ok > 0)
-    g_clear_error (error);
-  return ok;
-}
-
-/* What a run does: with which values, from which layer, where the
- * results go.  From @config, or from the record of an earlier fill when
- * a generated layer, its mask or its group is active.
- */
-typedef struct
-{
-  FfParams      params;
-  gint          feather;
-  gint          context;
-  gint          variations;
-  gboolean      sample_merged;
-  GimpDrawable *source;      /* the layer the picture comes from, results go above */
-  GimpLayer    *earlier;     /* nullable: earlier results of this fill (group or layer) */
-  FfRecord      record;      /* of @earlier */
-} FillSpec;
-
-static void
-fill_spec_clear (FillSpec *spec)
-{
-  ff_params_clear (&spec->params);
-  ff_record_clear (&spec->record);
-}
-
-static GimpPDBStatusType
-fill_spec_read (GimpImage            *image,
-                GimpDrawable         *drawable,
-                GimpProcedureConfig  *config,
-                gboolean              again,
-                FillSpec             *spec,
-                GError              **error)
-{
-  *spec = (FillSpec) { .feather = 0, .context = -1, .variations = 1,
-                       .sample_merged = TRUE, .source = drawable };
-  ff_params_init (&spec->params);
-  /* Expand always extends the picture; Fill and Fill Again come back to
-   * an earlier fill when one of its layers is active.
-   */
-  if (! is_expand (config))
-    spec->earlier = flux_fill_record_find (drawable, &spec->record, error);
-  if (error != NULL && *error != NULL)
-    return GIMP_PDB_EXECUTION_ERROR;
-  /* A selection away from the earlier fill is a new fill, above the
-   * active layer, not more of the earlier one.
-   */
-  if (spec->earlier != NULL && ! again && ! flux_fill_record_selection_meets (image, &spec->record))
-    {
-      spec->earlier = NULL;
-      ff_record_clear (&spec->record);
-      if (GIMP_IS_LAYER_MASK (drawable))
-        spec->source = GIMP_DRAWABLE (gimp_layer_from_mask (GIMP_LAYER_MASK (drawable)));
-    }
-  if (spec->earlier == NULL && again)
-    {
-      g_set_error_literal (error, GIMP_PLUG_IN_ERROR, 0,
-                           _("FLUX Fill Again works on a layer made by FLUX Fill, its group "
-                             "or its mask. Select one in the Layers dialog."));
-      return GIMP_PDB_CALLING_ERROR;
-    }
-  if (spec->earlier == NULL && GIMP_IS_LAYER_MASK (spec->source))
-    {
-      g_set_error_literal (error, GIMP_PLUG_IN_ERROR, 0,
-                           _("FLUX Fill works on a layer, not on a layer mask (but for the "
-                             "mask of a layer it made). Select the layer itself."));
-      return GIMP_PDB_CALLING_ERROR;
-    }
-  if (spec->earlier != NULL)
-    {
-      if (spec->record.params.outpaint != FF_OUTPAINT_NONE)
-        {
-          g_set_error_literal (error, GIMP_PLUG_IN_ERROR, 0,
-                               _("This layer was made by FLUX Expand: run FLUX Expand again "
-                                 "on the picture to extend it further."));
-          return GIMP_PDB_EXECUTION_ERROR;
-        }
-      spec->source = GIMP_DRAWABLE (gimp_image_get_layer_by_tattoo (image,
-                                                                    spec->record.source_tattoo));
-      if (spec->source == NULL)
-        {
-          g_set_error (error, GIMP_PLUG_IN_ERROR, 0,
-                       _("The layer this fill was made from (“%s”) is gone. Select a "
-                         "layer and an area to fill."), spec->record.source_name);
-          return GIMP_PDB_EXECUTION_ERROR;
-        }
-    }
-  if (again)
-    {
-      /* The recorded prompt and parameters, with new seeds. */
-      ff_params_clear (&spec->params);
-      spec->params = spec->record.params;
-      spec->params.prompt = g_strdup (spec->record.params.prompt);
-      spec->params.seed = FF_SEED_RANDOM;
-      spec->feather = spec->record.feather;
-      spec->context = spec->record.context;
-      spec->variations = spec->record.variations;
-      spec->sample_merged = spec->record.sample_merged;
-      return GIMP_PDB_SUCCESS;
-    }
-  params_from_config (config, &spec->params);
-  if (! ff_params_validate (&spec->params, error))
-    {
-      g_prefix_error (error, _("Invalid argument "));
-      return GIMP_PDB_CALLING_ERROR;
-    }
-  if (! is_expand (config))
-    g_object_get (config, "feather", &spec->feather, "context", &spec->context, NULL);
-  g_object_get (config, "variations", &spec->variations,
-                "sample-merged", &spec->sample_merged, NULL);
-  return GIMP_PDB_SUCCESS;
-}
-
-/* The region to fill: around the selection, or, filling again with no
- * selection, the earlier fill's own area and mask.
- */
-static gboolean
-fill_spec_region (GimpImage       *image,
-                  const FillSpec  *spec,
-                  FluxFillRegion  *region,
-                  GError         **error)
-{
-  gboolean       selected = FALSE;
-  gint           x1, y1, x2, y2;
-  GimpLayerMask *mask;
-
-  if (spec->earlier != NULL)
-    gimp_selection_bounds (image, &selected, &x1, &y1, &x2, &y2);
-  if (spec->earlier == NULL || selected)
-    return flux_fill_region_read (image, spec->source, spec->params.outpaint, spec->context,
-                                  spec->feather, spec->sample_merged, region, error);
-  mask = flux_fill_record_mask (spec->earlier);
-  if (mask == NULL)
-    {
-      g_set_error_literal (error, GIMP_PLUG_IN_ERROR, 0,
-                           _("The earlier fill has lost its mask. Select an area to fill."));
-      return FALSE;
-    }
-  return flux_fill_region_read_recorded (image, spec->source, &spec->record.rect, mask,
-                                         spec->sample_merged, region, error);
-}
-
-/* The record each result carries: how to make it again.  (transfer full) */
-static gchar **
-make_records (const FillSpec       *spec,
-              const FluxFillRegion *region,
-              const gchar          *base_url,
-              const gint           *seeds,
-              guint                 n)
-{
-  gchar         **records = g_new0 (gchar *, n + 1);
-  g_autofree gchar *source_name = gimp_item_get_name (GIMP_ITEM (spec->source));
-  FfRecord        record = {
-    .params = spec->params,
-    .feather = spec->feather,
-    .context = spec->context,
-    .variations = spec->variations,
-    .sample_merged = spec->sample_merged,
-    .model = (gchar *) FF_MODEL_PATH,
-    .service_url = (gchar *) base_url,
-    .source_tattoo = gimp_item_get_tattoo (GIMP_ITEM (spec->source)),
-    .source_name = source_name,
-    .rect = region->crop,
-  };
-
-  for (guint i = 0; i < n; i++)
-    {
-      record.params.seed = seeds[i];
-      records[i] = ff_record_to_json (&record, NULL);
-    }
-  return records;
-}
-
-/* One fill (or expansion) with the values in @config, or, @again, with
- * those recorded on the active generated layer.  Returns the status,
- * with @error set for anything but GIMP_PDB_SUCCESS.
- */
-static GimpPDBStatusType
-fill (GimpImage            *image,
-      GimpDrawable         *drawable,
-      GimpProcedureConfig  *config,
-      gboolean              again,
-      GError              **error)
-{
-  FillSpec             spec;
-  FluxFillRegion       region = { 0 };
-  Progress             progress = { 0 };
-  Timings              timings = { 0 };
-  FfService            service = { NULL };
-  g_autofree gchar    *base_url = NULL;
-  g_autofree gchar    *configured = NULL;
-  g_autoptr(FfToken)   token = NULL;
-  g_autoptr(FfClient)  client = NULL;
-  GdkPixbuf           *results[FF_VARIATIONS_MAX] = { NULL };
-  gint                 seeds[FF_VARIATIONS_MAX] = { 0 };
-  g_auto(GStrv)        records = NULL;
-  g_autofree gchar    *name = NULL;
-  GimpPDBStatusType    status;
-  guint                made = 0;
-
-  status = fill_spec_read (image, drawable, config, again, &spec, error);
-  if (status != GIMP_PDB_SUCCESS)
-    {
-      fill_spec_clear (&spec);
-      return status;
-    }
-
-  /* Fill Again goes to the service the fill was made at. */
-  configured = again && spec.record.service_url && *spec.record.service_url
-               ? g_strdup (spec.record.service_url) : flux_fill_service_configured_url (config);
-  if (! flux_fill_service_resolve (configured, &base_url, &token, error))
-    {
-      fill_spec_clear (&spec);
-      return GIMP_PDB_EXECUTION_ERROR;
-    }
-  client = ff_client_new (base_url, token, error);
-  if (client == NULL)
-    {
-      fill_spec_clear (&spec);
-      g_prefix_error (error, _("FLUX Fill is not set up: "));
-      return GIMP_PDB_EXECUTION_ERROR;
-    }
-  service = (FfService) { base_url, token, FF_CLIENT_TIMING_DEFAULT, gimp_get_progname () };
-  service.timing.limit_seconds = env_seconds ("FLUX_FILL_TIMEOUT", service.timing.limit_seconds);
-  ff_client_set_timing (client, &service.timing);
-  ff_client_set_progress (client, progress_pulse, &progress);
-
-  timings.mark = g_get_monotonic_time ();
-  if (ff_debug_enabled ())
-    timings.start_rss_kb = status_kb ("VmRSS:");
-  if (! fill_spec_region (image, &spec, &region, error))
-    {
-      fill_spec_clear (&spec);
-      return GIMP_PDB_EXECUTION_ERROR;
-    }
-
-  timings_lap (&timings, PHASE_READ);
-
-  gimp_progress_init (_("FLUX Fill"));
-  made = generate (&spec.params, &region, client, &service,
-                   (guint) CLAMP (spec.variations, 1, FF_VARIATIONS_MAX),
-                   &timings, results, seeds, error);
-  timings_lap (&timings, PHASE_DOWNLOAD);
-  for (guint i = 0; i < made && spec.params.outpaint == FF_OUTPAINT_NONE; i++)
-    {
-      g_autoptr(GdkPixbuf) fitted = NULL;
-
-      if (! match_colour (results[i], &region, error) ||
-          (fitted = ff_image_fit (results[i], region.crop.width, region.crop.height)) == NULL)
-        {
-          if (error != NULL && *error == NULL)
-            out_of_memory (error);
-          break;
-        }
-      g_set_object (&results[i], fitted);
-    }
-  /* Not needed past here; a 24-megapixel crop is 72 MB. */
-  g_clear_object (&region.image);
-  timings_lap (&timings, PHASE_DECODE);
-  /* Ended before the image is touched: GIMP kills a plug-in whose
-   * progress the user cancels, and it must not die half-way through.
-   */
-  gimp_progress_end ();
-  if (made > 0 && (error == NULL || *error == NULL))
-    {
-      name = layer_name (&spec.params);
-      records = make_records (&spec, &region, base_url, seeds, made);
-      if (flux_fill_insert_results (image, spec.source, &region, spec.params.outpaint,
-                                    results, seeds, made, name, records, spec.earlier, error))
-        {
-          timings_lap (&timings, PHASE_INSERT);
-          timings_report (&timings);
-        }
-    }
-  for (guint i = 0; i < made; i++)
-    g_clear_object (&results[i]);
-  flux_fill_region_clear (&region);
-  fill_spec_clear (&spec);
-
-  if (made == 0 || (error != NULL && *error != NULL))
-    {
-      g_prefix_error (error, _("FLUX Fill failed: "));
-      return GIMP_PDB_EXECUTION_ERROR;
-    }
-  return GIMP_PDB_SUCCESS;
-}
-
-/* A token typed into the dialog goes to the keyring under the base URL a
- * fill will use; never anywhere else.
- */
-static gboolean
-keep_token (GimpProcedureConfig  *config,
-            const gchar          *token,
-            GError              **error)
-{
-  const gchar      *env = g_getenv ("REPLICATE_BASE_URL");
-  g_autofree gchar *configured = flux_fill_service_configured_url (config);
-  g_autofree gchar *url = ff_token_base_url (env != NULL && *env ? env : configured);
-  g_autoptr(GError) local = NULL;
-
-  if (ff_token_store (url, token, &local))
-    return TRUE;
-  if (g_error_matches (local, FF_TOKEN_ERROR, FF_TOKEN_ERROR_NO_SERVICE))
-    g_set_error (error, GIMP_PLUG_IN_ERROR, 0,
-                 _("This session has no keyring (Secret Service), so the token cannot "
-                   "be kept. Set REPLICATE_API_TOKEN before starting GIMP, or store the "
-                   "token in a session that has a keyring with: secret-tool store "
-                   "--label='FLUX Fill token' application flux-fill base-url %s"), url);
-  else
-    g_set_error (error, GIMP_PLUG_IN_ERROR, 0,
-                 _("The token could not be saved in your keyring: %s"), local->message);
-  return FALSE;
-}
-
 static GimpValueArray *
 flux_fill_run (GimpProcedure        *procedure,
                GimpRunMode           run_mode,
@@ -923,13 +357,13 @@ flux_fill_run (GimpProcedure        *procedure,
   /* A Fill from the menu or Filters → Repeat never inherits an outpaint
    * mode: Expand is its own command now.  Batch callers keep theirs.
    */
-  if (run_mode != GIMP_RUN_NONINTERACTIVE && ! is_expand (config) && ! again)
+  if (run_mode != GIMP_RUN_NONINTERACTIVE && ! flux_fill_is_expand (config) && ! again)
     g_object_set (config, "outpaint", "none", NULL);
 
   /* Fill Again asks nothing: the recorded prompt and parameters. */
   if (run_mode != GIMP_RUN_INTERACTIVE || again)
     {
-      status = fill (image, drawables[0], config, again, &error);
+      status = flux_fill_fill (image, drawables[0], config, again, &error);
       return status == GIMP_PDB_SUCCESS
         ? gimp_procedure_new_return_values (procedure, status, NULL)
         : fail (procedure, status, error);
@@ -946,12 +380,12 @@ flux_fill_run (GimpProcedure        *procedure,
       g_clear_error (&error);
       if (! flux_fill_dialog (procedure, config, image, drawables[0], message, &typed))
         return gimp_procedure_new_return_values (procedure, GIMP_PDB_CANCEL, NULL);
-      if (typed != NULL && ! keep_token (config, typed, &error))
+      if (typed != NULL && ! flux_fill_service_keep_token (config, typed, &error))
         {
           status = GIMP_PDB_EXECUTION_ERROR;
           continue;
         }
-      status = fill (image, drawables[0], config, FALSE, &error);
+      status = flux_fill_fill (image, drawables[0], config, FALSE, &error);
       if (error != NULL && error->domain == FF_HTTP_ERROR &&
           (error->code == 401 || error->code == 403))
         g_prefix_error (&error, "%s ", _("The service refused the API token: check it in "

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Names shared by the plug-in's files. */
 #pragma once
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 # The GIMP side of the benchmark: runs inside gimp-console-3.0 through
 # python-fu-eval (exec()'d, so no __main__ guard).  run_bench.py starts it.
 #
@@ -5,7 +6,9 @@
 # gradient plus a little RGB noise, so PNG does not shrink it to nothing),
 # selects, runs plug-in-flux-fill FLUX_BENCH_REPEAT times, and measures
 # the naive approach (the whole layer read as R'G'B' u8 and encoded as PNG
-# at zlib level 9) in this same process, once per image.  Facts go to $FLUX_BENCH_RESULTS,
+# at zlib level 9) in this same process, once per image.  With
+# FLUX_BENCH_VARIATIONS=1,4 each case runs once per count of variations
+# (case "1" with 1, "1x4" with 4).  Facts go to $FLUX_BENCH_RESULTS,
 # one JSON object a line; the plug-in's own timing lines go to stderr,
 # between "flux-bench: begin/end" markers written here.
 import base64
@@ -29,6 +32,7 @@ RESULTS = open(os.environ["FLUX_BENCH_RESULTS"], "w")
 REPEAT = int(os.environ.get("FLUX_BENCH_REPEAT", "3"))
 NOISE = float(os.environ.get("FLUX_BENCH_NOISE", "0.01"))
 ONLY = [c for c in os.environ.get("FLUX_BENCH_CASES", "").split(",") if c]
+VARIATIONS = [int(v) for v in os.environ.get("FLUX_BENCH_VARIATIONS", "1").split(",") if v]
 NAIVE = os.environ.get("FLUX_BENCH_NAIVE", "1") == "1"
 PROC = "plug-in-flux-fill"
 SUCCESS = Gimp.PDBStatusType.SUCCESS
@@ -213,6 +217,7 @@ def naive(cases, layer):
 
 def bench_case(case, label, image, layer, sel, args=None):
     select(image, *sel)
+    variations = (args or {}).get("variations", 1)
     for rep in range(REPEAT):
         n_before = len(Gimp.get_images())
         layers_before = len(image.get_layers())
@@ -233,7 +238,8 @@ def bench_case(case, label, image, layer, sel, args=None):
             image.remove_layer(new)   # the next repetition sees the same image
             image.undo_disable()      # and GIMP does not keep it in the undo stack
             image.undo_enable()
-        emit(type="fill", case=case, label=label, rep=rep, ok=status == SUCCESS,
+        emit(type="fill", case=case, label=label, variations=variations, rep=rep,
+             ok=status == SUCCESS,
              status=status.value_nick, message=message[:500], wall_ms=wall_ms,
              t_begin=t, t_end=t_end, gimp_rss_kb=gimp_rss_kb, gimp_hwm_kb=gimp_hwm_kb,
              gimp_rss_after_kb=proc_status("VmRSS", os.getppid()),
@@ -255,10 +261,13 @@ def main():
         emit(type="image", width=width, height=height, create_ms=ms_since(t))
         try:
             for case, label, sel, *args in cases:
-                try:
-                    bench_case(case, label, image, layer, sel, *args)
-                except Exception:
-                    emit(type="error", case=case, trace=traceback.format_exc())
+                for n in VARIATIONS:
+                    name = case if n == 1 else f"{case}x{n}"
+                    try:
+                        bench_case(name, label if n == 1 else f"{label}, {n} variations",
+                                   image, layer, sel, dict(*args, variations=n))
+                    except Exception:
+                        emit(type="error", case=name, trace=traceback.format_exc())
             # The naive approach sends the whole layer whatever the
             # selection: measured once per image, for all its cases.
             if NAIVE:

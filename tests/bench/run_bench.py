@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Benchmark of flux-fill: the real plug-in in gimp-console-3.0 (batch
 mode) against the stand-in API with no model delay, on images up to
 10000 x 10000.  Prints figures, asserts nothing about time.
@@ -10,7 +11,11 @@ measured in GIMP's Python), with the ratio naive / ours.
 
   tests/bench/run_bench.sh                    builds a release build, runs this
   run_bench.py --plugin PATH [--repeat N] [--cases 1,3] [--noise 0.01] [--no-naive]
-               [--direct] [--log FILE]
+               [--variations 1,4] [--duration S] [--direct] [--log FILE]
+
+--variations 1,4 runs every case once per count of variations (case "1x4":
+case 1 with 4) and adds a table of N against 1; --duration S gives the
+stand-in's predictions S seconds each (default 0).
 """
 import argparse
 import json
@@ -87,7 +92,7 @@ def run_gimp(plugin, workdir, env_extra):
     if os.path.exists(results):
         with open(results) as f:
             records = [json.loads(line) for line in f if line.strip()]
-    return records, stderr, output, elapsed, sampler.seen
+    return records, stderr, output, elapsed, sampler
 
 
 def proc_status(pid, key):
@@ -110,27 +115,45 @@ class Sampler(threading.Thread):
         self.gimp_pid = gimp_pid
         self.period = period
         self.seen = {}            # pid -> {"first": t, "last": t, "hwm": kB}
+        self.watchmen = {}        # pid -> {"parent": plug-in pid, "hwm": kB}
         self.halt = threading.Event()
 
-    def children(self):
+    @staticmethod
+    def children(parent):
         pids = []
         try:
-            tasks = os.listdir(f"/proc/{self.gimp_pid}/task")
+            tasks = os.listdir(f"/proc/{parent}/task")
         except OSError:
             return pids
         for task in tasks:           # a child belongs to the thread that forked it
             try:
-                with open(f"/proc/{self.gimp_pid}/task/{task}/children") as f:
+                with open(f"/proc/{parent}/task/{task}/children") as f:
                     pids += f.read().split()
             except OSError:
                 pass
         return pids
 
+    def watch_children(self, plugin_pid):
+        """The plug-in's cancel watchmen (one a variation), for their RSS."""
+        for pid in self.children(plugin_pid):
+            if pid not in self.watchmen:
+                try:
+                    with open(f"/proc/{pid}/cmdline", "rb") as f:
+                        argv = f.read().split(b"\0")
+                except OSError:
+                    continue
+                if b"--flux-fill-cancel-watch" not in argv:
+                    continue
+                self.watchmen[pid] = {"parent": plugin_pid, "hwm": 0}
+            hwm = proc_status(pid, "VmHWM")
+            if hwm is not None:
+                self.watchmen[pid]["hwm"] = max(self.watchmen[pid]["hwm"], hwm)
+
     def run(self):
         plugin_runs = set()
         while not self.halt.wait(self.period):
             now = time.monotonic()
-            for pid in self.children():
+            for pid in self.children(self.gimp_pid):
                 if pid not in plugin_runs:
                     # Read again until it has exec'd: a fresh fork is GIMP.
                     try:
@@ -148,6 +171,7 @@ class Sampler(threading.Thread):
                 entry = self.seen.setdefault(pid, {"first": now, "last": now, "hwm": 0})
                 entry["last"] = now
                 entry["hwm"] = max(entry["hwm"], hwm)
+                self.watch_children(pid)
 
     def stop(self):
         self.halt.set()
@@ -229,17 +253,20 @@ def table(headers, rows, right=None):
     return "\n".join(lines)
 
 
-def summarize(records, fills, sampled):
+def summarize(records, fills, sampler):
     """One dict per case: medians of the phases over the repetitions."""
     cases = {}
     for r in records:
         if r["type"] == "fill":
-            c = cases.setdefault(r["case"], {"label": r["label"], "fills": [], "naive": None})
+            c = cases.setdefault(r["case"], {"label": r["label"], "fills": [], "naive": None,
+                                             "variations": r.get("variations", 1)})
             p = fills.get((r["case"], r["rep"]), {"timings": None, "http": []})
-            runs = [v for v in sampled.values() if r["t_begin"] <= v["first"] <= r["t_end"]]
-            hwm = max((v["hwm"] for v in runs), default=None)
+            runs = {pid: v for pid, v in sampler.seen.items()
+                    if r["t_begin"] <= v["first"] <= r["t_end"]}
+            hwm = max((v["hwm"] for v in runs.values()), default=None)
+            watchmen = [w["hwm"] for w in sampler.watchmen.values() if w["parent"] in runs]
             c["fills"].append(dict(r, timings=p["timings"], http=p["http"], hwm=hwm,
-                                   processes=len(runs)))
+                                   processes=len(runs), watchmen=watchmen))
         elif r["type"] == "naive":
             for name in r["cases"]:
                 cases.setdefault(name, {"label": name, "fills": [], "naive": None})["naive"] = r
@@ -248,7 +275,7 @@ def summarize(records, fills, sampled):
         c = cases[name]
         good = [f for f in c["fills"] if f["ok"] and f["timings"]]
         s = {"case": name, "label": c["label"], "n": len(c["fills"]), "n_ok": len(good),
-             "naive": c["naive"], "fills": c["fills"]}
+             "naive": c["naive"], "fills": c["fills"], "variations": c.get("variations", 1)}
         if good:
             for ph in PHASES:
                 s[ph] = statistics.median(f["timings"][ph] for f in good)
@@ -276,27 +303,48 @@ def summarize(records, fills, sampled):
 
 def attach_standin(summary, received):
     """The size the stand-in decoded for each create, in order: one create
-    per successful fill here (no faults, no retries)."""
+    per variation of a successful fill here (no faults, no retries)."""
     creates = [r for r in received if r.get("server") == "api" and r.get("method") == "POST"
                and r.get("path", "").endswith("/predictions")]
-    fills = [f for s in summary for f in s["fills"] if f["ok"]]
-    if len(creates) == len(fills):
-        for f, c in zip(fills, creates):
-            f["sent_size"] = c.get("image_size")
+    fills = sorted((f for s in summary for f in s["fills"] if f["ok"]),
+                   key=lambda f: f["t_begin"])
+    if len(creates) == sum(f.get("variations", 1) for f in fills):
+        at = 0
+        for f in fills:
+            n = f.get("variations", 1)
+            f["sent_size"] = creates[at].get("image_size")
+            at += n
+    n_fills = len(fills)
+    fills = [f for f in fills for _ in range(f.get("variations", 1))]
     for s in summary:
         sizes = [f.get("sent_size") for f in s["fills"] if f["ok"]]
         s["sent_size"] = sizes[0] if sizes else None
-    return len(creates), len(fills)
+    return len(creates), len(fills), n_fills
+
+
+def per_variation_check(fill):
+    """The plug-in's uploaded= counts one variation: the picture sent to
+    the Files API (once, shared by all) plus one create's body.  True when
+    there is one create for each variation, each of exactly that size, and
+    nothing else sent a body."""
+    http = fill["http"]
+    files = [h for h in http if h["method"] == "POST" and h["url"].endswith("/files")]
+    creates = [h for h in http if h["method"] == "POST" and h["url"].endswith("/predictions")]
+    rest = [h for h in http if h not in files and h not in creates]
+    shared = sum(h["sent"] for h in files)
+    return (len(creates) == fill.get("variations", 1)
+            and all(shared + h["sent"] == fill["timings"]["uploaded"] for h in creates)
+            and not any(h["sent"] for h in rest))
 
 
 def report(summary, records, received, elapsed, args):
     start = next((r for r in records if r["type"] == "start"), {})
-    n_creates, n_fills = attach_standin(summary, received)
+    n_creates, n_variations, n_fills = attach_standin(summary, received)
     print(f"flux-fill benchmark, {time.strftime('%Y-%m-%d %H:%M')}, "
           f"revision {os.environ.get('FLUX_BENCH_REVISION') or 'unknown'}, "
           f"{os.cpu_count()} CPUs, plug-in {args.plugin}")
     print(f"{start.get('repeat', '?')} fill(s) per case (medians shown); stand-in scenario "
-          f"{{\"duration\": 0}}, base URL {'without' if args.direct else 'with'} the "
+          f"{{\"duration\": {args.duration:g}}}, base URL {'without' if args.direct else 'with'} the "
           f"aggregator's /replicate prefix; images: GEGL linear gradient + gegl:noise-rgb "
           f"{start.get('noise', '?')}")
     print()
@@ -320,7 +368,9 @@ def report(summary, records, received, elapsed, args):
             print(f"  fill {f['rep'] + 1}: {f['status']}, wall {f['wall_ms']:.0f} ms, "
                   f"images {f['images_before']} -> {f['images_after']}, plug-in VmHWM "
                   f"{f['hwm']} kB (sampled), GIMP RSS {f['gimp_rss_kb']} kB / VmHWM "
-                  f"{f.get('gimp_hwm_kb')} kB before")
+                  f"{f.get('gimp_hwm_kb')} kB before"
+                  + (f", {len(f['watchmen'])} cancel watchmen of VmHWM up to "
+                     f"{max(f['watchmen'])} kB (sampled)" if f.get("watchmen") else ""))
             if t:
                 print("    " + " ".join(f"{ph}={t[ph]:.1f}" for ph in PHASES)
                       + f" ms, uploaded={t['uploaded']}, peak_rss={t['peak_rss']} kB"
@@ -343,11 +393,13 @@ def report(summary, records, received, elapsed, args):
                   f"{n['peak_kb']} kB by {n['peak_method']}, RSS before {n['base_kb']} kB")
         print()
 
-    print(f"stand-in: {n_creates} prediction(s) created for {n_fills} successful fill(s)")
-    same = [f["timings"]["uploaded"] == sum(h["sent"] for h in f["http"])
-            for s in summary for f in s["fills"] if f["ok"] and f["timings"]]
-    print(f"uploaded= equals the bytes the plug-in logged as sent over HTTP in "
-          f"{sum(same)} of {len(same)} fill(s)")
+    print(f"stand-in: {n_creates} prediction(s) created for {n_variations} variation(s) of "
+          f"{n_fills} successful fill(s)")
+    same = [per_variation_check(f) for s in summary for f in s["fills"]
+            if f["ok"] and f["timings"]]
+    print(f"uploaded= (one variation's bytes) equals what the plug-in logged as sent over "
+          f"HTTP for each variation (the Files API upload, shared, plus that variation's "
+          f"create; no other request has a body) in {sum(same)} of {len(same)} fill(s)")
     left = [s["case"] for s in summary if s["left_behind"]]
     print("no image left behind by any fill: "
           + ("yes" if not left else "NO (cases " + ", ".join(left) + ")"))
@@ -373,7 +425,8 @@ def report(summary, records, received, elapsed, args):
                  "encode", "request", "download", "decode", "insert", "client", "wall",
                  "peak RSS", "peak_rss", "extra/crop", "ok"], rows, right=set(range(2, 18))))
     print("  crop: the layer the fill adds; model input: the image the stand-in received; "
-          "uploaded: the plug-in's uploaded= figure; HTTP sent: request bodies of all its "
+          "uploaded: the plug-in's uploaded= figure (one variation's: the crop is encoded "
+          "once, each variation sends its own create); HTTP sent: request bodies of all its "
           "exchanges, as its debug log counts them (failed attempts included); "
           "client = read + encode + decode + insert (outside the network); wall: the PDB "
           "call seen from the script, plug-in start-up included; peak RSS: the plug-in "
@@ -386,7 +439,7 @@ def report(summary, records, received, elapsed, args):
     rows = []
     for s in summary:
         n = s["naive"]
-        if not n or not s["n_ok"]:
+        if not n or not s["n_ok"] or s["variations"] != 1:
             continue
         naive_re = n["read_ms"] + n["encode_ms"]
         ours_re = s["read"] + s["encode"]
@@ -407,7 +460,31 @@ def report(summary, records, received, elapsed, args):
               "encoding it (PIL, zlib 9) in GIMP's Python, measured once per image, base64 "
               "not included; naive/client: naive read+enc against all our client time; "
               "naive peak: VmHWM of GIMP's Python process over that step (reset before it), "
-              "which includes its own ~40-70 MiB before the step.")
+              "which includes its own ~40-70 MiB before the step.  One variation only.")
+
+    by_name = {s["case"]: s for s in summary}
+    rows = []
+    for s in summary:
+        one = by_name.get(s["case"].split("x")[0])
+        if s["variations"] == 1 or not s["n_ok"] or not one or not one["n_ok"]:
+            continue
+        rows.append([s["case"], one["label"], s["variations"],
+                     mb(one["http_sent"]), mb(s["http_sent"]),
+                     ms(one["client"]), ms(s["client"]), ratio(s["client"], one["client"]),
+                     ms(one["decode"]), ms(s["decode"]), ms(one["insert"]), ms(s["insert"]),
+                     ms(one["wall"]), ms(s["wall"]), ratio(s["wall"], one["wall"]),
+                     mib_kb(one["hwm"]), mib_kb(s["hwm"]),
+                     mib_kb((s["hwm"] or 0) - (one["hwm"] or 0))])
+    if rows:
+        print()
+        print("Table 3. N variations against one (times in ms, medians)")
+        print(table(["#", "case", "N", "HTTP sent 1", "N", "client 1", "N", "ratio",
+                     "decode 1", "N", "insert 1", "N", "wall 1", "N", "ratio",
+                     "peak RSS 1", "N", "more"], rows, right=set(range(2, 18))))
+        print("  HTTP sent: request bodies of all the fill's exchanges; decode: the colour "
+              "match and fit of every result; peak RSS: the plug-in process's sampled "
+              "VmHWM (its cancel watchmen, one a variation, are processes of their own and "
+              "not counted).")
 
 
 def main():
@@ -415,10 +492,15 @@ def main():
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--plugin", required=True, help="the built flux-fill executable")
     parser.add_argument("--repeat", type=int, default=3, help="fills per case (default 3)")
-    parser.add_argument("--cases", default="", help="e.g. 1,2 (default: all four)")
+    parser.add_argument("--cases", default="", help="e.g. 1,2 (default: all)")
     parser.add_argument("--noise", type=float, default=0.01,
                         help="gegl:noise-rgb amount on the gradient (default 0.01)")
     parser.add_argument("--no-naive", action="store_true", help="skip the naive approach")
+    parser.add_argument("--variations", default="1",
+                        help="counts of variations each case runs with, e.g. 1,4 "
+                             "(default 1; case \"1x4\" is case 1 with 4)")
+    parser.add_argument("--duration", type=float, default=0.0,
+                        help="seconds each prediction takes at the stand-in (default 0)")
     parser.add_argument("--direct", action="store_true",
                         help="REPLICATE_BASE_URL without the aggregator's /replicate prefix "
                              "(the stand-in then offers the Files API)")
@@ -426,6 +508,13 @@ def main():
                         help="where GIMP's output goes (default _build/bench-gimp-output.txt)")
     args = parser.parse_args()
 
+    try:
+        counts = [int(v) for v in args.variations.split(",")]
+    except ValueError:
+        counts = []
+    if not counts or not all(1 <= v <= 4 for v in counts) or len(set(counts)) != len(counts):
+        sys.exit("--variations: counts from 1 to 4, e.g. 1,4")
+    args.variations = ",".join(map(str, counts))
     if not os.access(args.plugin, os.X_OK):
         sys.exit(f"no plug-in at {args.plugin}")
     token = "r8_bench_" + secrets.token_hex(12)
@@ -435,15 +524,16 @@ def main():
     received = []
     try:
         standin(base, "/_standin/reset", {})
-        standin(base, "/_standin/scenario", {"duration": 0})
+        standin(base, "/_standin/scenario", {"duration": args.duration})
         env = {"REPLICATE_API_TOKEN": token,
                # As tests/integration/run_gimp.py: the aggregator's layout.
                "REPLICATE_BASE_URL": base + ("" if args.direct else "/replicate"),
                "FLUX_BENCH_REPEAT": str(args.repeat),
                "FLUX_BENCH_CASES": args.cases,
+               "FLUX_BENCH_VARIATIONS": args.variations,
                "FLUX_BENCH_NOISE": str(args.noise),
                "FLUX_BENCH_NAIVE": "0" if args.no_naive else "1"}
-        records, stderr, output, elapsed, sampled = run_gimp(args.plugin, workdir, env)
+        records, stderr, output, elapsed, sampler = run_gimp(args.plugin, workdir, env)
         received = standin(base, "/_standin/requests")
     finally:
         standin_proc.stdin.close()
@@ -451,7 +541,7 @@ def main():
 
     output = output.replace(token, "r8_***")
     stderr = stderr.replace(token, "r8_***")
-    summary = summarize(records, plugin_lines(stderr), sampled)
+    summary = summarize(records, plugin_lines(stderr), sampler)
     report(summary, records, received, elapsed, args)
 
     shutil.rmtree(workdir, ignore_errors=True)

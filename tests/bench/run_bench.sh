@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # The benchmark command: builds flux-fill as a release build
 # (_build/<native|root>-release) and runs tests/bench/run_bench.py, which
 # drives the real plug-in in gimp-console-3.0 against the stand-in API and
-# prints a table.  Arguments go to run_bench.py (--repeat N, --cases 1,3, --direct,
-# --noise X, --no-naive, --log FILE).
+# prints a table.  Arguments go to run_bench.py (--repeat N, --cases 1,3,
+# --variations 1,4, --duration S, --direct, --noise X, --no-naive, --log FILE).
 #
 # Where GIMP 3 is installed it runs natively; elsewhere (Debian 12) inside
 # the cached Debian 13 root of tests/trixie-root.sh, as tests/run.sh does.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* libFuzzer target: a downloaded "image" must decode or fail cleanly,
  * within the cap the plug-in sets for a 512 × 512 send.
  */

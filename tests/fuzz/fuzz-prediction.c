@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* libFuzzer target: whatever a server answers must parse or fail cleanly. */
 #include "config.h"
 

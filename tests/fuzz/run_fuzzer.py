@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Runs a libFuzzer target for a bounded time over the kept corpus and
 reports TAP: first the kept reproducers, each run once, then the fuzzing.
 New inputs go to a scratch folder, so the corpus in the repo only changes

@@ -1051,11 +1051,34 @@ def case_no_keyring():
     check("no keyring: no request was sent", creates() == [])
 
 
-def case_german():
-    """The catalogs beside the plug-in are found and used."""
+def expect_translated(language, no_selection, refused):
+    """The catalogs beside the plug-in are found and used: for the
+    glue's messages and for the core's, whose quote of the service stays
+    in the service's words."""
     scenario()
-    expect_error("in German", EXECUTION_ERROR, "Es gibt keine Auswahl.",
+    expect_error(f"in {language}", EXECUTION_ERROR, no_selection,
                  setup=lambda image: Gimp.Selection.none(image))
+    scenario(token="r8_some_other_token")
+    message = expect_error(f"in {language}, from the core", EXECUTION_ERROR, refused)
+    check(f"in {language}, from the core: the service's words kept",
+          message.endswith("Invalid token."), message)
+
+
+def case_german():
+    expect_translated("German", "Es gibt keine Auswahl.",
+                      "FLUX Fill ist fehlgeschlagen: die Vorhersage konnte nicht erstellt "
+                      "werden: HTTP 401 (prüfen Sie das API-Token): Invalid token.")
+
+
+def case_chinese():
+    expect_translated("Chinese", "没有选区。请先选择要填充的区域",
+                      "FLUX Fill 失败：无法创建预测：HTTP 401（请检查 API 令牌）：Invalid token.")
+
+
+def case_french():
+    expect_translated("French", "Il n'y a pas de sélection.",
+                      "Échec de FLUX Fill : impossible de créer la prédiction : "
+                      "HTTP 401 (vérifiez le jeton d'API) : Invalid token.")
 
 
 GROUPS = {
@@ -1066,6 +1089,8 @@ GROUPS = {
     "direct": [case_large_upload],
     "no-token": [case_missing_token],
     "de": [case_german],
+    "zh_CN": [case_chinese],
+    "fr": [case_french],
     "keyring": [case_keyring_fill, case_keyring_watchman],
     "keyring-env-wins": [case_keyring_fill],
     "no-keyring": [case_no_keyring],

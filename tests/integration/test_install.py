@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-3.0-or-later
 """The install command (packaging/install.sh) puts the plug-in where the
 installed GIMP 3 looks, and --uninstall takes it away again.  Prints TAP,
 one line per check.
@@ -41,14 +42,9 @@ def check(ok, name, detail=""):
     return ok
 
 
-def default_gimp():
-    found = {}
-    for d in os.environ.get("PATH", "").split(os.pathsep):
-        for path in glob.glob(os.path.join(d or ".", "gimp-console-3.*")):
-            m = re.fullmatch(r"gimp-console-3\.(\d+)", os.path.basename(path))
-            if m and os.access(path, os.X_OK):
-                found.setdefault(int(m.group(1)), os.path.basename(path))
-    return found[max(found)] if found else "gimp-console"
+# The newest gimp-console-3.* on PATH, as run_gimp.py picks it.
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from run_gimp import default_gimp  # noqa: E402
 
 
 def environment(home):

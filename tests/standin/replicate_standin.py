@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-3.0-or-later
 """A stand-in for Replicate's predictions API, served on 127.0.0.1.
 
 Written from Replicate's public HTTP API documentation and the
-flux-fill-pro input schema (see ../../README.md, "Tests"), as strict as
+flux-fill-pro input schema (see ../../HACKING.md, "Tests"), as strict as
 the real service where it matters to a client: bearer auth (401), JSON
 bodies (400), input validation with problem+json details (422), Prefer:
 wait, predictions that take time, fail or get canceled, rate limits (429
@@ -29,7 +30,7 @@ pixel, as FLUX re-encodes the whole image and shifts its colours), output ("file
 "svg" | "tiff" | "bmp" (a 16 x 16 picture in that format, served as
 image/png as a hostile CDN would) | "bomb" (a valid 30 kB PNG of 16000 x
 16000 black pixels) |
-"reset" (the connection drops halfway through the body) | "drip" (100
+"reset" (the connection drops halfway through the body) | "drip" (20
 bytes a second) | "endless" (bytes with no Content-Length, 101 MiB of
 them unless the client hangs up first)), output_faults (how many downloads get the fault before
 the file is served whole; default: all), create_errors ([[status,
@@ -701,7 +702,7 @@ def make_files_handler(state):
                     for i in range(0, len(body), 10):
                         self.wfile.write(body[i:i + 10])
                         self.wfile.flush()
-                        time.sleep(0.2)
+                        time.sleep(0.5)   # 20 bytes a second: well under any stall limit
                 else:
                     self.wfile.write(body)
             except OSError:

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* The fill pipeline without GIMP: variations against the stand-in. */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* What a generated layer remembers: written, read back, and refused when
  * damaged (an XCF can come from anywhere).
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* The token in a real Secret Service: the test starts its own session
  * bus and gnome-keyring (dbus-run-session), with HOME and the XDG
  * folders in a temporary folder, so the developer's keyring is never

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Helpers shared by the unit tests: the stand-in API as a child process. */
 #pragma once
 

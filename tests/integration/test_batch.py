@@ -1,0 +1,274 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""packaging/flux-fill-batch, the plug-in on files, end to end: real GIMP 3
+(one at a time) with the given plug-in build in a temporary profile
+(--plugin), against the stand-in API.  Prints TAP, one line per check.
+
+    test_batch.py --plugin BUILD/plugin/flux-fill [--gimp gimp-console-3.0]
+
+Cases: a rectangle into a PNG (magenta inside, the original pixels
+strictly outside, with --feather 0); an XCF keeping the masked layer
+(read back by a second GIMP run); --variations 2 into OUT-1.png and
+OUT-2.png; a mask image; --expand; and the errors, each with a message,
+a non-zero exit and no output file: a bad rectangle, an unknown expand
+mode, a missing input, a rectangle outside the image, a token the
+service refuses.
+"""
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+
+from PIL import Image, ImageDraw
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.normpath(os.path.join(HERE, "..", ".."))
+BATCH = os.path.join(ROOT, "packaging", "flux-fill-batch")
+STANDIN = os.path.join(ROOT, "tests", "standin", "replicate_standin.py")
+TOKEN = "r8_batch_test_token_5d2f"
+WRONG_TOKEN = "r8_batch_wrong_token_77aa"
+W, H = 320, 240
+TIMEOUT = 600
+
+results = []
+
+
+def check(ok, name, detail=""):
+    results.append((bool(ok), name, str(detail)))
+    return ok
+
+
+# The newest gimp-console-3.* on PATH, as run_gimp.py picks it.
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from run_gimp import default_gimp  # noqa: E402
+
+
+def pattern(x, y):
+    return ((x * 7 + y * 3) % 256, (x * 2 + 50) % 256, (y * 5 + x) % 256)
+
+
+def make_input(path):
+    img = Image.new("RGB", (W, H))
+    img.putdata([pattern(x, y) for y in range(H) for x in range(W)])
+    img.save(path)
+    return img
+
+
+def magenta(px):
+    return px[0] > 200 and px[1] < 60 and px[2] > 200
+
+
+def compare(original, path, box):
+    """(pixels strictly outside @box that differ, magenta share inside)."""
+    out = Image.open(path).convert("RGB")
+    x0, y0, w, h = box
+    differ, inside, near = 0, 0, 0
+    a, b = original.load(), out.load()
+    for y in range(H):
+        for x in range(W):
+            if x0 <= x < x0 + w and y0 <= y < y0 + h:
+                inside += 1
+                near += magenta(b[x, y])
+            elif a[x, y] != b[x, y]:
+                differ += 1
+    return differ, near / max(inside, 1)
+
+
+class Runner:
+    def __init__(self, args, workdir, env):
+        self.args, self.workdir, self.env = args, workdir, env
+        self.outputs = []
+
+    def __call__(self, *argv, env=None):
+        cmd = [sys.executable, BATCH, "--plugin", self.args.plugin, "--gimp", self.args.gimp,
+               "--timeout", str(TIMEOUT)] + list(argv)
+        try:
+            p = subprocess.run(cmd, env=env or self.env, capture_output=True, text=True,
+                               timeout=TIMEOUT + 60, cwd=self.workdir)
+        except subprocess.TimeoutExpired as e:
+            return 124, e.stdout or "", f"timed out\n{e.stderr or ''}"
+        self.outputs.append(p.stdout + p.stderr)
+        return p.returncode, p.stdout, p.stderr
+
+
+def only_files(folder, names):
+    """Nothing in @folder but @names (no temporary or half-written file)."""
+    present = sorted(os.listdir(folder))
+    return present == sorted(names), present
+
+
+def read_back_xcf(gimp, plugin_env, workdir, xcf):
+    """Layers of @xcf as GIMP reads them: [name, is_group, has_mask, children]."""
+    report = os.path.join(workdir, "xcf-layers.json")
+    program = os.path.join(workdir, "read_xcf.py")
+    with open(program, "w") as f:
+        f.write(
+            "import json\nimport gi\ngi.require_version('Gimp', '3.0')\n"
+            "from gi.repository import Gimp, Gio\n"
+            f"image = Gimp.file_load(Gimp.RunMode.NONINTERACTIVE, Gio.File.new_for_path({xcf!r}))\n"
+            "def info(l):\n"
+            "    kids = [info(k) for k in l.get_children()] if l.is_group() else []\n"
+            "    return [l.get_name(), l.is_group(), l.get_mask() is not None, kids]\n"
+            f"json.dump([info(l) for l in image.get_layers()], open({report!r}, 'w'))\n")
+    env = dict(plugin_env, GIMP3_DIRECTORY=os.path.join(workdir, "profile-read"))
+    subprocess.run([gimp, "-i", "-n", "--no-fonts", "--quit",
+                    "--batch-interpreter=python-fu-eval", "-b",
+                    f"exec(open({program!r}).read())"],
+                   env=env, capture_output=True, timeout=TIMEOUT)
+    return json.load(open(report)) if os.path.exists(report) else None
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--plugin", required=True)
+    parser.add_argument("--gimp", default=default_gimp())
+    args = parser.parse_args()
+    args.plugin = os.path.abspath(args.plugin)
+
+    workdir = tempfile.mkdtemp(prefix="flux-fill-batch-test-")
+    standin = subprocess.Popen([sys.executable, STANDIN, "--token", TOKEN],
+                               stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    _, api, _ = standin.stdout.readline().split()
+    env = dict(os.environ, REPLICATE_API_TOKEN=TOKEN,
+               REPLICATE_BASE_URL=f"http://127.0.0.1:{api}", FLUX_FILL_TIMEOUT="20")
+    # No session bus, display or keyring of the developer's.
+    for var in ("DBUS_SESSION_BUS_ADDRESS", "DISPLAY", "WAYLAND_DISPLAY", "GIMP3_DIRECTORY"):
+        env.pop(var, None)
+    for var, sub in (("XDG_DATA_HOME", "data"), ("XDG_RUNTIME_DIR", "run")):
+        env[var] = os.path.join(workdir, "session", sub)
+        os.makedirs(env[var], mode=0o700)
+    run = Runner(args, workdir, env)
+
+    try:
+        src = os.path.join(workdir, "in.png")
+        original = make_input(src)
+        box = (40, 30, 120, 80)
+        rect = ",".join(map(str, box))
+
+        # 1. A rectangle into a PNG.
+        outdir = os.path.join(workdir, "png")
+        os.mkdir(outdir)
+        out = os.path.join(outdir, "out.png")
+        rc, stdout, stderr = run(src, "-o", out, "--prompt", "a red barn", "--select", rect,
+                                 "--feather", "0", "--output-format", "png", "--seed", "7")
+        if check(rc == 0 and os.path.exists(out), "png: exit 0 and the output written",
+                 f"exit {rc}: {stderr.strip()[-2000:]}"):
+            size = Image.open(out).size
+            check(size == (W, H), "png: the output has the input's size", size)
+            differ, share = compare(original, out, box)
+            check(differ == 0, "png: outside the rectangle the original pixels", f"{differ} differ")
+            check(share >= 0.97, "png: inside the rectangle the fill (magenta)", f"{share:.3f}")
+            check(stdout.strip() == out, "png: prints the path it wrote", stdout)
+        check(only_files(outdir, ["out.png"])[0], "png: no temporary file left",
+              only_files(outdir, ["out.png"])[1])
+
+        # 2. An ellipse into an XCF: the masked layer above the original.
+        outdir = os.path.join(workdir, "xcf")
+        os.mkdir(outdir)
+        out = os.path.join(outdir, "out.xcf")
+        rc, _, stderr = run(src, "-o", out, "--prompt", "a red barn", "--ellipse", rect)
+        if check(rc == 0 and os.path.exists(out), "xcf: exit 0 and the output written",
+                 f"exit {rc}: {stderr.strip()[-2000:]}"):
+            check(open(out, "rb").read(8) == b"gimp xcf", "xcf: the file is an XCF")
+            layers = read_back_xcf(args.gimp, env, workdir, out)
+            check(layers is not None and len(layers) == 2 and layers[0][2] and not layers[1][2]
+                  and layers[0][0] == "a red barn",
+                  "xcf: read back, the fill layer with its mask above the original", layers)
+        check(only_files(outdir, ["out.xcf"])[0], "xcf: no temporary file left",
+              only_files(outdir, ["out.xcf"])[1])
+
+        # 3. Two variations into OUT-1.png and OUT-2.png.
+        outdir = os.path.join(workdir, "variations")
+        os.mkdir(outdir)
+        out = os.path.join(outdir, "out.png")
+        rc, stdout, stderr = run(src, "-o", out, "--prompt", "a red barn", "--select", rect,
+                                 "--feather", "0", "--output-format", "png",
+                                 "--variations", "2", "--seed", "100")
+        names = ["out-1.png", "out-2.png"]
+        if check(rc == 0, "variations: exit 0", f"exit {rc}: {stderr.strip()[-2000:]}"):
+            check(only_files(outdir, names)[0], "variations: OUT-1.png and OUT-2.png, nothing else",
+                  only_files(outdir, names)[1])
+            for name in names:
+                path = os.path.join(outdir, name)
+                if os.path.exists(path):
+                    differ, share = compare(original, path, box)
+                    check(differ == 0 and share >= 0.97, f"variations: {name} filled, the rest kept",
+                          f"{differ} differ outside, {share:.3f} magenta inside")
+            check(stdout.split() == [os.path.join(outdir, n) for n in names],
+                  "variations: prints both paths", stdout)
+
+        # 4. A mask image: white is filled.
+        outdir = os.path.join(workdir, "mask")
+        os.mkdir(outdir)
+        mask = os.path.join(workdir, "mask.png")
+        m = Image.new("L", (W, H), 0)
+        ImageDraw.Draw(m).rectangle([box[0], box[1], box[0] + box[2] - 1, box[1] + box[3] - 1],
+                                    fill=255)
+        m.save(mask)
+        out = os.path.join(outdir, "out.png")
+        rc, _, stderr = run(src, "-o", out, "--prompt", "a red barn", "--mask", mask,
+                            "--feather", "0", "--output-format", "png")
+        if check(rc == 0 and os.path.exists(out), "mask: exit 0 and the output written",
+                 f"exit {rc}: {stderr.strip()[-2000:]}"):
+            differ, share = compare(original, out, box)
+            check(differ == 0 and share >= 0.97, "mask: the white filled, the rest kept",
+                  f"{differ} differ outside, {share:.3f} magenta inside")
+
+        # 5. Expand to the right: a wider canvas, the original kept on the left.
+        outdir = os.path.join(workdir, "expand")
+        os.mkdir(outdir)
+        out = os.path.join(outdir, "out.png")
+        rc, _, stderr = run(src, "-o", out, "--prompt", "", "--expand", "right",
+                            "--output-format", "png")
+        if check(rc == 0 and os.path.exists(out), "expand: exit 0 and the output written",
+                 f"exit {rc}: {stderr.strip()[-2000:]}"):
+            img = Image.open(out).convert("RGB")
+            check(img.size[0] > W and img.size[1] == H, "expand right: the canvas grew to the right",
+                  img.size)
+            a, b = original.load(), img.load()
+            differ = sum(1 for y in range(H) for x in range(W - 16) if a[x, y] != b[x, y])
+            check(differ == 0, "expand right: the original picture kept", f"{differ} differ")
+
+        # 6. Errors: a message, a non-zero exit, no output.
+        outdir = os.path.join(workdir, "errors")
+        os.mkdir(outdir)
+        out = os.path.join(outdir, "out.png")
+        for name, argv, code, words, extra_env in [
+                ("bad rectangle", ["--select", "1,2,3"], 2, "X,Y,W,H", None),
+                ("unknown expand mode", ["--expand", "sideways"], 2, "invalid choice", None),
+                ("missing input", ["--select", rect], 2, "no such input", None),
+                ("rectangle outside the image", ["--select", "300,200,100,100"], 1,
+                 "does not lie within the 320x240 image", None),
+                ("refused token", ["--select", rect], 1, "401",
+                 dict(env, REPLICATE_API_TOKEN=WRONG_TOKEN))]:
+            source = os.path.join(workdir, "missing.png") if name == "missing input" else src
+            rc, _, stderr = run(source, "-o", out, "--prompt", "a red barn", *argv, env=extra_env)
+            check(rc == code and words in stderr and "flux-fill-batch: " in stderr,
+                  f"error, {name}: exit {code} and a message", f"exit {rc}: {stderr.strip()[-1500:]}")
+            check(only_files(outdir, [])[0], f"error, {name}: no output file",
+                  only_files(outdir, [])[1])
+        check(all(TOKEN not in o and WRONG_TOKEN not in o for o in run.outputs),
+              "no output of flux-fill-batch holds a token")
+    finally:
+        standin.stdin.close()
+        standin.wait(timeout=10)
+
+    print("TAP version 13")
+    print(f"1..{len(results)}")
+    for i, (ok, name, detail) in enumerate(results, 1):
+        print(f"{'ok' if ok else 'not ok'} {i} - {name}")
+        if not ok and detail:
+            for line in detail.splitlines():
+                print(f"# {line}")
+    if all(ok for ok, _, _ in results):
+        shutil.rmtree(workdir, ignore_errors=True)
+    else:
+        print(f"# files kept in {workdir}")
+    return 0 if all(ok for ok, _, _ in results) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
