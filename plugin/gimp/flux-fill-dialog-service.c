@@ -94,6 +94,7 @@ service_changed (GimpProcedureConfig    *config,
 /* What the Test button found, in words to act on. */
 static gchar *
 check_result_text (const gchar  *url,
+                   gboolean      other,
                    const GError *error)
 {
   if (error == NULL)
@@ -104,6 +105,9 @@ check_result_text (const gchar  *url,
   if (error->domain == FF_HTTP_ERROR && error->code == 404)
     return g_strdup_printf (_("Nothing at %s answers like Replicate's API. "
                               "Check the service URL."), url);
+  if (error->domain == FF_CURL_ERROR && other)
+    return g_strdup_printf (_("Could not reach %s (%s). Check the Service URL, your "
+                              "network connection and proxy settings."), url, error->message);
   if (error->domain == FF_CURL_ERROR)
     return g_strdup_printf (_("Could not reach %s (%s). Check your network "
                               "connection and proxy settings."), url, error->message);
@@ -140,14 +144,17 @@ test_clicked (GtkButton              *button,
         gtk_main_iteration ();
       ff_client_check (client, &error);
     }
-  text = client != NULL ? check_result_text (url, error)
+  text = client != NULL
+         ? check_result_text (url, gimp_procedure_config_get_choice_id (section->config, "service")
+                                     == FLUX_FILL_SERVICE_OTHER, error)
                         : g_strdup_printf (_("This service cannot be used: %s"), error->message);
   set_status (section, text);
 }
 
 FluxFillServiceSection *
 flux_fill_service_section_new (GimpProcedureDialog *dialog,
-                               GimpProcedureConfig *config)
+                               GimpProcedureConfig *config,
+                               gboolean             open)
 {
   FluxFillServiceSection *section = g_new0 (FluxFillServiceSection, 1);
   GtkWidget              *box, *row, *label, *button, *price;
@@ -191,7 +198,8 @@ flux_fill_service_section_new (GimpProcedureDialog *dialog,
   section->expander = gimp_procedure_dialog_fill_expander (dialog, "service-section", "service-title",
                                                            FALSE, "service-box");
   /* Open where the user has something to do: no token yet. */
-  gtk_expander_set_expanded (GTK_EXPANDER (section->expander), ! describe_token (section));
+  gtk_expander_set_expanded (GTK_EXPANDER (section->expander),
+                             ! describe_token (section) || open);
   g_signal_connect (config, "notify::service", G_CALLBACK (service_changed), section);
   g_signal_connect (config, "notify::base-url", G_CALLBACK (service_changed), section);
   return section;

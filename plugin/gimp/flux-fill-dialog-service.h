@@ -13,10 +13,11 @@ G_BEGIN_DECLS
 typedef struct _FluxFillServiceSection FluxFillServiceSection;
 
 /* Builds the section as the dialog's "service-section" container, opened when
- * no token is at hand.  (transfer full)
+ * no token is at hand or @open (the service refused the token).  (transfer full)
  */
 FluxFillServiceSection * flux_fill_service_section_new   (GimpProcedureDialog    *dialog,
-                                                          GimpProcedureConfig    *config);
+                                                          GimpProcedureConfig    *config,
+                                                          gboolean                open);
 /* The token typed into the section, NULL when none.  (transfer full) */
 FfToken *                flux_fill_service_section_token (FluxFillServiceSection *section);
 void                     flux_fill_service_section_free  (FluxFillServiceSection *section);

@@ -129,13 +129,16 @@ update_summary (Summary *summary)
   g_autofree gchar *name = flux_fill_service_name (env != NULL && *env ? env : configured);
   g_autofree gchar *text = NULL;
   gdouble           price = 0;
-  gint              context = -1;
+  gint              context = -1, variations = 1;
   gboolean          sample_merged = TRUE;
   FfRect            crop;
 
   if (summary->fill)
     g_object_get (summary->config, "context", &context, NULL);
-  g_object_get (summary->config, "price", &price, "sample-merged", &sample_merged, NULL);
+  g_object_get (summary->config, "price", &price, "sample-merged", &sample_merged,
+                "variations", &variations, NULL);
+  /* Every variation is a prediction of its own, paid for. */
+  price *= MAX (variations, 1);
   if (! plan (summary, context, sample_merged, &crop, &error))
     text = g_strdup (error->message);
   else if (summary->fill)
@@ -281,6 +284,7 @@ flux_fill_dialog (GimpProcedure        *procedure,
                   GimpImage            *image,
                   GimpDrawable         *drawable,
                   const gchar          *message,
+                  gboolean              open_service,
                   FfToken             **token)
 {
   GimpProcedureDialog               *dialog;
@@ -304,7 +308,7 @@ flux_fill_dialog (GimpProcedure        *procedure,
                              : _("_What should the new area show? (blank: more of the same)"));
   build_summary (dialog, &summary);
   build_advanced (dialog, fill);
-  service = flux_fill_service_section_new (dialog, config);
+  service = flux_fill_service_section_new (dialog, config, open_service);
   checks.service = service;
   if (fill)
     gimp_procedure_dialog_fill (dialog, "prompt-label", "prompt-scrolled", "summary",

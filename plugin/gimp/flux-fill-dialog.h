@@ -9,7 +9,8 @@
 G_BEGIN_DECLS
 
 /* TRUE when the user pressed OK.  @message (nullable): what went wrong
- * in the last try, shown at the top.  @token: (out) (transfer full) a
+ * in the last try, shown at the top; @open_service: it was the token, so
+ * the Service section opens.  @token: (out) (transfer full) a
  * token typed into the Service section, for the keyring, or NULL.
  */
 gboolean flux_fill_dialog (GimpProcedure       *procedure,
@@ -17,6 +18,7 @@ gboolean flux_fill_dialog (GimpProcedure       *procedure,
                            GimpImage           *image,
                            GimpDrawable        *drawable,
                            const gchar         *message,
+                           gboolean             open_service,
                            FfToken            **token);
 
 G_END_DECLS

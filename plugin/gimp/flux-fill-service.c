@@ -5,10 +5,14 @@
  */
 #include "config.h"
 
+#include <string.h>
+
 #include <libgimp/gimp.h>
 #include <glib/gi18n-lib.h>
 
 #include "debug-log.h"
+
+#include "replicate-client.h"
 
 #include "flux-fill-service.h"
 
@@ -164,4 +168,57 @@ flux_fill_service_keep_token (GimpProcedureConfig  *config,
     g_set_error (error, GIMP_PLUG_IN_ERROR, 0,
                  _("The token could not be saved in your keyring: %s"), local->message);
   return FALSE;
+}
+
+/* The service settings both dialogs share: a global parasite (GIMP keeps
+ * it in its profile's parasiterc) of "NICK\nURL\nPRICE".  Never the token.
+ */
+#define SHARED_PARASITE "flux-fill-service"
+
+void
+flux_fill_service_load_shared (GimpProcedureConfig *config)
+{
+  GimpParasite     *parasite = gimp_get_parasite (SHARED_PARASITE);
+  g_autofree gchar *text = NULL;
+  g_auto(GStrv)     fields = NULL;
+  const gchar      *data;
+  guint32           size = 0;
+  gdouble           price;
+
+  if (parasite == NULL)
+    return;
+  data = gimp_parasite_get_data (parasite, &size);
+  text = g_strndup (data, MIN (size, 4096));
+  gimp_parasite_free (parasite);
+  fields = g_strsplit (text, "\n", 3);
+  if (g_strv_length (fields) != 3 || ! g_utf8_validate (text, -1, NULL))
+    return;
+  price = g_ascii_strtod (fields[2], NULL);
+  if (g_str_equal (fields[0], "replicate") || g_str_equal (fields[0], "chainhub") ||
+      g_str_equal (fields[0], "other"))
+    g_object_set (config, "service", fields[0], NULL);
+  if (strlen (fields[1]) <= FF_BASE_URL_MAX_BYTES)
+    g_object_set (config, "base-url", fields[1], NULL);
+  if (price >= 0.0 && price <= 100.0)
+    g_object_set (config, "price", price, NULL);
+}
+
+void
+flux_fill_service_store_shared (GimpProcedureConfig *config)
+{
+  g_autofree gchar *service = NULL;
+  g_autofree gchar *url = NULL;
+  g_autofree gchar *text = NULL;
+  gchar             price_text[G_ASCII_DTOSTR_BUF_SIZE];
+  gdouble           price = FLUX_FILL_PRICE_DEFAULT;
+  GimpParasite     *parasite;
+
+  g_object_get (config, "service", &service, "base-url", &url, "price", &price, NULL);
+  text = g_strdup_printf ("%s\n%s\n%s", service ? service : "replicate",
+                          url ? g_strdelimit (url, "\n", ' ') : "",
+                          g_ascii_dtostr (price_text, sizeof price_text, price));
+  parasite = gimp_parasite_new (SHARED_PARASITE, GIMP_PARASITE_PERSISTENT,
+                                (guint32) strlen (text), text);
+  gimp_attach_parasite (parasite);
+  gimp_parasite_free (parasite);
 }

@@ -45,6 +45,12 @@ gchar *  flux_fill_service_configured_url (GimpProcedureConfig *config);
  */
 gchar *  flux_fill_service_name          (const gchar         *base_url);
 
+/* FLUX Fill and FLUX Expand share one service: the choice made in either
+ * dialog is loaded into the other's before it opens (URL and price only).
+ */
+void     flux_fill_service_load_shared   (GimpProcedureConfig *config);
+void     flux_fill_service_store_shared  (GimpProcedureConfig *config);
+
 /* Keeps a token typed into the dialog in the keyring, under the base URL
  * a fill will use; never anywhere else.  Fails with a message for the
  * user (no keyring: the two ways that work).

@@ -375,11 +375,15 @@ flux_fill_run (GimpProcedure        *procedure,
   do
     {
       g_autofree gchar  *message = error ? g_strdup (error->message) : NULL;
+      gboolean           refused = error != NULL && error->domain == FF_HTTP_ERROR &&
+                                   (error->code == 401 || error->code == 403);
       g_autoptr(FfToken) typed = NULL;
 
       g_clear_error (&error);
-      if (! flux_fill_dialog (procedure, config, image, drawables[0], message, &typed))
+      flux_fill_service_load_shared (config);
+      if (! flux_fill_dialog (procedure, config, image, drawables[0], message, refused, &typed))
         return gimp_procedure_new_return_values (procedure, GIMP_PDB_CANCEL, NULL);
+      flux_fill_service_store_shared (config);
       if (typed != NULL && ! flux_fill_service_keep_token (config, typed, &error))
         {
           status = GIMP_PDB_EXECUTION_ERROR;
@@ -390,6 +394,9 @@ flux_fill_run (GimpProcedure        *procedure,
           (error->code == 401 || error->code == 403))
         g_prefix_error (&error, "%s ", _("The service refused the API token: check it in "
                                          "the Service section below."));
+      else if (g_error_matches (error, FF_API_ERROR, FF_API_ERROR_FAILED))
+        g_prefix_error (&error, "%s\n", _("The model made no picture: rephrase the prompt, or "
+                                          "allow more under Advanced → Safety tolerance."));
     }
   while (status != GIMP_PDB_SUCCESS);
   /* libgimp flushes the displays after an interactive or repeated run. */
