@@ -437,15 +437,16 @@ create_prediction (FfClient     *client,
   return parse_prediction_response (response, error);
 }
 
-static FfPrediction *
-get_prediction (FfClient     *client,
-                const gchar  *id,
-                GError      **error)
+/* GET @url of the API with the token; the response only when it is a
+ * 200, else FF_HTTP_ERROR with the service's explanation.
+ */
+static FfHttpResponse *
+api_get (FfClient     *client,
+         const gchar  *url,
+         GError      **error)
 {
-  /* Never urls.get: aggregators put Replicate's own host there. */
-  g_autofree gchar *url = g_strconcat (client->base_url, "/v1/predictions/", id, NULL);
   g_autoptr(FfHttpResponse) response = NULL;
-  FfHttpRequest     request = {
+  FfHttpRequest             request = {
     .method = "GET",
     .url = url,
     .bearer_token = client->token,
@@ -462,6 +463,20 @@ get_prediction (FfClient     *client,
       set_status_error (response, error);
       return NULL;
     }
+  return g_steal_pointer (&response);
+}
+
+static FfPrediction *
+get_prediction (FfClient     *client,
+                const gchar  *id,
+                GError      **error)
+{
+  /* Never urls.get: aggregators put Replicate's own host there. */
+  g_autofree gchar *url = g_strconcat (client->base_url, "/v1/predictions/", id, NULL);
+  g_autoptr(FfHttpResponse) response = api_get (client, url, error);
+
+  if (response == NULL)
+    return NULL;
   return parse_prediction_response (response, error);
 }
 
@@ -702,25 +717,9 @@ check (FfClient  *client,
        GError   **error)
 {
   g_autofree gchar         *url = g_strconcat (client->base_url, "/v1/models/" FF_MODEL_PATH, NULL);
-  g_autoptr(FfHttpResponse) response = NULL;
-  FfHttpRequest             request = {
-    .method = "GET",
-    .url = url,
-    .bearer_token = client->token,
-    .timeout_seconds = API_TIMEOUT_SECONDS,
-    .stall_seconds = client->timing.stall_seconds,
-    .max_response = MAX_API_RESPONSE,
-  };
+  g_autoptr(FfHttpResponse) response = api_get (client, url, error);
 
-  response = ff_http_send (client->http, &request, error);
-  if (response == NULL)
-    return FALSE;
-  if (response->status != 200)
-    {
-      set_status_error (response, error);
-      return FALSE;
-    }
-  return TRUE;
+  return response != NULL;
 }
 
 gboolean

@@ -21,16 +21,6 @@ struct _FluxFillServiceSection
   GtkWidget           *expander;
 };
 
-/* The base URL a fill would use now: REPLICATE_BASE_URL wins, as in a fill. */
-static gchar *
-current_base_url (FluxFillServiceSection *section)
-{
-  const gchar      *env = g_getenv ("REPLICATE_BASE_URL");
-  g_autofree gchar *configured = flux_fill_service_configured_url (section->config);
-
-  return ff_token_base_url (env != NULL && *env != '\0' ? env : configured);
-}
-
 static void
 set_status (FluxFillServiceSection *section,
             const gchar            *text)
@@ -44,7 +34,7 @@ set_status (FluxFillServiceSection *section,
 static gboolean
 describe_token (FluxFillServiceSection *section)
 {
-  g_autofree gchar  *url = current_base_url (section);
+  g_autofree gchar  *url = flux_fill_service_base_url (section->config);
   g_autofree gchar  *text = NULL;
   g_autoptr(GError)  error = NULL;
   g_autoptr(FfToken) token = NULL;
@@ -118,7 +108,7 @@ static void
 test_clicked (GtkButton              *button,
               FluxFillServiceSection *section)
 {
-  g_autofree gchar    *url = current_base_url (section);
+  g_autofree gchar    *url = flux_fill_service_base_url (section->config);
   g_autofree gchar    *text = NULL;
   g_autoptr(FfToken)   token = flux_fill_service_section_token (section);
   g_autofree gchar    *base = NULL;

@@ -86,35 +86,32 @@ plan (Summary   *summary,
       FfRect    *crop,
       GError   **error)
 {
-  GimpDrawable *drawable = summary->drawable;
+  GimpDrawable *source = summary->drawable;
   FfRecord      record = { 0 };
   GimpLayer    *earlier = NULL;
-  GimpLayer    *source;
-  gboolean      selected = FALSE, ok = TRUE;
+  gboolean      selected = FALSE;
   gint          x1, y1, x2, y2;
 
   if (summary->fill)
-    earlier = flux_fill_record_find (drawable, &record, NULL);
-  if (earlier != NULL && flux_fill_record_selection_meets (summary->image, &record))
+    earlier = flux_fill_record_target (summary->image, summary->drawable, FALSE, &record,
+                                       &source, error);
+  if (error != NULL && *error != NULL)
     {
-      gimp_selection_bounds (summary->image, &selected, &x1, &y1, &x2, &y2);
-      if (! selected)
-        {
-          *crop = record.rect;
-          ff_record_clear (&record);
-          return TRUE;
-        }
-      /* The earlier fill's own layer is filled from, not the mask. */
-      source = gimp_image_get_layer_by_tattoo (summary->image, record.source_tattoo);
-      drawable = source ? GIMP_DRAWABLE (source) : drawable;
+      ff_record_clear (&record);
+      return FALSE;
     }
+  if (earlier != NULL)
+    gimp_selection_bounds (summary->image, &selected, &x1, &y1, &x2, &y2);
+  if (earlier != NULL && ! selected)
+    *crop = record.rect;
   ff_record_clear (&record);
-  if (GIMP_IS_LAYER_MASK (drawable))
-    drawable = GIMP_DRAWABLE (gimp_layer_from_mask (GIMP_LAYER_MASK (drawable)));
-  ok = flux_fill_region_plan (summary->image, drawable,
-                              summary->fill ? FF_OUTPAINT_NONE : FF_OUTPAINT_LEFT,
-                              context, sample_merged, crop, error);
-  return ok;
+  if (earlier != NULL && ! selected)
+    return TRUE;
+  if (GIMP_IS_LAYER_MASK (source))
+    source = GIMP_DRAWABLE (gimp_layer_from_mask (GIMP_LAYER_MASK (source)));
+  return flux_fill_region_plan (summary->image, source,
+                                summary->fill ? FF_OUTPAINT_NONE : FF_OUTPAINT_LEFT,
+                                context, sample_merged, crop, error);
 }
 
 /* "Sends a 1056 × 960 px area to Replicate · about $0.05": what leaves
@@ -124,9 +121,8 @@ static void
 update_summary (Summary *summary)
 {
   g_autoptr(GError) error = NULL;
-  g_autofree gchar *configured = flux_fill_service_configured_url (summary->config);
-  const gchar      *env = g_getenv ("REPLICATE_BASE_URL");
-  g_autofree gchar *name = flux_fill_service_name (env != NULL && *env ? env : configured);
+  g_autofree gchar *url = flux_fill_service_base_url (summary->config);
+  g_autofree gchar *name = flux_fill_service_name (url);
   g_autofree gchar *text = NULL;
   gdouble           price = 0;
   gint              context = -1, variations = 1;
@@ -170,7 +166,12 @@ build_summary (GimpProcedureDialog *dialog,
   gtk_label_set_line_wrap (GTK_LABEL (summary->label), TRUE);
   gtk_label_set_max_width_chars (GTK_LABEL (summary->label), 60);
   gimp_label_set_attributes (GTK_LABEL (summary->label), PANGO_ATTR_SCALE, PANGO_SCALE_SMALL, -1);
-  g_signal_connect (summary->config, "notify", G_CALLBACK (summary_changed), summary);
+  /* Only what the line depends on: not every keystroke in the prompt. */
+  for (const gchar **name = (const gchar *[]) { "notify::context", "notify::price",
+                                                "notify::variations", "notify::sample-merged",
+                                                "notify::service", "notify::base-url", NULL };
+       *name != NULL; name++)
+    g_signal_connect (summary->config, *name, G_CALLBACK (summary_changed), summary);
   update_summary (summary);
 }
 

@@ -91,9 +91,10 @@ flux_fill_record_mask (GimpLayer *generated)
   return mask;
 }
 
-gboolean
-flux_fill_record_selection_meets (GimpImage      *image,
-                                  const FfRecord *record)
+/* Whether nothing is selected, or a selection that meets @record's area. */
+static gboolean
+selection_meets (GimpImage      *image,
+                 const FfRecord *record)
 {
   gboolean selected = FALSE;
   gint     x1, y1, x2, y2;
@@ -102,4 +103,47 @@ flux_fill_record_selection_meets (GimpImage      *image,
   gimp_selection_bounds (image, &selected, &x1, &y1, &x2, &y2);
   return ! selected || ff_rect_intersect (&(FfRect) { x1, y1, x2 - x1, y2 - y1 },
                                           &record->rect, &common);
+}
+
+GimpLayer *
+flux_fill_record_target (GimpImage      *image,
+                         GimpDrawable   *drawable,
+                         gboolean        again,
+                         FfRecord       *record,
+                         GimpDrawable  **source,
+                         GError        **error)
+{
+  GimpLayer *earlier = flux_fill_record_find (drawable, record, error);
+  GimpLayer *from;
+
+  *source = drawable;
+  if (earlier == NULL)
+    return NULL;
+  /* A selection away from the earlier fill is a new fill, above the
+   * active layer, not more of the earlier one.
+   */
+  if (! again && ! selection_meets (image, record))
+    {
+      ff_record_clear (record);
+      if (GIMP_IS_LAYER_MASK (drawable))
+        *source = GIMP_DRAWABLE (gimp_layer_from_mask (GIMP_LAYER_MASK (drawable)));
+      return NULL;
+    }
+  if (record->params.outpaint != FF_OUTPAINT_NONE)
+    {
+      g_set_error_literal (error, GIMP_PLUG_IN_ERROR, 0,
+                           _("This layer was made by FLUX Expand: run FLUX Expand again "
+                             "on the picture to extend it further."));
+      return NULL;
+    }
+  from = gimp_image_get_layer_by_tattoo (image, record->source_tattoo);
+  if (from == NULL)
+    {
+      g_set_error (error, GIMP_PLUG_IN_ERROR, 0,
+                   _("The layer this fill was made from (“%s”) is gone. Select a "
+                     "layer and an area to fill."), record->source_name);
+      return NULL;
+    }
+  *source = GIMP_DRAWABLE (from);
+  return earlier;
 }

@@ -29,11 +29,19 @@ GimpLayer *flux_fill_record_find   (GimpDrawable  *drawable,
  */
 GimpLayerMask *flux_fill_record_mask (GimpLayer  *generated);
 
-/* Whether nothing is selected, or a selection that meets @record's area:
- * filling again the earlier fill's area.  A selection elsewhere is a new
- * fill.
+/* What a fill started on @drawable comes back to: the earlier results
+ * (a group or a lone layer, returned) and the layer they were made from
+ * (@source), when @drawable is one of them or its mask and nothing is
+ * selected or the selection meets their area (@again: whatever is
+ * selected).  Else NULL, @source being @drawable, or a mask's own layer
+ * when the selection lies elsewhere.  NULL with @error set when the
+ * record is damaged, was an expansion's, or its layer is gone.
  */
-gboolean   flux_fill_record_selection_meets (GimpImage      *image,
-                                             const FfRecord *record);
+GimpLayer *flux_fill_record_target (GimpImage      *image,
+                                    GimpDrawable   *drawable,
+                                    gboolean        again,
+                                    FfRecord       *record,
+                                    GimpDrawable  **source,
+                                    GError        **error);
 
 G_END_DECLS

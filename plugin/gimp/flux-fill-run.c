@@ -329,19 +329,10 @@ fill_spec_read (GimpImage            *image,
    * an earlier fill when one of its layers is active.
    */
   if (! flux_fill_is_expand (config))
-    spec->earlier = flux_fill_record_find (drawable, &spec->record, error);
+    spec->earlier = flux_fill_record_target (image, drawable, again, &spec->record,
+                                             &spec->source, error);
   if (error != NULL && *error != NULL)
     return GIMP_PDB_EXECUTION_ERROR;
-  /* A selection away from the earlier fill is a new fill, above the
-   * active layer, not more of the earlier one.
-   */
-  if (spec->earlier != NULL && ! again && ! flux_fill_record_selection_meets (image, &spec->record))
-    {
-      spec->earlier = NULL;
-      ff_record_clear (&spec->record);
-      if (GIMP_IS_LAYER_MASK (drawable))
-        spec->source = GIMP_DRAWABLE (gimp_layer_from_mask (GIMP_LAYER_MASK (drawable)));
-    }
   if (spec->earlier == NULL && again)
     {
       g_set_error_literal (error, GIMP_PLUG_IN_ERROR, 0,
@@ -355,25 +346,6 @@ fill_spec_read (GimpImage            *image,
                            _("FLUX Fill works on a layer, not on a layer mask (but for the "
                              "mask of a layer it made). Select the layer itself."));
       return GIMP_PDB_CALLING_ERROR;
-    }
-  if (spec->earlier != NULL)
-    {
-      if (spec->record.params.outpaint != FF_OUTPAINT_NONE)
-        {
-          g_set_error_literal (error, GIMP_PLUG_IN_ERROR, 0,
-                               _("This layer was made by FLUX Expand: run FLUX Expand again "
-                                 "on the picture to extend it further."));
-          return GIMP_PDB_EXECUTION_ERROR;
-        }
-      spec->source = GIMP_DRAWABLE (gimp_image_get_layer_by_tattoo (image,
-                                                                    spec->record.source_tattoo));
-      if (spec->source == NULL)
-        {
-          g_set_error (error, GIMP_PLUG_IN_ERROR, 0,
-                       _("The layer this fill was made from (“%s”) is gone. Select a "
-                         "layer and an area to fill."), spec->record.source_name);
-          return GIMP_PDB_EXECUTION_ERROR;
-        }
     }
   if (again)
     {

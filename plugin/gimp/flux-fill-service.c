@@ -27,15 +27,31 @@ env_value (const gchar *name)
   return value != NULL && *value != '\0' ? value : NULL;
 }
 
+/* REPLICATE_BASE_URL wins over what the user configured. */
+static gchar *
+effective_url (const gchar *configured_base_url)
+{
+  const gchar *env_base = env_value ("REPLICATE_BASE_URL");
+
+  return ff_token_base_url (env_base != NULL ? env_base : configured_base_url);
+}
+
+gchar *
+flux_fill_service_base_url (GimpProcedureConfig *config)
+{
+  g_autofree gchar *configured = flux_fill_service_configured_url (config);
+
+  return effective_url (configured);
+}
+
 gboolean
 flux_fill_service_resolve (const gchar  *configured_base_url,
                            gchar       **base_url,
                            FfToken     **token,
                            GError      **error)
 {
-  const gchar      *env_base = env_value ("REPLICATE_BASE_URL");
   const gchar      *env_token = env_value ("REPLICATE_API_TOKEN");
-  g_autofree gchar *url = ff_token_base_url (env_base != NULL ? env_base : configured_base_url);
+  g_autofree gchar *url = effective_url (configured_base_url);
   g_autoptr(GError) local = NULL;
   FfToken          *found;
 
@@ -151,9 +167,7 @@ flux_fill_service_keep_token (GimpProcedureConfig  *config,
                               const gchar          *token,
                               GError              **error)
 {
-  const gchar      *env = g_getenv ("REPLICATE_BASE_URL");
-  g_autofree gchar *configured = flux_fill_service_configured_url (config);
-  g_autofree gchar *url = ff_token_base_url (env != NULL && *env ? env : configured);
+  g_autofree gchar *url = flux_fill_service_base_url (config);
   g_autoptr(GError) local = NULL;
 
   if (ff_token_store (url, token, &local))

@@ -40,6 +40,10 @@ typedef enum
 void     flux_fill_service_add_arguments (GimpProcedure       *procedure);
 /* The base URL @config names (NULL: Replicate's own).  (transfer full) */
 gchar *  flux_fill_service_configured_url (GimpProcedureConfig *config);
+/* The base URL a run with @config uses: REPLICATE_BASE_URL if set, else
+ * the configured one, else Replicate's; no trailing slash.  (transfer full)
+ */
+gchar *  flux_fill_service_base_url      (GimpProcedureConfig *config);
 /* What to call the service behind @base_url in a sentence: "Replicate",
  * "ChainHub" or its host.  (transfer full)
  */
