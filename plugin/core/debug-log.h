@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* The FLUX_FILL_DEBUG=1 log: a line a fact on stderr, "flux-fill: …".
+/* The FLUX_FILL_DEBUG=1 log: a line a fact on stderr, "flux-fill: …"
+ * (FLUX_FILL_DEBUG=/absolute/path: appended to that file instead).
  * Callers never pass it a header, a body, a query or the token.
  */
 #pragma once
