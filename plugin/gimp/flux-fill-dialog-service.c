@@ -114,6 +114,7 @@ test_clicked (GtkButton              *button,
   g_autofree gchar    *base = NULL;
   g_autoptr(FfClient)  client = NULL;
   g_autoptr(GError)    error = NULL;
+  gboolean             typed = token != NULL;
 
   if (token == NULL)
     {
@@ -138,7 +139,36 @@ test_clicked (GtkButton              *button,
          ? check_result_text (url, gimp_procedure_config_get_choice_id (section->config, "service")
                                      == FLUX_FILL_SERVICE_OTHER, error)
                         : g_strdup_printf (_("This service cannot be used: %s"), error->message);
+  /* A typed token the service accepted is the one to keep now. */
+  if (client != NULL && error == NULL && typed)
+    {
+      if (flux_fill_service_keep_token (section->config, token, &error))
+        {
+          g_set_str (&text, _("Connected: the service accepts this token. It is now kept "
+                              "in your desktop keyring."));
+          gtk_entry_set_text (GTK_ENTRY (section->entry), "");
+          gtk_entry_set_placeholder_text (GTK_ENTRY (section->entry),
+                                          _("saved in your keyring; type to replace"));
+        }
+      else
+        g_set_str (&text, error->message);
+    }
   set_status (section, text);
+}
+
+/* Which token a fill would use, as the user types one. */
+static void
+entry_changed (GtkEditable            *entry,
+               FluxFillServiceSection *section)
+{
+  g_autoptr(FfToken) typed = flux_fill_service_section_token (section);
+
+  if (typed == NULL)
+    describe_token (section);
+  else
+    set_status (section, _("The token typed here is used for the next fill. It replaces "
+                           "the stored one only once the service accepts it (Test, or "
+                           "the fill)."));
 }
 
 FluxFillServiceSection *
@@ -171,6 +201,7 @@ flux_fill_service_section_new (GimpProcedureDialog *dialog,
   gtk_widget_set_tooltip_text (button, _("Ask the service whether it accepts this token "
                                          "(free: no image is made)"));
   g_signal_connect (button, "clicked", G_CALLBACK (test_clicked), section);
+  g_signal_connect (section->entry, "changed", G_CALLBACK (entry_changed), section);
   gtk_box_pack_start (GTK_BOX (row), label, FALSE, FALSE, 0);
   gtk_box_pack_start (GTK_BOX (row), section->entry, TRUE, TRUE, 0);
   gtk_box_pack_start (GTK_BOX (row), button, FALSE, FALSE, 0);

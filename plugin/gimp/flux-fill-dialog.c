@@ -330,3 +330,27 @@ flux_fill_dialog (GimpProcedure        *procedure,
   gtk_widget_destroy (GTK_WIDGET (dialog));
   return run;
 }
+
+gboolean
+flux_fill_dialog_confirm_service (const gchar *made_at,
+                                  const gchar *will_use)
+{
+  GtkWidget *dialog;
+  gint       response;
+
+  gimp_ui_init (PLUG_IN_BINARY);
+  dialog = gtk_message_dialog_new (NULL, GTK_DIALOG_MODAL, GTK_MESSAGE_QUESTION,
+                                   GTK_BUTTONS_NONE,
+                                   _("This fill was made at %s; FLUX Fill will use %s."),
+                                   made_at, will_use);
+  gtk_message_dialog_format_secondary_text (GTK_MESSAGE_DIALOG (dialog), "%s",
+    _("Your API token, the picture and the payment go only to the service chosen in "
+      "FLUX Fill's Service section."));
+  gtk_dialog_add_buttons (GTK_DIALOG (dialog), _("_Cancel"), GTK_RESPONSE_CANCEL,
+                          _("C_ontinue"), GTK_RESPONSE_OK, NULL);
+  gtk_dialog_set_default_response (GTK_DIALOG (dialog), GTK_RESPONSE_OK);
+  gtk_window_set_title (GTK_WINDOW (dialog), _("FLUX Fill"));
+  response = gtk_dialog_run (GTK_DIALOG (dialog));
+  gtk_widget_destroy (dialog);
+  return response == GTK_RESPONSE_OK;
+}

@@ -21,4 +21,10 @@ gboolean flux_fill_dialog (GimpProcedure       *procedure,
                            gboolean             open_service,
                            FfToken            **token);
 
+/* "This fill was made at @made_at; FLUX Fill will use @will_use": TRUE
+ * for Continue.  There is no choice to send it to @made_at.
+ */
+gboolean flux_fill_dialog_confirm_service (const gchar *made_at,
+                                           const gchar *will_use);
+
 G_END_DECLS

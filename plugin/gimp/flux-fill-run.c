@@ -21,6 +21,7 @@
 #include "replicate-client.h"
 
 #include "flux-fill.h"
+#include "flux-fill-dialog.h"
 #include "flux-fill-insert.h"
 #include "flux-fill-record.h"
 #include "flux-fill-region.h"
@@ -256,7 +257,6 @@ generate (const FfParams        *params,
   Progress                progress = { 0 };
   guint                   ok = 0, failed = 0;
 
-  gimp_progress_set_text (_("Preparing the image…"));
   upload = ff_fill_upload_new (client, region->image, region->layer_mask, error);
   if (upload == NULL)
     return 0;
@@ -433,15 +433,70 @@ make_records (const FillSpec       *spec,
   return records;
 }
 
+/* What a run is about to spend, where, in the progress bar before
+ * anything is sent: a run without a dialog (Ctrl+F, Fill Again, batch)
+ * has no other place to say it.  (transfer full)
+ */
+static gchar *
+cost_text (GimpProcedureConfig *config,
+           const gchar         *base_url,
+           guint                n,
+           gboolean             more)
+{
+  g_autofree gchar *name = flux_fill_service_name (base_url);
+  gdouble           price = FLUX_FILL_PRICE_DEFAULT;
+
+  g_object_get (config, "price", &price, NULL);
+  if (more)
+    return g_strdup_printf (ngettext ("Generating %u more variation at %s · about $%.2f…",
+                                      "Generating %u more variations at %s · about $%.2f…", n),
+                            n, name, price * n);
+  return g_strdup_printf (ngettext ("Generating %u image at %s · about $%.2f…",
+                                    "Generating %u images at %s · about $%.2f…", n),
+                          n, name, price * n);
+}
+
+/* The record says where a fill was made; a file chooses nothing.  An
+ * interactive run asks before it sends to another service than that;
+ * the others go to the configured one and say its name in the progress.
+ */
+static gboolean
+confirm_service (const FillSpec *spec,
+                 const gchar    *base_url,
+                 GimpRunMode     run_mode)
+{
+  const gchar      *made_at = spec->record.service_url;
+  g_autofree gchar *made_name = NULL;
+  g_autofree gchar *use_name = NULL;
+
+  if (spec->earlier == NULL || made_at == NULL || *made_at == '\0' ||
+      flux_fill_service_same (made_at, base_url))
+    return TRUE;
+  made_name = flux_fill_service_name (made_at);
+  use_name = flux_fill_service_name (base_url);
+  ff_debug ("the record names another service; using the configured one");
+  if (run_mode != GIMP_RUN_INTERACTIVE)
+    return TRUE;
+  /* Same host, another path: show what tells them apart. */
+  if (g_strcmp0 (made_name, use_name) == 0)
+    {
+      g_set_str (&made_name, made_at);
+      g_set_str (&use_name, base_url);
+    }
+  return flux_fill_dialog_confirm_service (made_name, use_name);
+}
+
 /* One fill (or expansion) with the values in @config, or, @again, with
  * those recorded on the active generated layer.  Returns the status,
- * with @error set for anything but GIMP_PDB_SUCCESS.
+ * with @error set for anything but GIMP_PDB_SUCCESS and GIMP_PDB_CANCEL.
  */
 GimpPDBStatusType
 flux_fill_fill (GimpImage            *image,
                 GimpDrawable         *drawable,
                 GimpProcedureConfig  *config,
                 gboolean              again,
+                GimpRunMode           run_mode,
+                const gchar          *typed,
                 GError              **error)
 {
   FillSpec             spec;
@@ -451,6 +506,7 @@ flux_fill_fill (GimpImage            *image,
   FfService            service = { NULL };
   g_autofree gchar    *base_url = NULL;
   g_autofree gchar    *configured = NULL;
+  g_autofree gchar    *cost = NULL;
   g_autoptr(FfToken)   token = NULL;
   g_autoptr(FfClient)  client = NULL;
   GdkPixbuf           *results[FF_VARIATIONS_MAX] = { NULL };
@@ -459,6 +515,7 @@ flux_fill_fill (GimpImage            *image,
   g_autofree gchar    *name = NULL;
   GimpPDBStatusType    status;
   guint                made = 0;
+  guint                n;
 
   status = fill_spec_read (image, drawable, config, again, &spec, error);
   if (status != GIMP_PDB_SUCCESS)
@@ -466,14 +523,28 @@ flux_fill_fill (GimpImage            *image,
       fill_spec_clear (&spec);
       return status;
     }
+  n = (guint) CLAMP (spec.variations, 1, FF_VARIATIONS_MAX);
 
-  /* Fill Again goes to the service the fill was made at. */
-  configured = again && spec.record.service_url && *spec.record.service_url
-               ? g_strdup (spec.record.service_url) : flux_fill_service_configured_url (config);
-  if (! flux_fill_service_resolve (configured, &base_url, &token, error))
+  /* Always the configured service: REPLICATE_BASE_URL, else the one the
+   * dialogs share.  The record's is information only.
+   */
+  configured = flux_fill_service_configured_url (config);
+  base_url = flux_fill_service_base_url (config);
+  if (! confirm_service (&spec, base_url, run_mode))
     {
       fill_spec_clear (&spec);
-      return GIMP_PDB_EXECUTION_ERROR;
+      return GIMP_PDB_CANCEL;
+    }
+  if (typed != NULL)
+    token = g_strdup (typed);
+  else
+    {
+      g_clear_pointer (&base_url, g_free);     /* resolve gives it back with the token */
+      if (! flux_fill_service_resolve (configured, &base_url, &token, error))
+        {
+          fill_spec_clear (&spec);
+          return GIMP_PDB_EXECUTION_ERROR;
+        }
     }
   client = ff_client_new (base_url, token, error);
   if (client == NULL)
@@ -498,9 +569,10 @@ flux_fill_fill (GimpImage            *image,
 
   timings_lap (&timings, PHASE_READ);
 
-  gimp_progress_init (_("FLUX Fill"));
-  made = generate (&spec.params, &region, client, &service,
-                   (guint) CLAMP (spec.variations, 1, FF_VARIATIONS_MAX),
+  cost = cost_text (config, base_url, n, spec.earlier != NULL);
+  ff_debug ("progress: %s", cost);
+  gimp_progress_init (cost);
+  made = generate (&spec.params, &region, client, &service, n,
                    &timings, results, seeds, error);
   timings_lap (&timings, PHASE_DOWNLOAD);
   /* Matched at the model's size, all before the crop (72 MB for 24

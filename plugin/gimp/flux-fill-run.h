@@ -10,14 +10,20 @@ G_BEGIN_DECLS
 gboolean          flux_fill_is_expand (GimpProcedureConfig  *config);
 
 /* One fill (or expansion) of @drawable with the values in @config, or,
- * @again, with those recorded on the active generated layer.  Returns the
- * status, with @error set for anything but GIMP_PDB_SUCCESS; the image is
- * unchanged then.
+ * @again, with the prompt and parameters recorded on the active generated
+ * layer; always at the configured service, never the record's.
+ * @run_mode INTERACTIVE asks before a fill made elsewhere goes to the
+ * configured service (GIMP_PDB_CANCEL, no error, when the user says no).
+ * @typed (nullable): a token typed in the dialog, used instead of the
+ * stored one.  Returns the status, with @error set for anything but
+ * GIMP_PDB_SUCCESS and GIMP_PDB_CANCEL; the image is unchanged then.
  */
 GimpPDBStatusType flux_fill_fill      (GimpImage            *image,
                                        GimpDrawable         *drawable,
                                        GimpProcedureConfig  *config,
                                        gboolean              again,
+                                       GimpRunMode           run_mode,
+                                       const gchar          *typed,
                                        GError              **error);
 
 G_END_DECLS

@@ -12,6 +12,8 @@
 
 #include "debug-log.h"
 
+#include "http-client.h"
+#include "prediction.h"
 #include "replicate-client.h"
 
 #include "flux-fill-service.h"
@@ -140,6 +142,42 @@ flux_fill_service_configured_url (GimpProcedureConfig *config)
     }
 }
 
+gboolean
+flux_fill_service_same (const gchar *a,
+                        const gchar *b)
+{
+  g_autofree gchar *left = ff_token_base_url (a);
+  g_autofree gchar *right = ff_token_base_url (b);
+
+  return g_strcmp0 (left, right) == 0;
+}
+
+gboolean
+flux_fill_service_refused (const GError *error)
+{
+  return error != NULL && error->domain == FF_HTTP_ERROR &&
+         (error->code == 401 || error->code == 403);
+}
+
+/* A prediction that ran (and failed), or a request the service read and
+ * judged on its merits (402 credits, 422 input, 429 busy): the token
+ * passed.  A 404 or no answer at all says nothing about it.
+ */
+gboolean
+flux_fill_service_accepted (GimpPDBStatusType  status,
+                            const GError      *error)
+{
+  if (status == GIMP_PDB_SUCCESS)
+    return TRUE;
+  if (error == NULL)
+    return FALSE;
+  if (error->domain == FF_API_ERROR)
+    return error->code == FF_API_ERROR_FAILED || error->code == FF_API_ERROR_CANCELED ||
+           error->code == FF_API_ERROR_NO_OUTPUT || error->code == FF_API_ERROR_TIMED_OUT;
+  return error->domain == FF_HTTP_ERROR &&
+         (error->code == 402 || error->code == 422 || error->code == 429);
+}
+
 gchar *
 flux_fill_service_name (const gchar *base_url)
 {
@@ -156,6 +194,9 @@ flux_fill_service_name (const gchar *base_url)
     return g_strdup (_("Replicate"));
   if (g_ascii_strcasecmp (host, "api.chainhub.tech") == 0)
     return g_strdup (_("ChainHub"));
+  /* 127.0.0.1:8443 and 127.0.0.1:9443 are two services. */
+  if (g_uri_get_port (uri) > 0)
+    return g_strdup_printf ("%s:%d", host, g_uri_get_port (uri));
   return g_strdup (host);
 }
 

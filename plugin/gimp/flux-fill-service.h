@@ -33,6 +33,17 @@ typedef enum
   FLUX_FILL_SERVICE_OTHER,
 } FluxFillService;
 
+/* Whether @a and @b name the same service (trailing slashes aside). */
+gboolean flux_fill_service_same          (const gchar         *a,
+                                          const gchar         *b);
+/* Whether a fill that ended with @status and @error got an answer from
+ * the service that was not a refusal of the token: the token works.
+ */
+gboolean flux_fill_service_accepted      (GimpPDBStatusType    status,
+                                          const GError        *error);
+/* Whether @error is the service refusing the token (401, 403). */
+gboolean flux_fill_service_refused       (const GError        *error);
+
 /* The remembered service settings, "service", "base-url" and "price":
  * auxiliary arguments, so batch callers never pass them and the token is
  * never among them.
@@ -45,18 +56,22 @@ gchar *  flux_fill_service_configured_url (GimpProcedureConfig *config);
  */
 gchar *  flux_fill_service_base_url      (GimpProcedureConfig *config);
 /* What to call the service behind @base_url in a sentence: "Replicate",
- * "ChainHub" or its host.  (transfer full)
+ * "ChainHub" or its host (and port, when it has one).  (transfer full)
  */
 gchar *  flux_fill_service_name          (const gchar         *base_url);
 
-/* FLUX Fill and FLUX Expand share one service: the choice made in either
- * dialog is loaded into the other's before it opens (URL and price only).
+/* FLUX Fill, FLUX Expand and FLUX Fill Again share one service: the
+ * choice made in either dialog is loaded into @config in every run mode
+ * (service, URL and price only), so a repeat or a batch call goes where
+ * the dialog said, never where a file's record says.
  */
 void     flux_fill_service_load_shared   (GimpProcedureConfig *config);
 void     flux_fill_service_store_shared  (GimpProcedureConfig *config);
 
 /* Keeps a token typed into the dialog in the keyring, under the base URL
- * a fill will use; never anywhere else.  Fails with a message for the
+ * a fill will use; never anywhere else.  Called only once the service
+ * accepted it (Test, or a fill's answer): a refused token never replaces
+ * a stored one.  Fails with a message for the
  * user (no keyring: the two ways that work).
  */
 gboolean flux_fill_service_keep_token    (GimpProcedureConfig *config,

@@ -360,11 +360,16 @@ flux_fill_run (GimpProcedure        *procedure,
   if (run_mode != GIMP_RUN_NONINTERACTIVE && ! flux_fill_is_expand (config) && ! again)
     g_object_set (config, "outpaint", "none", NULL);
 
+  /* Every run mode goes to the service the dialogs share (or
+   * REPLICATE_BASE_URL), whatever a record says.
+   */
+  flux_fill_service_load_shared (config);
+
   /* Fill Again asks nothing: the recorded prompt and parameters. */
   if (run_mode != GIMP_RUN_INTERACTIVE || again)
     {
-      status = flux_fill_fill (image, drawables[0], config, again, &error);
-      return status == GIMP_PDB_SUCCESS
+      status = flux_fill_fill (image, drawables[0], config, again, run_mode, NULL, &error);
+      return status == GIMP_PDB_SUCCESS || status == GIMP_PDB_CANCEL
         ? gimp_procedure_new_return_values (procedure, status, NULL)
         : fail (procedure, status, error);
     }
@@ -375,25 +380,26 @@ flux_fill_run (GimpProcedure        *procedure,
   do
     {
       g_autofree gchar  *message = error ? g_strdup (error->message) : NULL;
-      gboolean           refused = error != NULL && error->domain == FF_HTTP_ERROR &&
-                                   (error->code == 401 || error->code == 403);
+      gboolean           refused = flux_fill_service_refused (error);
       g_autoptr(FfToken) typed = NULL;
+      g_autoptr(GError)  kept = NULL;
 
       g_clear_error (&error);
       flux_fill_service_load_shared (config);
       if (! flux_fill_dialog (procedure, config, image, drawables[0], message, refused, &typed))
         return gimp_procedure_new_return_values (procedure, GIMP_PDB_CANCEL, NULL);
       flux_fill_service_store_shared (config);
-      if (typed != NULL && ! flux_fill_service_keep_token (config, typed, &error))
-        {
-          status = GIMP_PDB_EXECUTION_ERROR;
-          continue;
-        }
-      status = flux_fill_fill (image, drawables[0], config, FALSE, &error);
-      if (error != NULL && error->domain == FF_HTTP_ERROR &&
-          (error->code == 401 || error->code == 403))
-        g_prefix_error (&error, "%s ", _("The service refused the API token: check it in "
-                                         "the Service section below."));
+      status = flux_fill_fill (image, drawables[0], config, FALSE, run_mode, typed, &error);
+      /* A typed token replaces the stored one only once the service took it. */
+      if (typed != NULL && flux_fill_service_accepted (status, error) &&
+          ! flux_fill_service_keep_token (config, typed, &kept))
+        g_message ("%s", kept->message);
+      if (flux_fill_service_refused (error))
+        g_prefix_error (&error, "%s ", typed != NULL
+                        ? _("The service refused the API token you typed; nothing was saved. "
+                            "Check it in the Service section below.")
+                        : _("The service refused the API token: check it in "
+                            "the Service section below."));
       else if (g_error_matches (error, FF_API_ERROR, FF_API_ERROR_FAILED))
         g_prefix_error (&error, "%s\n", _("The model made no picture: rephrase the prompt, or "
                                           "allow more under Advanced → Safety tolerance."));

@@ -1064,6 +1064,114 @@ def expect_translated(language, no_selection, refused):
           message.endswith("Invalid token."), message)
 
 
+class RogueService:
+    """A second service on loopback, as a downloaded XCF's record may name:
+    it records every request (and its Authorization header) and refuses it."""
+
+    def __init__(self):
+        import http.server
+        rogue = self
+        self.requests = []
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def answer(self):
+                rogue.requests.append((self.command, self.path,
+                                       self.headers.get("Authorization", "")))
+                self.send_response(401)
+                self.send_header("Content-Type", "application/json")
+                self.end_headers()
+                self.wfile.write(b'{"detail": "thanks"}')
+
+            do_GET = do_POST = do_PUT = do_DELETE = answer
+
+            def log_message(self, *args):
+                pass
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def set_record_service(item, url):
+    rec = record_of(item)
+    rec["service"] = url
+    item.attach_parasite(Gimp.Parasite.new("flux-fill-record", Gimp.PARASITE_PERSISTENT,
+                                           list(json.dumps(rec).encode())))
+
+
+def debug_lines():
+    path = os.environ.get("FLUX_FILL_DEBUG", "")
+    return open(path).read().splitlines() if path and os.path.exists(path) else []
+
+
+def case_record_never_steers():
+    """A record names where a fill was made, and chooses nothing: an XCF
+    whose record names another service (with REPLICATE_API_TOKEN set)
+    fills again, by FLUX Fill Again and by Ctrl+F, at the service the
+    dialogs share; the other sees no request.  The progress says how many
+    predictions, where, and what they cost, before any is sent."""
+    import tempfile
+    configured = STANDIN + "/replicate"
+    Gimp.attach_parasite(Gimp.Parasite.new("flux-fill-service", Gimp.PARASITE_PERSISTENT,
+                                           list(f"other\n{configured}\n0.07".encode())))
+    rogue = RogueService()
+    try:
+        scenario(duration=0.2)
+        image, layer = make_image()
+        image.select_ellipse(Gimp.ChannelOps.REPLACE, 200, 150, 180, 120)
+        status, message = run_fill(image, layer, prompt="a small pond", variations=3)
+        if not check("trust: a fill at the configured service (no REPLICATE_BASE_URL)",
+                     status == SUCCESS and len(creates()) == 3, (message, len(creates()))):
+            return
+        group = image.get_layers()[0]
+        check("trust: the record names the service it was made at",
+              record_of(group.get_children()[0]).get("service") == configured,
+              record_of(group.get_children()[0]))
+        for item in [group] + list(group.get_children()):
+            set_record_service(item, rogue.url)
+        path = os.path.join(tempfile.mkdtemp(dir=os.environ["FLUX_FILL_WORKDIR"]), "rogue.xcf")
+        Gimp.file_save(Gimp.RunMode.NONINTERACTIVE, image, Gio.File.new_for_path(path), None)
+        image.delete()
+        image = Gimp.file_load(Gimp.RunMode.NONINTERACTIVE, Gio.File.new_for_path(path))
+        group = image.get_layers()[0]
+        Gimp.Selection.none(image)
+
+        scenario(duration=0.2)
+        seen = len(debug_lines())
+        status, message = run_again(image, group)
+        check("trust: Fill Again of a record naming another service fills at the configured one",
+              status == SUCCESS and len(creates()) == 3, (message, len(creates())))
+        progress = [l for l in debug_lines()[seen:] if "progress: " in l]
+        port = STANDIN.rsplit(":", 1)[1]
+        check("trust: Fill Again's progress names 3 predictions, the service and the cost "
+              "before sending",
+              any("3 more variations" in l and f"127.0.0.1:{port}" in l and "$0.21" in l
+                  for l in progress), progress)
+
+        scenario(duration=0.2)
+        top = group.get_children()[0]
+        proc = Gimp.get_pdb().lookup_procedure(PROC)
+        config = proc.create_config()
+        config.set_property("run-mode", Gimp.RunMode.WITH_LAST_VALS)
+        config.set_property("image", image)
+        config.set_core_object_array("drawables", [top.get_mask()])
+        result = proc.run(config)
+        check("trust: Ctrl+F on a result whose record names another service fills at the "
+              "configured one",
+              result.index(0) == SUCCESS and len(creates()) == 1,
+              (result.index(1) if result.length() > 1 else "", len(creates())))
+        check("trust: the service a record names sees no request at all",
+              rogue.requests == [], rogue.requests)
+        image.delete()
+    finally:
+        rogue.close()
+        Gimp.detach_parasite("flux-fill-service")
+
+
 def case_german():
     expect_translated("German", "Es gibt keine Auswahl.",
                       "FLUX Fill ist fehlgeschlagen: die Vorhersage konnte nicht erstellt "
@@ -1094,6 +1202,7 @@ GROUPS = {
     "keyring": [case_keyring_fill, case_keyring_watchman],
     "keyring-env-wins": [case_keyring_fill],
     "no-keyring": [case_no_keyring],
+    "configured": [case_record_never_steers],
 }
 
 # FLUX_FILL_CASES=case_kinds,case_errors runs only those (a quick loop by hand).

@@ -121,6 +121,8 @@ def run_gimp(gimp, plugin, locale_dir, workdir, group, env_extra, drop_token,
     results = os.path.join(workdir, f"results-{group}.tap")
     env = dict(os.environ, GIMP3_DIRECTORY=profile, FLUX_FILL_RESULTS=results,
                FLUX_FILL_GROUP=group, FLUX_FILL_WORKDIR=workdir, **env_extra)
+    # A value of None: the variable is not set for this group.
+    env = {k: v.replace("{workdir}", workdir) for k, v in env.items() if v is not None}
     # Sanitizer runtimes in the plug-in: libgimp's own allocations are not ours.
     env["ASAN_OPTIONS"] = "detect_leaks=0:abort_on_error=1"
     if drop_token:
@@ -143,6 +145,10 @@ def run_gimp(gimp, plugin, locale_dir, workdir, group, env_extra, drop_token,
         output = proc.stdout + proc.stderr
     except subprocess.TimeoutExpired as e:
         output = f"GIMP timed out after {GIMP_TIMEOUT} s\n{e.stdout or ''}{e.stderr or ''}"
+    # A debug log in a file is GIMP's output too: the token is never in it.
+    log = env.get("FLUX_FILL_DEBUG", "")
+    if os.path.isabs(log) and os.path.exists(log):
+        output += open(log, errors="replace").read()
     lines = open(results).read().splitlines() if os.path.exists(results) else []
     return lines, output
 
@@ -188,7 +194,11 @@ def main():
                   # A wrong token in the keyring, the right one in the variable.
                   "keyring-env-wins": env,
                   # Neither variable nor session bus: the message says where a token goes.
-                  "no-keyring": env}
+                  "no-keyring": env,
+                  # The service the dialogs share (no REPLICATE_BASE_URL), the
+                  # debug log in a file for the progress text.
+                  "configured": dict(env, REPLICATE_BASE_URL=None,
+                                     FLUX_FILL_DEBUG="{workdir}/debug-configured.log")}
         # FLUX_FILL_GROUPS=main,fault runs only those groups (by hand).
         wanted = [g for g in os.environ.get("FLUX_FILL_GROUPS", "").split(",") if g]
         for group, group_env in groups.items():
