@@ -89,7 +89,7 @@ check_result_text (const gchar  *url,
 {
   if (error == NULL)
     return g_strdup (_("Connected: the service accepts this token."));
-  if (error->domain == FF_HTTP_ERROR && (error->code == 401 || error->code == 403))
+  if (flux_fill_service_refused (error))
     return g_strdup (_("The service refused this token. Copy it again from your "
                        "account's API tokens page and paste it here."));
   if (error->domain == FF_HTTP_ERROR && error->code == 404)

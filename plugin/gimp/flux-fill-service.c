@@ -12,9 +12,8 @@
 
 #include "debug-log.h"
 
-#include "http-client.h"
-#include "prediction.h"
 #include "replicate-client.h"
+#include "service-verdict.h"
 
 #include "flux-fill-service.h"
 
@@ -155,27 +154,14 @@ flux_fill_service_same (const gchar *a,
 gboolean
 flux_fill_service_refused (const GError *error)
 {
-  return error != NULL && error->domain == FF_HTTP_ERROR &&
-         (error->code == 401 || error->code == 403);
+  return ff_error_refuses_token (error);
 }
 
-/* A prediction that ran (and failed), or a request the service read and
- * judged on its merits (402 credits, 422 input, 429 busy): the token
- * passed.  A 404 or no answer at all says nothing about it.
- */
 gboolean
 flux_fill_service_accepted (GimpPDBStatusType  status,
                             const GError      *error)
 {
-  if (status == GIMP_PDB_SUCCESS)
-    return TRUE;
-  if (error == NULL)
-    return FALSE;
-  if (error->domain == FF_API_ERROR)
-    return error->code == FF_API_ERROR_FAILED || error->code == FF_API_ERROR_CANCELED ||
-           error->code == FF_API_ERROR_NO_OUTPUT || error->code == FF_API_ERROR_TIMED_OUT;
-  return error->domain == FF_HTTP_ERROR &&
-         (error->code == 402 || error->code == 422 || error->code == 429);
+  return status == GIMP_PDB_SUCCESS || ff_error_token_passed (error);
 }
 
 gchar *
