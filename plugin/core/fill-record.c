@@ -9,7 +9,8 @@
 #include "fill-job.h"
 #include "fill-record.h"
 
-#define RECORD_VERSION 1
+/* 2: "selection", the bounds of what was selected (1 had the crop only). */
+#define RECORD_VERSION 2
 
 void
 ff_record_init (FfRecord *record)
@@ -28,6 +29,20 @@ ff_record_clear (FfRecord *record)
   g_clear_pointer (&record->model, g_free);
   g_clear_pointer (&record->service_url, g_free);
   g_clear_pointer (&record->source_name, g_free);
+}
+
+static void
+add_rect (JsonBuilder  *builder,
+          const gchar  *name,
+          const FfRect *rect)
+{
+  json_builder_set_member_name (builder, name);
+  json_builder_begin_array (builder);
+  json_builder_add_int_value (builder, rect->x);
+  json_builder_add_int_value (builder, rect->y);
+  json_builder_add_int_value (builder, rect->width);
+  json_builder_add_int_value (builder, rect->height);
+  json_builder_end_array (builder);
 }
 
 gchar *
@@ -59,13 +74,9 @@ ff_record_to_json (const FfRecord *record,
   SET ("service", string, record->service_url ? record->service_url : "");
   SET ("source-tattoo", int, record->source_tattoo);
   SET ("source-name", string, record->source_name ? record->source_name : "");
-  json_builder_set_member_name (builder, "rect");
-  json_builder_begin_array (builder);
-  json_builder_add_int_value (builder, record->rect.x);
-  json_builder_add_int_value (builder, record->rect.y);
-  json_builder_add_int_value (builder, record->rect.width);
-  json_builder_add_int_value (builder, record->rect.height);
-  json_builder_end_array (builder);
+  add_rect (builder, "rect", &record->rect);
+  add_rect (builder, "selection", ff_rect_is_empty (&record->selection) ? &record->rect
+                                                                          : &record->selection);
 #undef SET
   json_builder_end_object (builder);
 
@@ -120,6 +131,32 @@ get_int (JsonObject  *object,
   return TRUE;
 }
 
+/* [x, y, width, height], not empty, within GIMP's largest image. */
+static gboolean
+get_rect (JsonObject  *object,
+          const gchar *name,
+          FfRect      *rect)
+{
+  JsonNode  *node = json_object_get_member (object, name);
+  JsonArray *sides;
+  gint       r[4];
+
+  if (node == NULL || ! JSON_NODE_HOLDS_ARRAY (node) ||
+      json_array_get_length (sides = json_node_get_array (node)) != 4)
+    return FALSE;
+  for (guint i = 0; i < 4; i++)
+    {
+      JsonNode *side = json_array_get_element (sides, i);
+
+      if (! JSON_NODE_HOLDS_VALUE (side) || json_node_get_value_type (side) != G_TYPE_INT64 ||
+          json_node_get_int (side) < -FF_MAX_IMAGE_SIDE || json_node_get_int (side) > FF_MAX_IMAGE_SIDE)
+        return FALSE;
+      r[i] = (gint) json_node_get_int (side);
+    }
+  *rect = (FfRect) { r[0], r[1], r[2], r[3] };
+  return ! ff_rect_is_empty (rect);
+}
+
 static gint
 choice (const gchar *nick,
         const gchar *(*name) (gint),
@@ -151,9 +188,8 @@ ff_record_from_json (FfRecord     *record,
 {
   g_autoptr(JsonParser) parser = json_parser_new ();
   JsonObject           *object;
-  JsonNode             *node, *rect;
-  JsonArray            *sides;
-  gint                  version, tattoo = 0, r[4];
+  JsonNode             *node;
+  gint                  version, tattoo = 0;
 
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
@@ -199,22 +235,13 @@ ff_record_from_json (FfRecord     *record,
   record->service_url = g_strdup (json_object_get_string_member_with_default (object, "service", ""));
   record->source_name = g_strdup (json_object_get_string_member_with_default (object, "source-name", ""));
 
-  rect = json_object_get_member (object, "rect");
-  if (rect == NULL || ! JSON_NODE_HOLDS_ARRAY (rect) ||
-      json_array_get_length (sides = json_node_get_array (rect)) != 4)
+  if (! get_rect (object, "rect", &record->rect))
     return invalid (error, "rect");
-  for (guint i = 0; i < 4; i++)
-    {
-      JsonNode *side = json_array_get_element (sides, i);
-
-      if (! JSON_NODE_HOLDS_VALUE (side) || json_node_get_value_type (side) != G_TYPE_INT64 ||
-          json_node_get_int (side) < -FF_MAX_IMAGE_SIDE || json_node_get_int (side) > FF_MAX_IMAGE_SIDE)
-        return invalid (error, "rect");
-      r[i] = (gint) json_node_get_int (side);
-    }
-  record->rect = (FfRect) { r[0], r[1], r[2], r[3] };
-  if (ff_rect_is_empty (&record->rect))
-    return invalid (error, "rect");
+  /* Version 1 kept the crop only: it stands for what was selected. */
+  if (version < 2)
+    record->selection = record->rect;
+  else if (! get_rect (object, "selection", &record->selection))
+    return invalid (error, "selection");
   /* The same checks as a batch caller's arguments. */
   return ff_params_validate (&record->params, error);
 }

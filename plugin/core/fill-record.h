@@ -29,6 +29,7 @@ typedef struct
   guint     source_tattoo;   /* the layer the fill was made on */
   gchar    *source_name;
   FfRect    rect;            /* the crop, image coordinates */
+  FfRect    selection;       /* the bounds of what was selected (empty: @rect) */
 } FfRecord;
 
 void      ff_record_init   (FfRecord       *record);

@@ -77,31 +77,50 @@ build_prompt (GimpProcedureDialog *dialog,
 
 /* The area a run would fill: around the selection, or, with a generated
  * layer (or its mask or group) active and nothing selected, the earlier
- * fill's own area.
+ * fill's own area.  @joins: (out) (transfer full) the name of the earlier
+ * results new variations join, or NULL; @beside: a result is active but
+ * this is a new fill next to it.
  */
 static gboolean
 plan (Summary   *summary,
       gint       context,
       gboolean   sample_merged,
       FfRect    *crop,
+      gchar    **joins,
+      gboolean  *beside,
       GError   **error)
 {
   GimpDrawable *source = summary->drawable;
   FfRecord      record = { 0 };
   GimpLayer    *earlier = NULL;
+  GimpItem     *above = NULL;
   gboolean      selected = FALSE;
   gint          x1, y1, x2, y2;
 
+  *joins = NULL;
+  *beside = FALSE;
   if (summary->fill)
     earlier = flux_fill_record_target (summary->image, summary->drawable, FALSE, &record,
-                                       &source, error);
+                                       &source, &above, error);
+  else
+    source = flux_fill_record_expand_source (summary->image, summary->drawable, &above);
   if (error != NULL && *error != NULL)
     {
       ff_record_clear (&record);
       return FALSE;
     }
   if (earlier != NULL)
-    gimp_selection_bounds (summary->image, &selected, &x1, &y1, &x2, &y2);
+    {
+      *joins = gimp_item_get_name (GIMP_ITEM (earlier));
+      gimp_selection_bounds (summary->image, &selected, &x1, &y1, &x2, &y2);
+    }
+  else if (summary->fill)
+    {
+      FfRecord other = { 0 };
+
+      *beside = flux_fill_record_find (summary->drawable, &other, NULL) != NULL;
+      ff_record_clear (&other);
+    }
   if (earlier != NULL && ! selected)
     *crop = record.rect;
   ff_record_clear (&record);
@@ -116,6 +135,7 @@ plan (Summary   *summary,
 
 /* "Sends a 1056 × 960 px area to Replicate · about $0.05": what leaves
  * the machine, to whom, and what it costs; or why nothing can be filled.
+ * With a result active, whether the fill joins it or is a new one.
  */
 static void
 update_summary (Summary *summary)
@@ -124,9 +144,11 @@ update_summary (Summary *summary)
   g_autofree gchar *url = flux_fill_service_base_url (summary->config);
   g_autofree gchar *name = flux_fill_service_name (url);
   g_autofree gchar *text = NULL;
+  g_autofree gchar *joins = NULL;
+  g_autofree gchar *line = NULL;
   gdouble           price = 0;
   gint              context = -1, variations = 1;
-  gboolean          sample_merged = TRUE;
+  gboolean          sample_merged = TRUE, beside = FALSE;
   FfRect            crop;
 
   if (summary->fill)
@@ -135,7 +157,7 @@ update_summary (Summary *summary)
                 "variations", &variations, NULL);
   /* Every variation is a prediction of its own, paid for. */
   price *= MAX (variations, 1);
-  if (! plan (summary, context, sample_merged, &crop, &error))
+  if (! plan (summary, context, sample_merged, &crop, &joins, &beside, &error))
     text = g_strdup (error->message);
   else if (summary->fill)
     text = g_strdup_printf (_("Sends a %d × %d px area to %s · about $%.2f"),
@@ -146,7 +168,11 @@ update_summary (Summary *summary)
   else
     text = g_strdup_printf (_("Sends the %d × %d px layer to %s · about $%.2f"),
                             crop.width, crop.height, name, price);
-  gtk_label_set_text (GTK_LABEL (summary->label), text);
+  if (joins != NULL)
+    line = g_strdup_printf (_("Adds variations to “%s”. %s"), joins, text);
+  else if (beside)
+    line = g_strdup_printf (_("A new fill, beside the earlier results. %s"), text);
+  gtk_label_set_text (GTK_LABEL (summary->label), line != NULL ? line : text);
 }
 
 static void
@@ -248,6 +274,8 @@ check_inputs (Checks *checks)
   g_autoptr(GError)    error = NULL;
   gint                 context = -1;
   gboolean             sample_merged = TRUE;
+  g_autofree gchar    *joins = NULL;
+  gboolean             beside = FALSE;
   FfRect               crop;
 
   g_object_get (config, "prompt", &prompt, "sample-merged", &sample_merged, NULL);
@@ -256,7 +284,7 @@ check_inputs (Checks *checks)
                               "the limit is %d."), (guint64) strlen (prompt), FF_PROMPT_MAX_BYTES);
   if (checks->summary->fill)
     g_object_get (config, "context", &context, NULL);
-  if (! plan (checks->summary, context, sample_merged, &crop, &error))
+  if (! plan (checks->summary, context, sample_merged, &crop, &joins, &beside, &error))
     return g_strdup (error->message);
   typed = flux_fill_service_section_token (checks->service);
   configured = flux_fill_service_configured_url (config);

@@ -91,7 +91,10 @@ flux_fill_record_mask (GimpLayer *generated)
   return mask;
 }
 
-/* Whether nothing is selected, or a selection that meets @record's area. */
+/* Whether nothing is selected, or a selection whose bounds meet those of
+ * what was selected for @record (not its crop: a selection that only
+ * touches the context around an earlier fill is a fill of its own).
+ */
 static gboolean
 selection_meets (GimpImage      *image,
                  const FfRecord *record)
@@ -102,7 +105,29 @@ selection_meets (GimpImage      *image,
 
   gimp_selection_bounds (image, &selected, &x1, &y1, &x2, &y2);
   return ! selected || ff_rect_intersect (&(FfRect) { x1, y1, x2 - x1, y2 - y1 },
-                                          &record->rect, &common);
+                                          &record->selection, &common);
+}
+
+GimpItem *
+flux_fill_record_top_level (GimpItem *item)
+{
+  GimpItem *parent;
+
+  if (GIMP_IS_LAYER_MASK (item))
+    item = GIMP_ITEM (gimp_layer_from_mask (GIMP_LAYER_MASK (item)));
+  while ((parent = gimp_item_get_parent (item)) != NULL)
+    item = parent;
+  return item;
+}
+
+/* The layer @record's fill was made from, when it is still there. */
+static GimpDrawable *
+recorded_source (GimpImage      *image,
+                 const FfRecord *record)
+{
+  GimpLayer *from = gimp_image_get_layer_by_tattoo (image, record->source_tattoo);
+
+  return from != NULL ? GIMP_DRAWABLE (from) : NULL;
 }
 
 GimpLayer *
@@ -111,22 +136,31 @@ flux_fill_record_target (GimpImage      *image,
                          gboolean        again,
                          FfRecord       *record,
                          GimpDrawable  **source,
+                         GimpItem      **above,
                          GError        **error)
 {
-  GimpLayer *earlier = flux_fill_record_find (drawable, record, error);
-  GimpLayer *from;
+  GimpLayer    *earlier = flux_fill_record_find (drawable, record, error);
+  GimpDrawable *from;
 
   *source = drawable;
+  if (above != NULL)
+    *above = GIMP_IS_LAYER_MASK (drawable)
+             ? GIMP_ITEM (gimp_layer_from_mask (GIMP_LAYER_MASK (drawable))) : GIMP_ITEM (drawable);
   if (earlier == NULL)
     return NULL;
-  /* A selection away from the earlier fill is a new fill, above the
-   * active layer, not more of the earlier one.
+  /* A selection away from the earlier fill is a new fill of the picture
+   * it was made from, above everything that holds the earlier results,
+   * and hides none of them.
    */
   if (! again && ! selection_meets (image, record))
     {
+      from = recorded_source (image, record);
+      *source = from != NULL ? from
+                : GIMP_IS_LAYER_MASK (drawable)
+                  ? GIMP_DRAWABLE (gimp_layer_from_mask (GIMP_LAYER_MASK (drawable))) : drawable;
+      if (above != NULL)
+        *above = flux_fill_record_top_level (GIMP_ITEM (earlier));
       ff_record_clear (record);
-      if (GIMP_IS_LAYER_MASK (drawable))
-        *source = GIMP_DRAWABLE (gimp_layer_from_mask (GIMP_LAYER_MASK (drawable)));
       return NULL;
     }
   if (record->params.outpaint != FF_OUTPAINT_NONE)
@@ -136,7 +170,7 @@ flux_fill_record_target (GimpImage      *image,
                              "on the picture to extend it further."));
       return NULL;
     }
-  from = gimp_image_get_layer_by_tattoo (image, record->source_tattoo);
+  from = recorded_source (image, record);
   if (from == NULL)
     {
       g_set_error (error, GIMP_PLUG_IN_ERROR, 0,
@@ -144,6 +178,25 @@ flux_fill_record_target (GimpImage      *image,
                      "layer and an area to fill."), record->source_name);
       return NULL;
     }
-  *source = GIMP_DRAWABLE (from);
+  *source = from;
+  if (above != NULL)
+    *above = GIMP_ITEM (earlier);
   return earlier;
+}
+
+GimpDrawable *
+flux_fill_record_expand_source (GimpImage     *image,
+                                GimpDrawable  *drawable,
+                                GimpItem     **above)
+{
+  GimpDrawable *layer = GIMP_IS_LAYER_MASK (drawable)
+                        ? GIMP_DRAWABLE (gimp_layer_from_mask (GIMP_LAYER_MASK (drawable)))
+                        : drawable;
+  FfRecord      record = { 0 };
+  GimpLayer    *earlier = flux_fill_record_find (layer, &record, NULL);
+  GimpDrawable *from = earlier != NULL ? recorded_source (image, &record) : NULL;
+
+  ff_record_clear (&record);
+  *above = flux_fill_record_top_level (GIMP_ITEM (layer));
+  return from != NULL ? from : layer;
 }

@@ -32,16 +32,33 @@ GimpLayerMask *flux_fill_record_mask (GimpLayer  *generated);
 /* What a fill started on @drawable comes back to: the earlier results
  * (a group or a lone layer, returned) and the layer they were made from
  * (@source), when @drawable is one of them or its mask and nothing is
- * selected or the selection meets their area (@again: whatever is
- * selected).  Else NULL, @source being @drawable, or a mask's own layer
- * when the selection lies elsewhere.  NULL with @error set when the
- * record is damaged, was an expansion's, or its layer is gone.
+ * selected or the selection's bounds meet those recorded as selected
+ * (@again: whatever is selected).  Else NULL, @source being @drawable,
+ * or, when @drawable is a result and the selection lies elsewhere, the
+ * layer that result was made from.  @above (nullable): the item the new
+ * results go above (the earlier group when they join it; the top-level
+ * item holding the earlier results for a new fill next to them).  NULL
+ * with @error set when the record is damaged, was an expansion's, or its
+ * layer is gone.
  */
 GimpLayer *flux_fill_record_target (GimpImage      *image,
                                     GimpDrawable   *drawable,
                                     gboolean        again,
                                     FfRecord       *record,
                                     GimpDrawable  **source,
+                                    GimpItem      **above,
                                     GError        **error);
+
+/* FLUX Expand from whatever is active (a result, its mask, a group, any
+ * layer): the layer to read when not sample-merged (a result's recorded
+ * source while it exists, else the layer itself), and @above, the
+ * top-level item holding it, which the expansion goes above.
+ */
+GimpDrawable *flux_fill_record_expand_source (GimpImage     *image,
+                                              GimpDrawable  *drawable,
+                                              GimpItem     **above);
+
+/* The top-level item that holds @item (a mask: its layer's). */
+GimpItem  *flux_fill_record_top_level (GimpItem *item);
 
 G_END_DECLS

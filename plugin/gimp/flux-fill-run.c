@@ -302,9 +302,11 @@ typedef struct
   gint          context;
   gint          variations;
   gboolean      sample_merged;
-  GimpDrawable *source;      /* the layer the picture comes from, results go above */
+  GimpDrawable *source;      /* the layer the picture comes from */
+  GimpItem     *above;       /* what the results go above (or into, as @earlier) */
   GimpLayer    *earlier;     /* nullable: earlier results of this fill (group or layer) */
   FfRecord      record;      /* of @earlier */
+  FfRect        selection;   /* the bounds of what is filled, for the records */
 } FillSpec;
 
 static void
@@ -330,7 +332,9 @@ fill_spec_read (GimpImage            *image,
    */
   if (! flux_fill_is_expand (config))
     spec->earlier = flux_fill_record_target (image, drawable, again, &spec->record,
-                                             &spec->source, error);
+                                             &spec->source, &spec->above, error);
+  else
+    spec->source = flux_fill_record_expand_source (image, drawable, &spec->above);
   if (error != NULL && *error != NULL)
     return GIMP_PDB_EXECUTION_ERROR;
   if (spec->earlier == NULL && again)
@@ -378,7 +382,7 @@ fill_spec_read (GimpImage            *image,
  */
 static gboolean
 fill_spec_region (GimpImage       *image,
-                  const FillSpec  *spec,
+                  FillSpec        *spec,
                   FluxFillRegion  *region,
                   GError         **error)
 {
@@ -389,8 +393,13 @@ fill_spec_region (GimpImage       *image,
   if (spec->earlier != NULL)
     gimp_selection_bounds (image, &selected, &x1, &y1, &x2, &y2);
   if (spec->earlier == NULL || selected)
-    return flux_fill_region_read (image, spec->source, spec->params.outpaint, spec->context,
-                                  spec->feather, spec->sample_merged, region, error);
+    {
+      gimp_selection_bounds (image, &selected, &x1, &y1, &x2, &y2);
+      spec->selection = (FfRect) { x1, y1, x2 - x1, y2 - y1 };
+      return flux_fill_region_read (image, spec->source, spec->params.outpaint, spec->context,
+                                    spec->feather, spec->sample_merged, region, error);
+    }
+  spec->selection = spec->record.selection;
   mask = flux_fill_record_mask (spec->earlier);
   if (mask == NULL)
     {
@@ -423,6 +432,7 @@ make_records (const FillSpec       *spec,
     .source_tattoo = gimp_item_get_tattoo (GIMP_ITEM (spec->source)),
     .source_name = source_name,
     .rect = region->crop,
+    .selection = spec->selection,
   };
 
   for (guint i = 0; i < n; i++)
@@ -592,8 +602,9 @@ flux_fill_fill (GimpImage            *image,
     {
       name = layer_name (&spec.params);
       records = make_records (&spec, &region, base_url, seeds, made);
-      if (flux_fill_insert_results (image, spec.source, &region, spec.params.outpaint,
-                                    results, seeds, made, name, records, spec.earlier, error))
+      if (flux_fill_insert_results (image, GIMP_DRAWABLE (spec.above), &region,
+                                    spec.params.outpaint, results, seeds, made, name, records,
+                                    spec.earlier, error))
         {
           timings_lap (&timings, PHASE_INSERT);
           timings_report (&timings);

@@ -442,6 +442,98 @@ def case_expand():
     image.delete()
 
 
+def case_same_area():
+    """One rule for "the same area": with an earlier result's mask active,
+    a selection inside that fill's context but away from what was selected
+    is a new fill, above the earlier results' group, hiding none of them."""
+    scenario()
+    image, layer = make_image()
+    image.select_ellipse(Gimp.ChannelOps.REPLACE, 200, 150, 180, 120)
+    status, message = run_fill(image, layer, prompt="a small pond", variations=2)
+    if not check("same area: the first fill succeeds", status == SUCCESS, message):
+        return
+    pond = image.get_layers()[0]
+    kids = pond.get_children()
+    rec = record_of(kids[0]) or {}
+    check("same area: the record keeps the bounds of what was selected",
+          rec.get("selection") == [200, 150, 180, 120] and rec.get("version") == 2, rec)
+    x, y, w, h = rec.get("rect", [0, 0, 0, 0])
+    # Inside the crop (the context), outside the selection's bounds.
+    sx, sy = 385, 160
+    check("same area: the second selection lies in the first fill's context",
+          x <= sx and sx + 30 <= x + w and y <= sy and sy + 30 <= y + h, rec.get("rect"))
+    image.select_rectangle(Gimp.ChannelOps.REPLACE, sx, sy, 30, 30)
+    scenario()
+    status, message = run_fill(image, kids[0].get_mask(), prompt="")
+    top = image.get_layers()
+    check("same area: a selection beside the earlier one is a new fill above its group",
+          status == SUCCESS and len(top) == 3 and top[0].get_name() == "Removed"
+          and not top[0].is_group() and top[1] == pond and len(pond.get_children()) == 2,
+          (message, layer_names(image)))
+    check("same area: every earlier result keeps its visibility",
+          pond.get_visible() and [k.get_visible() for k in pond.get_children()] == [True, False],
+          [k.get_visible() for k in pond.get_children()])
+    check("same area: the new fill is made from the picture the first was made from",
+          (record_of(top[0]) or {}).get("source-name") == "background", record_of(top[0]))
+    # A selection meeting what was selected joins the earlier results.
+    image.select_rectangle(Gimp.ChannelOps.REPLACE, 250, 180, 40, 40)
+    scenario()
+    status, message = run_fill(image, kids[0].get_mask(), prompt="a small pond")
+    check("same area: a selection meeting the earlier one adds to its group",
+          status == SUCCESS and len(image.get_layers()) == 3 and len(pond.get_children()) == 3,
+          (message, layer_names(image)))
+    image.delete()
+
+
+def case_expand_from_result():
+    """Expand right after a fill, with the result's mask active (what GIMP
+    leaves active), grows the canvas; the expansion goes on top."""
+    scenario()
+    image, layer = make_image()
+    image.select_ellipse(Gimp.ChannelOps.REPLACE, 200, 150, 180, 120)
+    status, message = run_fill(image, layer, prompt="a small pond", variations=2)
+    if not check("expand from a result: the fill succeeds", status == SUCCESS, message):
+        return
+    pond = image.get_layers()[0]
+    Gimp.Selection.none(image)
+    scenario()
+    status, message = run_expand(image, pond.get_children()[0].get_mask(), mode="left",
+                                 prompt="")
+    check("expand from a result's mask: the canvas grows, the expansion above the group",
+          status == SUCCESS and (image.get_width(), image.get_height()) == (960, 480)
+          and image.get_layers()[0].get_name() == "Expanded" and image.get_layers()[1] == pond,
+          (message, layer_names(image), image.get_width()))
+    scenario()
+    status, message = run_expand(image, pond, mode="top", prompt="", sample_merged=False)
+    check("expand from a group, not sample-merged: reads the recorded source, grows the canvas",
+          status == SUCCESS and image.get_width() == 960 and image.get_height() > 480,
+          (message, image.get_width(), image.get_height()))
+    image.delete()
+
+
+def case_old_record():
+    """A record of the first format (no "selection") still fills again."""
+    scenario()
+    image, layer = make_image()
+    image.select_ellipse(Gimp.ChannelOps.REPLACE, 200, 150, 180, 120)
+    status, message = run_fill(image, layer, prompt="a red barn")
+    if not check("old record: the fill succeeds", status == SUCCESS, message):
+        return
+    result = image.get_layers()[0]
+    rec = record_of(result)
+    rec.pop("selection", None)
+    rec["version"] = 1
+    result.attach_parasite(Gimp.Parasite.new("flux-fill-record", Gimp.PARASITE_PERSISTENT,
+                                             list(json.dumps(rec).encode())))
+    Gimp.Selection.none(image)
+    scenario()
+    status, message = run_again(image, result)
+    check("old record: FLUX Fill Again fills the recorded area",
+          status == SUCCESS and len(creates()) == 1 and image.get_layers()[0].is_group()
+          and len(image.get_layers()[0].get_children()) == 2, (message, layer_names(image)))
+    image.delete()
+
+
 def case_variations():
     """Three variations: one group right above the layer, three masked
     layers with three different seeds, all sent; the top one visible."""
@@ -1190,7 +1282,7 @@ def case_french():
 
 
 GROUPS = {
-    "main": [case_remove, case_expand, case_variations, case_fill_again, case_ellipse_fill, case_seam, case_seam_scaled, case_kinds, case_errors, case_slow_prediction, case_outpaint,
+    "main": [case_same_area, case_expand_from_result, case_old_record, case_remove, case_expand, case_variations, case_fill_again, case_ellipse_fill, case_seam, case_seam_scaled, case_kinds, case_errors, case_slow_prediction, case_outpaint,
              case_faults, case_killed_plugin, case_extreme_offsets,
              case_bad_arguments, case_large_upload, case_sample_merged],
     "fault": [case_insert_fault],

@@ -32,6 +32,7 @@ test_round_trip (void)
   record.source_tattoo = 7;
   record.source_name = g_strdup ("photo");
   record.rect = (FfRect) { -10, 20, 512, 480 };
+  record.selection = (FfRect) { 100, 120, 180, 90 };
   json = ff_record_to_json (&record, &length);
   g_assert_cmpuint (length, ==, strlen (json));
   g_assert_null (strstr (json, "r8_"));
@@ -52,8 +53,56 @@ test_round_trip (void)
   g_assert_cmpstr (back.source_name, ==, "photo");
   g_assert_cmpint (back.rect.x, ==, -10);
   g_assert_cmpint (back.rect.height, ==, 480);
+  g_assert_cmpint (back.selection.x, ==, 100);
+  g_assert_cmpint (back.selection.y, ==, 120);
+  g_assert_cmpint (back.selection.width, ==, 180);
+  g_assert_cmpint (back.selection.height, ==, 90);
   ff_record_clear (&record);
   ff_record_clear (&back);
+}
+
+/* A record of the first format (before "selection") still reads: its
+ * crop stands for what was selected.
+ */
+static void
+test_version_1 (void)
+{
+  static const gchar json[] =
+    "{\"version\": 1, \"prompt\": \"a small pond\", \"steps\": 50, \"guidance\": 60,"
+    " \"outpaint\": \"none\", \"output-format\": \"jpg\", \"safety-tolerance\": 2,"
+    " \"prompt-upsampling\": false, \"seed\": 77, \"feather\": 8, \"context\": -1,"
+    " \"variations\": 3, \"sample-merged\": true,"
+    " \"model\": \"black-forest-labs/flux-fill-pro\", \"service\": \"https://api.replicate.com\","
+    " \"source-tattoo\": 2, \"source-name\": \"background\", \"rect\": [64, 32, 512, 512]}";
+  g_autoptr(GError) error = NULL;
+  FfRecord          record;
+
+  g_assert_true (ff_record_from_json (&record, json, strlen (json), &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (record.selection.x, ==, 64);
+  g_assert_cmpint (record.selection.y, ==, 32);
+  g_assert_cmpint (record.selection.width, ==, 512);
+  g_assert_cmpint (record.selection.height, ==, 512);
+  g_assert_cmpint (record.variations, ==, 3);
+  ff_record_clear (&record);
+}
+
+/* Version 2 without a usable "selection" is damaged. */
+static void
+test_version_2_needs_selection (void)
+{
+  static const gchar json[] =
+    "{\"version\": 2, \"prompt\": \"x\", \"steps\": 50, \"guidance\": 60,"
+    " \"outpaint\": \"none\", \"output-format\": \"jpg\", \"safety-tolerance\": 2,"
+    " \"prompt-upsampling\": false, \"seed\": 1, \"feather\": 8, \"context\": -1,"
+    " \"variations\": 1, \"source-tattoo\": 2, \"rect\": [0, 0, 512, 512],"
+    " \"selection\": [0, 0, -5, 10]}";
+  g_autoptr(GError) error = NULL;
+  FfRecord          record;
+
+  g_assert_false (ff_record_from_json (&record, json, strlen (json), &error));
+  g_assert_cmpstr (error->message, ==, "the fill's record is damaged: selection");
+  ff_record_clear (&record);
 }
 
 static void
@@ -110,5 +159,7 @@ main (int argc, char **argv)
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/fill-record/round-trip", test_round_trip);
   g_test_add_func ("/fill-record/damaged", test_damaged);
+  g_test_add_func ("/fill-record/version-1", test_version_1);
+  g_test_add_func ("/fill-record/version-2-needs-selection", test_version_2_needs_selection);
   return g_test_run ();
 }
