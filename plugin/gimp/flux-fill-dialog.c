@@ -25,6 +25,8 @@ typedef struct
   GimpDrawable        *drawable;
   gboolean             fill;
   GtkWidget           *label;
+  gint                 bounds[5];   /* the selection the line was made for */
+  guint                poll;
 } Summary;
 
 /* Enter fills, as in a search box; Shift+Enter (or Ctrl+Enter) is a new
@@ -146,6 +148,7 @@ update_summary (Summary *summary)
   g_autofree gchar *text = NULL;
   g_autofree gchar *joins = NULL;
   g_autofree gchar *line = NULL;
+  g_autofree gchar *cost = NULL;
   gdouble           price = 0;
   gint              context = -1, variations = 1;
   gboolean          sample_merged = TRUE, beside = FALSE;
@@ -156,23 +159,47 @@ update_summary (Summary *summary)
   g_object_get (summary->config, "price", &price, "sample-merged", &sample_merged,
                 "variations", &variations, NULL);
   /* Every variation is a prediction of its own, paid for. */
-  price *= MAX (variations, 1);
+  cost = flux_fill_service_price_text (price * MAX (variations, 1));
   if (! plan (summary, context, sample_merged, &crop, &joins, &beside, &error))
     text = g_strdup (error->message);
   else if (summary->fill)
-    text = g_strdup_printf (_("Sends a %d × %d px area to %s · about $%.2f"),
-                            crop.width, crop.height, name, price);
+    text = g_strdup_printf (_("Sends a %d × %d px area to %s · about $%s"),
+                            crop.width, crop.height, name, cost);
   else if (sample_merged)
-    text = g_strdup_printf (_("Sends the visible %d × %d px picture to %s · about $%.2f"),
-                            crop.width, crop.height, name, price);
+    text = g_strdup_printf (_("Sends the visible %d × %d px picture to %s · about $%s"),
+                            crop.width, crop.height, name, cost);
   else
-    text = g_strdup_printf (_("Sends the %d × %d px layer to %s · about $%.2f"),
-                            crop.width, crop.height, name, price);
+    text = g_strdup_printf (_("Sends the %d × %d px layer to %s · about $%s"),
+                            crop.width, crop.height, name, cost);
   if (joins != NULL)
     line = g_strdup_printf (_("Adds variations to “%s”. %s"), joins, text);
   else if (beside)
     line = g_strdup_printf (_("A new fill, beside the earlier results. %s"), text);
   gtk_label_set_text (GTK_LABEL (summary->label), line != NULL ? line : text);
+}
+
+/* The selection can change with the dialog open: the line follows it. */
+static gboolean
+selection_changed (Summary *summary)
+{
+  gint bounds[5] = { 0 };
+
+  gimp_selection_bounds (summary->image, &bounds[0], &bounds[1], &bounds[2], &bounds[3],
+                         &bounds[4]);
+  if (memcmp (bounds, summary->bounds, sizeof bounds) == 0)
+    return FALSE;
+  memcpy (summary->bounds, bounds, sizeof bounds);
+  return TRUE;
+}
+
+static gboolean
+poll_selection (gpointer data)
+{
+  Summary *summary = data;
+
+  if (selection_changed (summary))
+    update_summary (summary);
+  return G_SOURCE_CONTINUE;
 }
 
 static void
@@ -198,7 +225,46 @@ build_summary (GimpProcedureDialog *dialog,
                                                 "notify::service", "notify::base-url", NULL };
        *name != NULL; name++)
     g_signal_connect (summary->config, *name, G_CALLBACK (summary_changed), summary);
+  selection_changed (summary);
   update_summary (summary);
+  summary->poll = g_timeout_add (500, poll_selection, summary);
+}
+
+/* -1 reads as a word: "random" seed, "automatic" context. */
+static gboolean
+spin_output (GtkSpinButton *spin,
+             const gchar   *word)
+{
+  if (gtk_spin_button_get_value_as_int (spin) != -1)
+    return FALSE;
+  if (g_strcmp0 (gtk_entry_get_text (GTK_ENTRY (spin)), word) != 0)
+    gtk_entry_set_text (GTK_ENTRY (spin), word);
+  return TRUE;
+}
+
+static gint
+spin_input (GtkSpinButton *spin,
+            gdouble       *value,
+            const gchar   *word)
+{
+  if (g_strcmp0 (gtk_entry_get_text (GTK_ENTRY (spin)), word) != 0)
+    return FALSE;
+  *value = -1;
+  return TRUE;
+}
+
+static void
+name_minus_one (GimpProcedureDialog *dialog,
+                const gchar         *property,
+                const gchar         *word)
+{
+  GtkWidget *widget = gimp_procedure_dialog_get_widget (dialog, property, GIMP_TYPE_LABEL_SPIN);
+  GtkWidget *spin = gimp_label_spin_get_spin_button (GIMP_LABEL_SPIN (widget));
+
+  g_signal_connect (spin, "output", G_CALLBACK (spin_output), (gpointer) word);
+  g_signal_connect (spin, "input", G_CALLBACK (spin_input), (gpointer) word);
+  gtk_entry_set_width_chars (GTK_ENTRY (spin), MAX (8, (gint) g_utf8_strlen (word, -1)));
+  gtk_spin_button_update (GTK_SPIN_BUTTON (spin));
 }
 
 /* What only some want: in a section that opens on demand. */
@@ -206,6 +272,10 @@ static void
 build_advanced (GimpProcedureDialog *dialog,
                 gboolean             fill)
 {
+  /* gettext's strings live as long as the process: the handlers keep them. */
+  name_minus_one (dialog, "seed", _("random"));
+  if (fill)
+    name_minus_one (dialog, "context", _("automatic"));
   gimp_procedure_dialog_get_label (dialog, "advanced-title", _("_Advanced"), FALSE, TRUE);
   if (fill)
     gimp_procedure_dialog_fill_box (dialog, "advanced-box",
@@ -307,6 +377,45 @@ dialog_response (GtkDialog *dialog,
   g_signal_stop_emission_by_name (dialog, "response");
 }
 
+/* What was typed survives a Cancel, an Esc, a failure or a cancelled
+ * run: libgimp keeps last values only after a run that succeeded.  A
+ * global parasite of the dialog's values, in GIMP's profile as last
+ * values are; never the token, which is no argument.
+ */
+static gchar *
+typed_parasite_name (GimpProcedure *procedure)
+{
+  return g_strconcat ("flux-fill-typed-", gimp_procedure_get_name (procedure), NULL);
+}
+
+static void
+remember_typed (GimpProcedure       *procedure,
+                GimpProcedureConfig *config)
+{
+  g_autofree gchar *name = typed_parasite_name (procedure);
+  GimpParasite     *parasite = gimp_config_serialize_to_parasite (GIMP_CONFIG (config), name,
+                                                                  GIMP_PARASITE_PERSISTENT, NULL);
+
+  if (parasite == NULL)
+    return;
+  gimp_attach_parasite (parasite);
+  gimp_parasite_free (parasite);
+}
+
+void
+flux_fill_dialog_recall (GimpProcedure       *procedure,
+                         GimpProcedureConfig *config)
+{
+  g_autofree gchar *name = typed_parasite_name (procedure);
+  GimpParasite     *parasite = gimp_get_parasite (name);
+
+  if (parasite == NULL)
+    return;
+  /* A value out of range or of another version is skipped, not fatal. */
+  gimp_config_deserialize_parasite (GIMP_CONFIG (config), parasite, NULL, NULL);
+  gimp_parasite_free (parasite);
+}
+
 gboolean
 flux_fill_dialog (GimpProcedure        *procedure,
                   GimpProcedureConfig  *config,
@@ -352,9 +461,12 @@ flux_fill_dialog (GimpProcedure        *procedure,
   g_signal_connect (dialog, "response", G_CALLBACK (dialog_response), &checks);
 
   run = gimp_procedure_dialog_run (dialog);
+  /* Before anything is sent, and on Cancel or Esc alike. */
+  remember_typed (procedure, config);
   if (run)
     *token = flux_fill_service_section_token (service);
   g_signal_handlers_disconnect_by_data (config, &summary);
+  g_source_remove (summary.poll);
   gtk_widget_destroy (GTK_WIDGET (dialog));
   return run;
 }

@@ -21,6 +21,12 @@ gboolean flux_fill_dialog (GimpProcedure       *procedure,
                            gboolean             open_service,
                            FfToken            **token);
 
+/* The values last typed into the dialog of @procedure, whether it was
+ * run, cancelled or failed: loaded into @config before a dialog opens.
+ */
+void     flux_fill_dialog_recall          (GimpProcedure       *procedure,
+                                           GimpProcedureConfig *config);
+
 /* "This fill was made at @made_at; FLUX Fill will use @will_use": TRUE
  * for Continue.  There is no choice to send it to @made_at.
  */

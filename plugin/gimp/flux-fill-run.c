@@ -454,16 +454,18 @@ cost_text (GimpProcedureConfig *config,
            gboolean             more)
 {
   g_autofree gchar *name = flux_fill_service_name (base_url);
+  g_autofree gchar *cost = NULL;
   gdouble           price = FLUX_FILL_PRICE_DEFAULT;
 
   g_object_get (config, "price", &price, NULL);
+  cost = flux_fill_service_price_text (price * n);
   if (more)
-    return g_strdup_printf (ngettext ("Generating %u more variation at %s · about $%.2f…",
-                                      "Generating %u more variations at %s · about $%.2f…", n),
-                            n, name, price * n);
-  return g_strdup_printf (ngettext ("Generating %u image at %s · about $%.2f…",
-                                    "Generating %u images at %s · about $%.2f…", n),
-                          n, name, price * n);
+    return g_strdup_printf (ngettext ("Generating %u more variation at %s · about $%s…",
+                                      "Generating %u more variations at %s · about $%s…", n),
+                            n, name, cost);
+  return g_strdup_printf (ngettext ("Generating %u image at %s · about $%s…",
+                                    "Generating %u images at %s · about $%s…", n),
+                          n, name, cost);
 }
 
 /* The record says where a fill was made; a file chooses nothing.  An

@@ -5,6 +5,8 @@
  */
 #include "config.h"
 
+#include <langinfo.h>
+#include <locale.h>
 #include <string.h>
 
 #include <libgimp/gimp.h>
@@ -162,6 +164,35 @@ flux_fill_service_accepted (GimpPDBStatusType  status,
                             const GError      *error)
 {
   return status == GIMP_PDB_SUCCESS || ff_error_token_passed (error);
+}
+
+gchar *
+flux_fill_service_price_text (gdouble dollars)
+{
+  gchar    buffer[G_ASCII_DTOSTR_BUF_SIZE];
+  gchar   *text = g_strdup (g_ascii_formatd (buffer, sizeof buffer, "%.2f", dollars));
+  locale_t user = newlocale (LC_NUMERIC_MASK, "", (locale_t) 0);
+  gchar   *point;
+
+  /* GIMP keeps plug-ins in the C numeric locale; the user's own says
+   * which decimal mark to show.
+   */
+  if (user != (locale_t) 0)
+    {
+      const gchar *radix = nl_langinfo_l (RADIXCHAR, user);
+
+      if (radix != NULL && *radix != '\0' && strcmp (radix, ".") != 0 &&
+          (point = strchr (text, '.')) != NULL)
+        {
+          g_autofree gchar *whole = g_strndup (text, point - text);
+          gchar            *localized = g_strconcat (whole, radix, point + 1, NULL);
+
+          g_free (text);
+          text = localized;
+        }
+      freelocale (user);
+    }
+  return text;
 }
 
 gchar *

@@ -60,6 +60,11 @@ gchar *  flux_fill_service_base_url      (GimpProcedureConfig *config);
  */
 gchar *  flux_fill_service_name          (const gchar         *base_url);
 
+/* @dollars with two decimals in the user's number format ("0,05" in
+ * French), whatever LC_NUMERIC the plug-in runs with.  (transfer full)
+ */
+gchar *  flux_fill_service_price_text    (gdouble              dollars);
+
 /* FLUX Fill, FLUX Expand and FLUX Fill Again share one service: the
  * choice made in either dialog is loaded into @config in every run mode
  * (service, URL and price only), so a repeat or a batch call goes where

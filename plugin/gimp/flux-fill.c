@@ -212,6 +212,11 @@ static void
 set_common (GimpProcedure *procedure,
             const gchar   *menu_label)
 {
+  /* The path stays English (stable for scripts and shortcuts); its label
+   * is translated.
+   */
+  gimp_plug_in_add_menu_branch (gimp_procedure_get_plug_in (procedure),
+                                "<Image>/Filters/Generative", _("Generative"));
   gimp_procedure_set_image_types (procedure, "RGB*, GRAY*");
   gimp_procedure_set_sensitivity_mask (procedure, GIMP_PROCEDURE_SENSITIVE_DRAWABLE);
   /* The label first: libgimp wants it before the menu path. */
@@ -377,6 +382,7 @@ flux_fill_run (GimpProcedure        *procedure,
   /* Interactive: an error is shown in the dialog, which comes back with
    * everything the user typed; only Cancel (or a fill) ends the run.
    */
+  flux_fill_dialog_recall (procedure, config);
   do
     {
       g_autofree gchar  *message = error ? g_strdup (error->message) : NULL;
