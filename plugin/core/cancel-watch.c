@@ -11,10 +11,15 @@
 #include "replicate-client.h"
 
 #define ALL_IS_WELL "done"
+/* Ids are letters, digits, '-' and '_': a settled ticket cannot be one. */
+#define SETTLED     '!'
 
 struct _FfCancelWatch
 {
   GSubprocess *process;
+  GMutex       lock;        /* variations arm from threads of their own */
+  gchar       *base_url;    /* what the first ticket sent, or NULL */
+  gchar       *token;
   gboolean     armed;
 };
 
@@ -64,6 +69,7 @@ ff_cancel_watch_start (const gchar  *executable,
       g_free (watch);
       return NULL;
     }
+  g_mutex_init (&watch->lock);
   return watch;
 }
 
@@ -85,30 +91,80 @@ field_ok (const gchar *value,
   return n > 0 || may_be_empty;
 }
 
+/* Writes @text whole to the watchman; called with the lock held. */
+static gboolean
+send_line (FfCancelWatch *watch,
+           const gchar   *text)
+{
+  GOutputStream *in = g_subprocess_get_stdin_pipe (watch->process);
+
+  return g_output_stream_write_all (in, text, strlen (text), NULL, NULL, NULL) &&
+         g_output_stream_flush (in, NULL, NULL);
+}
+
+static void
+wipe_free (gchar *secret)
+{
+  if (secret == NULL)
+    return;
+  memset (secret, 0, strlen (secret));
+  g_free (secret);
+}
+
 gboolean
 ff_cancel_watch_arm (FfCancelWatch *watch,
                      const gchar   *base_url,
                      const gchar   *token,
                      const gchar   *prediction_id)
 {
-  g_autofree gchar *message = NULL;
-  GOutputStream    *in;
-  gboolean          ok;
+  g_autoptr(GMutexLocker) locker = NULL;
+  g_autofree gchar       *ticket = NULL;
+  gboolean                ok = TRUE;
 
   g_return_val_if_fail (watch != NULL, FALSE);
 
   if (! field_ok (base_url, FF_CANCEL_WATCH_MAX_BASE_URL, TRUE) ||
       ! field_ok (token, FF_CANCEL_WATCH_MAX_TOKEN, FALSE) ||
-      ! field_ok (prediction_id, FF_CANCEL_WATCH_MAX_ID, FALSE))
+      ! field_ok (prediction_id, FF_CANCEL_WATCH_MAX_ID, FALSE) ||
+      prediction_id[0] == SETTLED || g_str_equal (prediction_id, ALL_IS_WELL))
     return FALSE;
 
-  message = g_strdup_printf ("%s\n%s\n%s\n", base_url ? base_url : "", token, prediction_id);
-  in = g_subprocess_get_stdin_pipe (watch->process);
-  ok = g_output_stream_write_all (in, message, strlen (message), NULL, NULL, NULL) &&
-       g_output_stream_flush (in, NULL, NULL);
-  memset (message, 0, strlen (message));
-  watch->armed = ok;
+  locker = g_mutex_locker_new (&watch->lock);
+  if (watch->token == NULL)
+    {
+      g_autofree gchar *message = g_strdup_printf ("%s\n%s\n", base_url ? base_url : "",
+                                                   token);
+
+      ok = send_line (watch, message);
+      memset (message, 0, strlen (message));
+      watch->base_url = g_strdup (base_url ? base_url : "");
+      watch->token = g_strdup (token);
+    }
+  /* One watchman, one service: a ticket elsewhere would go to the wrong one. */
+  else if (g_strcmp0 (watch->base_url, base_url ? base_url : "") != 0 ||
+           g_strcmp0 (watch->token, token) != 0)
+    return FALSE;
+  ticket = g_strconcat (prediction_id, "\n", NULL);
+  ok = ok && send_line (watch, ticket);
+  watch->armed = watch->armed || ok;
   return ok;
+}
+
+void
+ff_cancel_watch_settle (FfCancelWatch *watch,
+                        const gchar   *prediction_id)
+{
+  g_autoptr(GMutexLocker) locker = NULL;
+  g_autofree gchar       *line = NULL;
+
+  if (watch == NULL || ! field_ok (prediction_id, FF_CANCEL_WATCH_MAX_ID - 1, FALSE))
+    return;
+  locker = g_mutex_locker_new (&watch->lock);
+  if (watch->armed)
+    {
+      line = g_strdup_printf ("%c%s\n", SETTLED, prediction_id);
+      send_line (watch, line);
+    }
 }
 
 void
@@ -120,21 +176,14 @@ ff_cancel_watch_free (FfCancelWatch *watch)
     return;
   in = g_subprocess_get_stdin_pipe (watch->process);
   if (watch->armed)
-    g_output_stream_write_all (in, ALL_IS_WELL "\n", strlen (ALL_IS_WELL "\n"),
-                               NULL, NULL, NULL);
+    send_line (watch, ALL_IS_WELL "\n");
   g_output_stream_close (in, NULL, NULL);
   /* Not waited for: the watchman exits on its own and init reaps it. */
   g_object_unref (watch->process);
+  g_mutex_clear (&watch->lock);
+  g_free (watch->base_url);
+  wipe_free (watch->token);
   g_free (watch);
-}
-
-static void
-wipe_free (gchar *secret)
-{
-  if (secret == NULL)
-    return;
-  memset (secret, 0, strlen (secret));
-  g_free (secret);
 }
 
 /* One line of standard input without its newline, or NULL when it is
@@ -177,28 +226,39 @@ ff_cancel_watch_main (void)
 {
   g_autofree gchar   *base_url = read_field (FF_CANCEL_WATCH_MAX_BASE_URL, TRUE);
   gchar              *token = base_url ? read_field (FF_CANCEL_WATCH_MAX_TOKEN, FALSE) : NULL;
-  g_autofree gchar   *id = token ? read_field (FF_CANCEL_WATCH_MAX_ID, FALSE) : NULL;
-  g_autofree gchar   *verdict = NULL;
+  g_autoptr(GPtrArray) open = g_ptr_array_new_with_free_func (g_free);
   g_autoptr(FfClient) client = NULL;
 
-  if (id == NULL)
-    {
-      wipe_free (token);
-      return 0;                     /* never armed */
-    }
+  if (token == NULL)
+    return 0;                       /* never armed */
   /* Blocks until the plug-in ends.  Anything but the word, the end of
    * the input included, means it did not end well.
    */
-  verdict = read_field (strlen (ALL_IS_WELL), FALSE);
-  if (g_strcmp0 (verdict, ALL_IS_WELL) == 0)
+  for (;;)
     {
-      wipe_free (token);
-      return 0;
+      g_autofree gchar *line = read_field (FF_CANCEL_WATCH_MAX_ID, FALSE);
+      guint             index;
+
+      if (line == NULL)
+        break;
+      if (g_str_equal (line, ALL_IS_WELL))
+        {
+          wipe_free (token);
+          return 0;
+        }
+      if (line[0] == SETTLED)
+        {
+          if (g_ptr_array_find_with_equal_func (open, line + 1, g_str_equal, &index))
+            g_ptr_array_remove_index_fast (open, index);
+        }
+      else if (open->len < FF_CANCEL_WATCH_MAX_TICKETS)
+        g_ptr_array_add (open, g_steal_pointer (&line));
     }
 
-  client = ff_client_new (base_url, token, NULL);
+  if (open->len > 0)
+    client = ff_client_new (base_url, token, NULL);
   wipe_free (token);
-  if (client != NULL)
-    ff_client_cancel (client, id);
+  for (guint i = 0; client != NULL && i < open->len; i++)
+    ff_client_cancel (client, g_ptr_array_index (open, i));
   return 0;
 }

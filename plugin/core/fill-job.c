@@ -143,7 +143,8 @@ typedef struct
   FfParams            params;      /* the caller's, with this variation's seed */
   GCancellable       *cancellable;
   gint                stage;       /* Stage, atomic */
-  FfCancelWatch      *watch;
+  FfCancelWatch      *watch;       /* nullable; the run's, shared */
+  gchar              *prediction;  /* its id, once created */
   GdkPixbuf          *result;
   GError             *error;
 } Variation;
@@ -163,6 +164,8 @@ arm_watch (const gchar *prediction_id,
   Variation *variation = user_data;
 
   g_atomic_int_set (&variation->stage, STAGE_QUEUED);
+  g_free (variation->prediction);
+  variation->prediction = g_strdup (prediction_id);
   if (variation->watch != NULL)
     ff_cancel_watch_arm (variation->watch, variation->service->base_url,
                          variation->service->token, prediction_id);
@@ -200,6 +203,9 @@ run_variation (Variation  *variation,
   body = ff_request_build_body (&variation->params, variation->upload->image_uri,
                                 variation->upload->mask_uri, &length);
   url = ff_client_predict (client, body, length, error);
+  /* Ended, or canceled by the client itself: nothing left to cancel. */
+  if (variation->prediction != NULL)
+    ff_cancel_watch_settle (variation->watch, variation->prediction);
   if (url == NULL)
     return NULL;
   g_clear_pointer (&body, g_free);
@@ -278,20 +284,22 @@ ff_fill_run (const FfService     *service,
   g_autofree Variation *variations = g_new0 (Variation, n);
   g_autofree GThread  **threads = g_new0 (GThread *, n);
   g_autoptr(GCancellable) own = cancellable ? g_object_ref (cancellable) : g_cancellable_new ();
+  g_autoptr(FfCancelWatch) watch = NULL;
   gint64                start = g_get_monotonic_time ();
 
   g_return_if_fail (n >= 1 && n <= FF_VARIATIONS_MAX);
 
+  /* One watchman for the run, holding every variation's ticket.  Best
+   * effort: without it the fill works, it is only billed in full when
+   * the plug-in is killed.
+   */
+  if (service->watch_executable != NULL)
+    watch = ff_cancel_watch_start (service->watch_executable, NULL);
   for (guint i = 0; i < n; i++)
     {
       variations[i] = (Variation) { service, upload, *params, own, STAGE_CREATING,
-                                    NULL, NULL, NULL };
+                                    watch, NULL, NULL, NULL };
       variations[i].params.seed = seeds[i];
-      /* Best effort: without a watchman the fill works, it is only billed
-       * in full when the plug-in is killed.
-       */
-      if (service->watch_executable != NULL)
-        variations[i].watch = ff_cancel_watch_start (service->watch_executable, NULL);
       threads[i] = g_thread_new ("flux-fill-variation", variation_thread, &variations[i]);
     }
 
@@ -305,7 +313,7 @@ ff_fill_run (const FfService     *service,
   for (guint i = 0; i < n; i++)
     {
       g_thread_join (threads[i]);
-      g_clear_pointer (&variations[i].watch, ff_cancel_watch_free);
+      g_free (variations[i].prediction);
       results[i] = g_steal_pointer (&variations[i].result);
       errors[i] = g_steal_pointer (&variations[i].error);
     }

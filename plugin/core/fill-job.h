@@ -2,7 +2,8 @@
 /* One fill as the service sees it, without GIMP: the crop and mask
  * encoded once at the model's size (and uploaded where the service has a
  * Files API), then N variations run concurrently, each with its own seed,
- * connection and cancel watchman, until each is decoded or has failed.
+ * connection and cancel ticket, until each is decoded or has failed; one
+ * cancel watchman holds the run's tickets.
  */
 #pragma once
 
@@ -22,8 +23,8 @@ typedef struct
   const gchar    *base_url;          /* nullable: Replicate's */
   const gchar    *token;
   FfClientTiming  timing;
-  /* nullable: the plug-in's executable, run as a cancel watchman per
-   * variation (cancel-watch.h), so a killed plug-in stops every billing.
+  /* nullable: the plug-in's executable, run as the run's cancel watchman
+   * (cancel-watch.h), so a killed plug-in stops every billing.
    */
   const gchar    *watch_executable;
 } FfService;

@@ -15,6 +15,7 @@
 #define DIE_AFTER_ARMING "--die-after-arming"
 #define DIE_AFTER_REFUSED_ARMING "--die-after-refused-arming"
 #define PROTECT_AND_REPORT "--protect-and-report"
+#define DIE_WITH_TICKETS "--die-with-tickets"
 
 /* One stand-in serves every case of this binary. */
 static Standin *standin;
@@ -303,6 +304,44 @@ test_process_protect (void)
   g_assert_cmpstr (report, ==, "dumpable 1, protected 1, dumpable 0, core 0 0\n");
 }
 
+/* Cancels seen for @id since the last scenario. */
+static guint
+cancels_of (const gchar *id)
+{
+  g_autofree gchar *path = g_strconcat (id, "/cancel", NULL);
+
+  return requests_with (path);
+}
+
+/* One watchman for a run: three tickets, one settled (its prediction
+ * ended), then the plug-in is killed: the two open ones are canceled,
+ * the settled one is not, and a ticket for another service is refused.
+ */
+static void
+test_one_watchman_many_tickets (void)
+{
+  g_autofree gchar      *a = start_slow_prediction ();
+  g_autofree gchar      *b = start_slow_prediction ();
+  g_autofree gchar      *c = start_slow_prediction ();
+  g_autoptr(GSubprocess) doomed = NULL;
+  g_autoptr(GError)      error = NULL;
+
+  doomed = g_subprocess_new (G_SUBPROCESS_FLAGS_NONE, &error, "/proc/self/exe",
+                             DIE_WITH_TICKETS, standin->base_url, a, b, c, NULL);
+  g_assert_no_error (error);
+  g_subprocess_wait (doomed, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_get_if_exited (doomed));
+  g_assert_cmpint (g_subprocess_get_exit_status (doomed), ==, 9);
+  g_assert_cmpuint (cancels_within (5.0), >=, 1);
+  /* The watchman cancels one after the other: give it the time. */
+  for (gint i = 0; i < 50 && cancels_of (a) + cancels_of (c) < 2; i++)
+    g_usleep (G_USEC_PER_SEC / 10);
+  g_assert_cmpuint (cancels_of (a), ==, 1);
+  g_assert_cmpuint (cancels_of (b), ==, 0);
+  g_assert_cmpuint (cancels_of (c), ==, 1);
+}
+
 static void
 test_quiet_when_all_is_well (void)
 {
@@ -343,6 +382,21 @@ main (int argc, char **argv)
       ff_cancel_watch_arm (watch, argv[2], TEST_TOKEN, argv[3]);
       _exit (9);
     }
+  if (argc == 6 && strcmp (argv[1], DIE_WITH_TICKETS) == 0)
+    {
+      g_autofree gchar *exe = g_file_read_link ("/proc/self/exe", NULL);
+      FfCancelWatch    *watch = ff_cancel_watch_start (exe, NULL);
+
+      if (! ff_cancel_watch_arm (watch, argv[2], TEST_TOKEN, argv[3]) ||
+          ! ff_cancel_watch_arm (watch, argv[2], TEST_TOKEN, argv[4]) ||
+          ff_cancel_watch_arm (watch, "http://127.0.0.1:1", TEST_TOKEN, argv[5]) ||
+          ff_cancel_watch_arm (watch, argv[2], TEST_TOKEN "x", argv[5]) ||
+          ff_cancel_watch_arm (watch, argv[2], TEST_TOKEN, "done") ||
+          ! ff_cancel_watch_arm (watch, argv[2], TEST_TOKEN, argv[5]))
+        _exit (3);
+      ff_cancel_watch_settle (watch, argv[4]);
+      _exit (9);                    /* no cleanup: as if killed */
+    }
   if (argc == 2 && strcmp (argv[1], PROTECT_AND_REPORT) == 0)
     {
       struct rlimit core = { 1, 1 };
@@ -361,6 +415,7 @@ main (int argc, char **argv)
   standin = g_test_subprocess () ? NULL : standin_start ();
   g_test_add_func ("/cancel-watch/cancels-when-we-die", test_cancels_when_we_die);
   g_test_add_func ("/cancel-watch/quiet-when-all-is-well", test_quiet_when_all_is_well);
+  g_test_add_func ("/cancel-watch/one-watchman-many-tickets", test_one_watchman_many_tickets);
   g_test_add_func ("/cancel-watch/long-field-never-armed", test_long_field_never_armed);
   g_test_add_func ("/cancel-watch/unterminated-line-never-armed",
                    test_unterminated_line_never_armed);
