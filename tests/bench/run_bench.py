@@ -289,6 +289,12 @@ def summarize(records, fills, sampler):
                                  for f in good)
             hwms = [f["hwm"] for f in good if f["hwm"] is not None]
             s["hwm"] = max(hwms) if hwms else None
+            # The run's processes together: the plug-in and its cancel
+            # watchman(s), each at its own sampled peak.
+            s["watchmen"] = max(len(f.get("watchmen") or []) for f in good)
+            totals = [f["hwm"] + sum(f.get("watchmen") or []) for f in good
+                      if f["hwm"] is not None]
+            s["all_hwm"] = max(totals) if totals else None
             s["gimp_rss"] = max(f["gimp_rss_kb"] or 0 for f in good) or None
             s["crop"] = good[0]["crop"]
             dl = [h["received"] for f in good for h in f["http"]
@@ -474,17 +480,20 @@ def report(summary, records, received, elapsed, args):
                      ms(one["decode"]), ms(s["decode"]), ms(one["insert"]), ms(s["insert"]),
                      ms(one["wall"]), ms(s["wall"]), ratio(s["wall"], one["wall"]),
                      mib_kb(one["hwm"]), mib_kb(s["hwm"]),
-                     mib_kb((s["hwm"] or 0) - (one["hwm"] or 0))])
+                     mib_kb((s["hwm"] or 0) - (one["hwm"] or 0)),
+                     s.get("watchmen", 0), mib_kb(one.get("all_hwm")), mib_kb(s.get("all_hwm"))])
     if rows:
         print()
         print("Table 3. N variations against one (times in ms, medians)")
         print(table(["#", "case", "N", "HTTP sent 1", "N", "client 1", "N", "ratio",
                      "decode 1", "N", "insert 1", "N", "wall 1", "N", "ratio",
-                     "peak RSS 1", "N", "more"], rows, right=set(range(2, 18))))
+                     "peak RSS 1", "N", "more", "watchmen N", "all procs 1", "N"], rows,
+                    right=set(range(2, 21))))
         print("  HTTP sent: request bodies of all the fill's exchanges; decode: the colour "
               "match and fit of every result; peak RSS: the plug-in process's sampled "
-              "VmHWM (its cancel watchmen, one a variation, are processes of their own and "
-              "not counted).")
+              "VmHWM; watchmen N: cancel watchman processes the N-variation run started "
+              "(one a run); all procs: the plug-in's and its watchmen's sampled VmHWM "
+              "added up, every process of the run together.")
 
 
 def main():
