@@ -457,9 +457,10 @@ def case_variations():
           len(top) == 2 and top[1] == layer and top[0].is_group()
           and top[0].get_name() == "a red barn", layer_names(image))
     kids = top[0].get_children() if top[0].is_group() else []
-    check("variations: three layers named with their seeds",
-          [k.get_name() for k in kids] == ["a red barn (seed 100)", "a red barn (seed 101)",
-                                           "a red barn (seed 102)"],
+    check("variations: three layers named by number and seed first",
+          [k.get_name() for k in kids] == ["#1 · seed 100 · a red barn",
+                                           "#2 · seed 101 · a red barn",
+                                           "#3 · seed 102 · a red barn"],
           [k.get_name() for k in kids])
     check("variations: each has the selection mask", all(k.get_mask() for k in kids))
     check("variations: the top one visible, the others hidden",
@@ -477,7 +478,7 @@ def case_variations():
     kids = image.get_layers()[0].get_children() if image.get_layers()[0].is_group() else []
     check("variations: one of three failing keeps the two others",
           status == SUCCESS and [k.get_name() for k in kids]
-          == ["a red barn (seed 200)", "a red barn (seed 202)"],
+          == ["#1 · seed 200 · a red barn", "#2 · seed 202 · a red barn"],
           (message, [k.get_name() for k in kids]))
     image.delete()
 
@@ -708,7 +709,8 @@ def case_fill_again():
     kids = group.get_children()
     check("again: added to the same group, on top and visible, the others hidden",
           len(image.get_layers()) == 2 and len(kids) == 3
-          and kids[0].get_name().startswith("a blue barn (seed ")
+          and kids[0].get_name().startswith("#3 · seed ")
+          and kids[0].get_name().endswith(" · a blue barn")
           and [k.get_visible() for k in kids] == [True, False, False],
           [(k.get_name(), k.get_visible()) for k in kids])
     reqs = creates()
@@ -733,8 +735,10 @@ def case_fill_again():
           len(inputs) == 2 and all(i.get("prompt") == "a red barn" and i.get("steps") == 30
                                    and i.get("guidance") == 2.5 for i in inputs)
           and not {i.get("seed") for i in inputs} & {10, 11}, inputs)
-    check("again: five variations in the group now", len(group.get_children()) == 5,
-          [k.get_name() for k in group.get_children()])
+    names = [k.get_name() for k in group.get_children()]
+    check("again: five variations in the group now, numbered on from the others",
+          len(names) == 5 and [n.split(" · ")[0] for n in names] == ["#4", "#5", "#3", "#1", "#2"],
+          names)
     image.delete()
 
     # One result alone, then Ctrl+F from its mask: both go into a group.
@@ -748,7 +752,8 @@ def case_fill_again():
     kids = top[0].get_children() if top[0].is_group() else []
     check("again: a lone result and the new one go into a group named after the prompt",
           status == status2 == SUCCESS and len(top) == 2 and top[0].get_name() == "a green barn"
-          and [k.get_name() for k in kids] == ["a green barn (seed 7)", "a green barn (seed 5)"]
+          and [k.get_name() for k in kids] == ["#2 · seed 7 · a green barn",
+                                               "#1 · seed 5 · a green barn"]
           and [k.get_visible() for k in kids] == [True, False],
           (message, message2, layer_names(image), [k.get_name() for k in kids]))
     image.delete()
