@@ -20,6 +20,7 @@
 
 #include "flux-fill.h"
 #include "flux-fill-dialog.h"
+#include "flux-fill-keep.h"
 #include "flux-fill-run.h"
 #include "flux-fill-service.h"
 
@@ -125,7 +126,10 @@ flux_fill_query_procedures (GimpPlugIn *plug_in)
   GList *names = g_list_append (NULL, g_strdup (PLUG_IN_PROC));
 
   names = g_list_append (names, g_strdup (PLUG_IN_PROC_EXPAND));
-  return g_list_append (names, g_strdup (PLUG_IN_PROC_AGAIN));
+  names = g_list_append (names, g_strdup (PLUG_IN_PROC_AGAIN));
+  /* Keep This Variation (flux-fill-keep.c). */
+  names = g_list_append (names, g_strdup (PLUG_IN_PROC_KEEP));
+  return names;
 }
 
 /* The outpaint modes, from @first on (Expand has no "none"). */
@@ -226,6 +230,10 @@ flux_fill_create_procedure (GimpPlugIn  *plug_in,
                             const gchar *name)
 {
   GimpProcedure *procedure;
+
+  /* Keep This Variation: its own file and run function. */
+  if (g_strcmp0 (name, PLUG_IN_PROC_KEEP) == 0)
+    return flux_fill_keep_procedure_new (plug_in, name);
 
   if (g_strcmp0 (name, PLUG_IN_PROC_EXPAND) == 0)
     {

@@ -768,6 +768,90 @@ def case_fill_again():
     image.delete()
 
 
+def run_keep(image, drawable):
+    proc = Gimp.get_pdb().lookup_procedure("plug-in-flux-fill-keep")
+    config = proc.create_config()
+    config.set_property("run-mode", Gimp.RunMode.NONINTERACTIVE)
+    config.set_property("image", image)
+    config.set_core_object_array("drawables", [drawable])
+    result = proc.run(config)
+    status = result.index(0)
+    return status, (result.index(1) if status != SUCCESS and result.length() > 1 else "") or ""
+
+
+def case_keep():
+    """Keep This Variation: on the second of three, the others go and the
+    group gives way to it (in its place, with its name, mask and record,
+    visible); layers the user put into the group stay, and so does the
+    group; on a lone result, a group or another layer it refuses and
+    changes nothing.  A batch script cannot press Edit → Undo (the PDB has
+    no undo call), so "undo restores all three" is checked as far as a
+    script can: the change is on the undo history (the image is dirty
+    after a clean) and the plug-in makes it inside one undo group."""
+    scenario(duration=0.2)
+    image, layer = make_image()
+    image.select_ellipse(Gimp.ChannelOps.REPLACE, 200, 150, 180, 120)
+    status, message = run_fill(image, layer, prompt="a small pond", variations=3, seed=300)
+    if not check("keep: three variations made", status == SUCCESS, message):
+        return
+    group = image.get_layers()[0]
+    second = group.get_children()[1]
+    image.clean_all()
+    status, message = run_keep(image, second)
+    top = image.get_layers()
+    check("keep: on the second variation, succeeds", status == SUCCESS, message)
+    check("keep: one result left, where the group was, the group gone",
+          len(top) == 2 and top[0] == second and top[1] == layer and not top[0].is_group()
+          and second.get_parent() is None, layer_names(image))
+    check("keep: the kept one keeps its name, is visible, with its mask and record",
+          second.get_name() == "#2 · seed 301 · a small pond" and second.get_visible()
+          and second.get_mask() is not None and (record_of(second) or {}).get("seed") == 301,
+          (second.get_name(), second.get_visible(), record_of(second)))
+    check("keep: on the undo history", image.is_dirty())
+
+    # The kept one is a lone result now: Keep refuses, and Ctrl+F from it
+    # makes a group again, numbered from 1 with the fill's prompt.
+    before = snapshot(image)
+    status, message = run_keep(image, second.get_mask())
+    check("keep: on a lone result, says to choose a variation",
+          status == CALLING_ERROR and "Choose the variation to keep" in message, message)
+    check("keep: on a lone result, the image is unchanged", state(image) == before)
+    Gimp.Selection.none(image)
+    scenario(duration=0.2)
+    status, message = run_fill(image, second.get_mask(), prompt="a small pond", seed=9)
+    kids = image.get_layers()[0].get_children() if image.get_layers()[0].is_group() else []
+    check("keep: more of a kept variation go into a new group, renumbered",
+          status == SUCCESS and [k.get_name() for k in kids]
+          == ["#2 · seed 9 · a small pond", "#1 · seed 301 · a small pond"],
+          (message, [k.get_name() for k in kids]))
+    image.delete()
+
+    # With the group active, or a layer FLUX Fill did not make: refused.
+    scenario(duration=0.2)
+    image, layer = make_image()
+    image.select_ellipse(Gimp.ChannelOps.REPLACE, 200, 150, 180, 120)
+    status, message = run_fill(image, layer, prompt="a small pond", variations=2)
+    group = image.get_layers()[0]
+    for name, drawable in (("the group active", group), ("a layer it did not make", layer)):
+        before = snapshot(image)
+        status, message = run_keep(image, drawable)
+        check(f"keep: with {name}, says to choose a variation",
+              status == CALLING_ERROR and "Choose the variation to keep" in message, message)
+        check(f"keep: with {name}, the image is unchanged", state(image) == before)
+
+    # A layer the user put into the group stays, and so does the group.
+    mine = Gimp.Layer.new(image, "my touch-up", 40, 40, Gimp.ImageType.RGBA_IMAGE, 100,
+                          Gimp.LayerMode.NORMAL)
+    image.insert_layer(mine, group, 1)
+    first, other = [k for k in group.get_children() if k != mine]
+    status, message = run_keep(image, first.get_mask())
+    kids = group.get_children()
+    check("keep: from the mask, the other variation goes, the user's layer and the group stay",
+          status == SUCCESS and image.get_layers()[0] == group and kids == [first, mine]
+          and first.get_visible(), (message, [k.get_name() for k in kids]))
+    image.delete()
+
+
 def case_slow_prediction():
     scenario(duration=2.5, max_wait=0.5)
     image, layer = make_image()
@@ -1195,7 +1279,8 @@ def case_french():
 
 
 GROUPS = {
-    "main": [case_remove, case_expand, case_variations, case_fill_again, case_ellipse_fill, case_seam, case_seam_scaled, case_kinds, case_errors, case_slow_prediction, case_outpaint,
+    "main": [case_remove, case_expand, case_variations, case_fill_again, case_keep,
+             case_ellipse_fill, case_seam, case_seam_scaled, case_kinds, case_errors, case_slow_prediction, case_outpaint,
              case_faults, case_killed_plugin, case_extreme_offsets,
              case_bad_arguments, case_large_upload, case_sample_merged],
     "fault": [case_insert_fault],
