@@ -85,6 +85,7 @@ variation_name (guint        number,
 {
   /* TRANSLATORS: a variation's layer name: its number in its group, its
    * seed, then the prompt's first line, e.g. "#2 · seed 1234 · a small pond".
+   * Keep "#%u" first: the next variation's number is read from it.
    */
   return g_strdup_printf (_("#%u · seed %d · %s"), number, seed, name);
 }
