@@ -852,6 +852,20 @@ def case_keep():
     image.delete()
 
 
+def case_help():
+    """GIMP registered the plug-in's help domain: every procedure's help
+    ID is "plug-in-flux-fill-help?NAME", what F1 and Help look up in
+    help/en/gimp-help.xml beside the plug-in (tests/help/check_help.py
+    checks that each maps to a page that exists)."""
+    pdb = Gimp.get_pdb()
+    for name in ("plug-in-flux-fill", "plug-in-flux-expand", "plug-in-flux-fill-again",
+                 "plug-in-flux-fill-keep"):
+        proc = pdb.lookup_procedure(name)
+        check(f"help: {name} has its help ID in the plug-in's help domain",
+              proc is not None and proc.get_help_id() == f"plug-in-flux-fill-help?{name}",
+              proc and proc.get_help_id())
+
+
 def case_slow_prediction():
     scenario(duration=2.5, max_wait=0.5)
     image, layer = make_image()
@@ -1279,7 +1293,7 @@ def case_french():
 
 
 GROUPS = {
-    "main": [case_remove, case_expand, case_variations, case_fill_again, case_keep,
+    "main": [case_remove, case_expand, case_variations, case_fill_again, case_keep, case_help,
              case_ellipse_fill, case_seam, case_seam_scaled, case_kinds, case_errors, case_slow_prediction, case_outpaint,
              case_faults, case_killed_plugin, case_extreme_offsets,
              case_bad_arguments, case_large_upload, case_sample_merged],
