@@ -665,8 +665,9 @@ def record_of(item):
     return json.loads(bytes(parasite.get_data()).decode()) if parasite else None
 
 
-def run_again(image, drawable):
-    proc = Gimp.get_pdb().lookup_procedure("plug-in-flux-fill-again")
+def run_on(name, image, drawable):
+    """Runs the procedure @name, which takes no arguments of its own."""
+    proc = Gimp.get_pdb().lookup_procedure(name)
     config = proc.create_config()
     config.set_property("run-mode", Gimp.RunMode.NONINTERACTIVE)
     config.set_property("image", image)
@@ -674,6 +675,10 @@ def run_again(image, drawable):
     result = proc.run(config)
     status = result.index(0)
     return status, (result.index(1) if status != SUCCESS and result.length() > 1 else "") or ""
+
+
+def run_again(image, drawable):
+    return run_on("plug-in-flux-fill-again", image, drawable)
 
 
 def case_fill_again():
@@ -768,15 +773,17 @@ def case_fill_again():
     image.delete()
 
 
+def ellipse_fill(**args):
+    """A new image with the usual ellipse selected, filled:
+    (image, layer, status, message)."""
+    scenario(duration=0.2)
+    image, layer = make_image()
+    image.select_ellipse(Gimp.ChannelOps.REPLACE, 200, 150, 180, 120)
+    return (image, layer) + run_fill(image, layer, **args)
+
+
 def run_keep(image, drawable):
-    proc = Gimp.get_pdb().lookup_procedure("plug-in-flux-fill-keep")
-    config = proc.create_config()
-    config.set_property("run-mode", Gimp.RunMode.NONINTERACTIVE)
-    config.set_property("image", image)
-    config.set_core_object_array("drawables", [drawable])
-    result = proc.run(config)
-    status = result.index(0)
-    return status, (result.index(1) if status != SUCCESS and result.length() > 1 else "") or ""
+    return run_on("plug-in-flux-fill-keep", image, drawable)
 
 
 def case_keep():
@@ -788,10 +795,7 @@ def case_keep():
     no undo call), so "undo restores all three" is checked as far as a
     script can: the change is on the undo history (the image is dirty
     after a clean) and the plug-in makes it inside one undo group."""
-    scenario(duration=0.2)
-    image, layer = make_image()
-    image.select_ellipse(Gimp.ChannelOps.REPLACE, 200, 150, 180, 120)
-    status, message = run_fill(image, layer, prompt="a small pond", variations=3, seed=300)
+    image, layer, status, message = ellipse_fill(prompt="a small pond", variations=3, seed=300)
     if not check("keep: three variations made", status == SUCCESS, message):
         return
     group = image.get_layers()[0]
@@ -827,10 +831,7 @@ def case_keep():
     image.delete()
 
     # With the group active, or a layer FLUX Fill did not make: refused.
-    scenario(duration=0.2)
-    image, layer = make_image()
-    image.select_ellipse(Gimp.ChannelOps.REPLACE, 200, 150, 180, 120)
-    status, message = run_fill(image, layer, prompt="a small pond", variations=2)
+    image, layer, status, message = ellipse_fill(prompt="a small pond", variations=2)
     group = image.get_layers()[0]
     for name, drawable in (("the group active", group), ("a layer it did not make", layer)):
         before = snapshot(image)
