@@ -106,9 +106,11 @@ if [ $mode = uninstall ]; then
 fi
 
 # Everything that goes into each profile's plug-ins/flux-fill: the
-# executable and locale/LANG/LC_MESSAGES/flux-fill.mo.
+# executable, locale/LANG/LC_MESSAGES/flux-fill.mo and the help pages
+# (help/LANG/, registered with GIMP from beside the executable).
 stage=$(mktemp -d)
 trap 'rm -rf "$stage"' EXIT
+cp -R docs/help "$stage/help"
 stage_catalogues () {   # FOLDER holding LANG/LC_MESSAGES/flux-fill.mo
   local mo lang
   for mo in "$1"/*/LC_MESSAGES/flux-fill.mo; do

@@ -77,6 +77,44 @@ grown_canvas (GimpImage    *image,
   return TRUE;
 }
 
+/* A variation's name: what tells it from the others first. */
+static gchar *
+variation_name (guint        number,
+                gint         seed,
+                const gchar *name)
+{
+  /* TRANSLATORS: a variation's layer name: its number in its group, its
+   * seed, then the prompt's first line, e.g. "#2 · seed 1234 · a small pond".
+   * Keep "#%u" first: the next variation's number is read from it.
+   */
+  return g_strdup_printf (_("#%u · seed %d · %s"), number, seed, name);
+}
+
+/* The number of the next variation in @group: after the highest "#N"
+ * among its variations, or their count when names were changed.
+ */
+static guint
+next_number (GimpItem *group)
+{
+  GimpItem **children = gimp_item_get_children (group);
+  guint      count = 0, highest = 0;
+
+  for (gint i = 0; children != NULL && children[i] != NULL; i++)
+    {
+      GimpParasite     *parasite = gimp_item_get_parasite (children[i], FF_RECORD_PARASITE);
+      g_autofree gchar *own = gimp_item_get_name (children[i]);
+
+      if (parasite == NULL)
+        continue;
+      gimp_parasite_free (parasite);
+      count++;
+      if (own[0] == '#' && g_ascii_isdigit (own[1]))
+        highest = MAX (highest, (guint) MIN (g_ascii_strtoull (own + 1, NULL, 10), G_MAXUINT16));
+    }
+  g_free (children);
+  return MAX (count, highest) + 1;
+}
+
 /* The result as a layer of @image that is not in it yet, with its pixels
  * and mask: everything that can fail or take time, done before the image
  * is touched, so that a failure leaves no trace and no undo step.
@@ -143,6 +181,9 @@ flux_fill_insert_results (GimpImage             *image,
   GimpItem  *parent;
   gint       position;
   gboolean   resize, ok = TRUE;
+  /* Variations are numbered in their group; a lone earlier result is #1. */
+  guint      first = earlier == NULL ? 1
+                     : GIMP_IS_GROUP_LAYER (earlier) ? next_number (GIMP_ITEM (earlier)) : 2;
 
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
   g_return_val_if_fail (n >= 1 && n <= FF_VARIATIONS_MAX, FALSE);
@@ -163,9 +204,9 @@ flux_fill_insert_results (GimpImage             *image,
 
   for (guint i = 0; ok && i < n; i++)
     {
-      /* Beside others, a variation is told apart by its seed. */
+      /* Beside others, a variation is told apart by its number and seed. */
       g_autofree gchar *layer_name = n > 1 || earlier != NULL
-                                     ? g_strdup_printf (_("%s (seed %d)"), name, seeds[i])
+                                     ? variation_name (first + i, seeds[i], name)
                                      : g_strdup (name);
 
       layers[i] = build_layer (image, region, outpaint, results[i], &place, layer_name,
@@ -203,16 +244,17 @@ flux_fill_insert_results (GimpImage             *image,
   ok = ! resize || gimp_image_resize (image, canvas.width, canvas.height, -canvas.x, -canvas.y);
   if (ok && group != NULL && earlier != NULL)
     {
-      /* Names are unique in an image: the earlier lone result takes its
-       * seed into its name, so the group can have the prompt's.
+      /* Names are unique in an image: the earlier lone result becomes #1,
+       * so the group can have the prompt's name.  A kept variation's
+       * numbered name gives way to this fill's.
        */
       FfRecord record;
 
       if (flux_fill_record_find (GIMP_DRAWABLE (earlier), &record, NULL) == earlier)
         {
           g_autofree gchar *own = gimp_item_get_name (GIMP_ITEM (earlier));
-          g_autofree gchar *renamed = g_strdup_printf (_("%s (seed %d)"), own,
-                                                       record.params.seed);
+          g_autofree gchar *renamed = variation_name (1, record.params.seed,
+                                                      own[0] == '#' ? name : own);
 
           gimp_item_set_name (GIMP_ITEM (earlier), renamed);
         }

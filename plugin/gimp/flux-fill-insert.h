@@ -13,8 +13,9 @@ G_BEGIN_DECLS
  * or, when outpainting, placed so the picture lines up with its old
  * pixels, the canvas grown to hold it and the mask hiding the result over
  * the old picture.  One result is one layer named @name; several go into
- * a layer group named @name, a layer each named "@name (seed N)", the
- * first on top and the only one visible.  @records (nullable): a JSON
+ * a layer group named @name, a layer each named "#K · seed N · @name"
+ * (K counting within the group, on from the earlier ones), the first on
+ * top and the only one visible.  @records (nullable): a JSON
  * record per result, attached to its layer (the first also to a new
  * group).  @earlier (nullable): earlier results of the same fill, a group
  * (the new ones go in on top, the only ones visible) or a lone layer (a

@@ -20,6 +20,7 @@
 
 #include "flux-fill.h"
 #include "flux-fill-dialog.h"
+#include "flux-fill-keep.h"
 #include "flux-fill-run.h"
 #include "flux-fill-service.h"
 
@@ -119,13 +120,32 @@ flux_fill_set_i18n (GimpPlugIn   *plug_in,
   return TRUE;
 }
 
+/* The help pages beside the plug-in (help/LANG/gimp-help.xml maps each
+ * procedure's help ID, its name, to a page): the dialogs' Help and F1 on
+ * the menu items open them offline.  Registered when GIMP queries the
+ * plug-in, from wherever it is installed.
+ */
+static void
+set_help_domain (GimpPlugIn *plug_in)
+{
+  g_autofree gchar *folder = g_path_get_dirname (gimp_get_progname ());
+  g_autoptr(GFile)  help = g_file_new_build_filename (folder, "help", NULL);
+
+  gimp_plug_in_set_help_domain (plug_in, PLUG_IN_HELP_DOMAIN, help);
+}
+
 static GList *
 flux_fill_query_procedures (GimpPlugIn *plug_in)
 {
   GList *names = g_list_append (NULL, g_strdup (PLUG_IN_PROC));
 
+  set_help_domain (plug_in);
+
   names = g_list_append (names, g_strdup (PLUG_IN_PROC_EXPAND));
-  return g_list_append (names, g_strdup (PLUG_IN_PROC_AGAIN));
+  names = g_list_append (names, g_strdup (PLUG_IN_PROC_AGAIN));
+  /* Keep This Variation (flux-fill-keep.c). */
+  names = g_list_append (names, g_strdup (PLUG_IN_PROC_KEEP));
+  return names;
 }
 
 /* The outpaint modes, from @first on (Expand has no "none"). */
@@ -231,6 +251,10 @@ flux_fill_create_procedure (GimpPlugIn  *plug_in,
                             const gchar *name)
 {
   GimpProcedure *procedure;
+
+  /* Keep This Variation: its own file and run function. */
+  if (g_strcmp0 (name, PLUG_IN_PROC_KEEP) == 0)
+    return flux_fill_keep_procedure_new (plug_in, name);
 
   if (g_strcmp0 (name, PLUG_IN_PROC_EXPAND) == 0)
     {

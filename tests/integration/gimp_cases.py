@@ -549,9 +549,10 @@ def case_variations():
           len(top) == 2 and top[1] == layer and top[0].is_group()
           and top[0].get_name() == "a red barn", layer_names(image))
     kids = top[0].get_children() if top[0].is_group() else []
-    check("variations: three layers named with their seeds",
-          [k.get_name() for k in kids] == ["a red barn (seed 100)", "a red barn (seed 101)",
-                                           "a red barn (seed 102)"],
+    check("variations: three layers named by number and seed first",
+          [k.get_name() for k in kids] == ["#1 · seed 100 · a red barn",
+                                           "#2 · seed 101 · a red barn",
+                                           "#3 · seed 102 · a red barn"],
           [k.get_name() for k in kids])
     check("variations: each has the selection mask", all(k.get_mask() for k in kids))
     check("variations: the top one visible, the others hidden",
@@ -569,7 +570,7 @@ def case_variations():
     kids = image.get_layers()[0].get_children() if image.get_layers()[0].is_group() else []
     check("variations: one of three failing keeps the two others",
           status == SUCCESS and [k.get_name() for k in kids]
-          == ["a red barn (seed 200)", "a red barn (seed 202)"],
+          == ["#1 · seed 200 · a red barn", "#2 · seed 202 · a red barn"],
           (message, [k.get_name() for k in kids]))
     image.delete()
 
@@ -756,8 +757,9 @@ def record_of(item):
     return json.loads(bytes(parasite.get_data()).decode()) if parasite else None
 
 
-def run_again(image, drawable):
-    proc = Gimp.get_pdb().lookup_procedure("plug-in-flux-fill-again")
+def run_on(name, image, drawable):
+    """Runs the procedure @name, which takes no arguments of its own."""
+    proc = Gimp.get_pdb().lookup_procedure(name)
     config = proc.create_config()
     config.set_property("run-mode", Gimp.RunMode.NONINTERACTIVE)
     config.set_property("image", image)
@@ -765,6 +767,10 @@ def run_again(image, drawable):
     result = proc.run(config)
     status = result.index(0)
     return status, (result.index(1) if status != SUCCESS and result.length() > 1 else "") or ""
+
+
+def run_again(image, drawable):
+    return run_on("plug-in-flux-fill-again", image, drawable)
 
 
 def case_fill_again():
@@ -800,7 +806,8 @@ def case_fill_again():
     kids = group.get_children()
     check("again: added to the same group, on top and visible, the others hidden",
           len(image.get_layers()) == 2 and len(kids) == 3
-          and kids[0].get_name().startswith("a blue barn (seed ")
+          and kids[0].get_name().startswith("#3 · seed ")
+          and kids[0].get_name().endswith(" · a blue barn")
           and [k.get_visible() for k in kids] == [True, False, False],
           [(k.get_name(), k.get_visible()) for k in kids])
     reqs = creates()
@@ -825,8 +832,10 @@ def case_fill_again():
           len(inputs) == 2 and all(i.get("prompt") == "a red barn" and i.get("steps") == 30
                                    and i.get("guidance") == 2.5 for i in inputs)
           and not {i.get("seed") for i in inputs} & {10, 11}, inputs)
-    check("again: five variations in the group now", len(group.get_children()) == 5,
-          [k.get_name() for k in group.get_children()])
+    names = [k.get_name() for k in group.get_children()]
+    check("again: five variations in the group now, numbered on from the others",
+          len(names) == 5 and [n.split(" · ")[0] for n in names] == ["#4", "#5", "#3", "#1", "#2"],
+          names)
     image.delete()
 
     # One result alone, then Ctrl+F from its mask: both go into a group.
@@ -840,7 +849,8 @@ def case_fill_again():
     kids = top[0].get_children() if top[0].is_group() else []
     check("again: a lone result and the new one go into a group named after the prompt",
           status == status2 == SUCCESS and len(top) == 2 and top[0].get_name() == "a green barn"
-          and [k.get_name() for k in kids] == ["a green barn (seed 7)", "a green barn (seed 5)"]
+          and [k.get_name() for k in kids] == ["#2 · seed 7 · a green barn",
+                                               "#1 · seed 5 · a green barn"]
           and [k.get_visible() for k in kids] == [True, False],
           (message, message2, layer_names(image), [k.get_name() for k in kids]))
     image.delete()
@@ -853,6 +863,100 @@ def case_fill_again():
           status == CALLING_ERROR and "works on a layer made by FLUX Fill" in message, message)
     check("again: on a layer not made by FLUX Fill, the image is unchanged", state(image) == before)
     image.delete()
+
+
+def ellipse_fill(**args):
+    """A new image with the usual ellipse selected, filled:
+    (image, layer, status, message)."""
+    scenario(duration=0.2)
+    image, layer = make_image()
+    image.select_ellipse(Gimp.ChannelOps.REPLACE, 200, 150, 180, 120)
+    return (image, layer) + run_fill(image, layer, **args)
+
+
+def run_keep(image, drawable):
+    return run_on("plug-in-flux-fill-keep", image, drawable)
+
+
+def case_keep():
+    """Keep This Variation: on the second of three, the others go and the
+    group gives way to it (in its place, with its name, mask and record,
+    visible); layers the user put into the group stay, and so does the
+    group; on a lone result, a group or another layer it refuses and
+    changes nothing.  A batch script cannot press Edit → Undo (the PDB has
+    no undo call), so "undo restores all three" is checked as far as a
+    script can: the change is on the undo history (the image is dirty
+    after a clean) and the plug-in makes it inside one undo group."""
+    image, layer, status, message = ellipse_fill(prompt="a small pond", variations=3, seed=300)
+    if not check("keep: three variations made", status == SUCCESS, message):
+        return
+    group = image.get_layers()[0]
+    second = group.get_children()[1]
+    image.clean_all()
+    status, message = run_keep(image, second)
+    top = image.get_layers()
+    check("keep: on the second variation, succeeds", status == SUCCESS, message)
+    check("keep: one result left, where the group was, the group gone",
+          len(top) == 2 and top[0] == second and top[1] == layer and not top[0].is_group()
+          and second.get_parent() is None, layer_names(image))
+    check("keep: the kept one keeps its name, is visible, with its mask and record",
+          second.get_name() == "#2 · seed 301 · a small pond" and second.get_visible()
+          and second.get_mask() is not None and (record_of(second) or {}).get("seed") == 301,
+          (second.get_name(), second.get_visible(), record_of(second)))
+    check("keep: on the undo history", image.is_dirty())
+
+    # The kept one is a lone result now: Keep refuses, and Ctrl+F from it
+    # makes a group again, numbered from 1 with the fill's prompt.
+    before = snapshot(image)
+    status, message = run_keep(image, second.get_mask())
+    check("keep: on a lone result, says to choose a variation",
+          status == CALLING_ERROR and "Choose the variation to keep" in message, message)
+    check("keep: on a lone result, the image is unchanged", state(image) == before)
+    Gimp.Selection.none(image)
+    scenario(duration=0.2)
+    status, message = run_fill(image, second.get_mask(), prompt="a small pond", seed=9)
+    kids = image.get_layers()[0].get_children() if image.get_layers()[0].is_group() else []
+    check("keep: more of a kept variation go into a new group, renumbered",
+          status == SUCCESS and [k.get_name() for k in kids]
+          == ["#2 · seed 9 · a small pond", "#1 · seed 301 · a small pond"],
+          (message, [k.get_name() for k in kids]))
+    image.delete()
+
+    # With the group active, or a layer FLUX Fill did not make: refused.
+    image, layer, status, message = ellipse_fill(prompt="a small pond", variations=2)
+    group = image.get_layers()[0]
+    for name, drawable in (("the group active", group), ("a layer it did not make", layer)):
+        before = snapshot(image)
+        status, message = run_keep(image, drawable)
+        check(f"keep: with {name}, says to choose a variation",
+              status == CALLING_ERROR and "Choose the variation to keep" in message, message)
+        check(f"keep: with {name}, the image is unchanged", state(image) == before)
+
+    # A layer the user put into the group stays, and so does the group.
+    mine = Gimp.Layer.new(image, "my touch-up", 40, 40, Gimp.ImageType.RGBA_IMAGE, 100,
+                          Gimp.LayerMode.NORMAL)
+    image.insert_layer(mine, group, 1)
+    first, other = [k for k in group.get_children() if k != mine]
+    status, message = run_keep(image, first.get_mask())
+    kids = group.get_children()
+    check("keep: from the mask, the other variation goes, the user's layer and the group stay",
+          status == SUCCESS and image.get_layers()[0] == group and kids == [first, mine]
+          and first.get_visible(), (message, [k.get_name() for k in kids]))
+    image.delete()
+
+
+def case_help():
+    """GIMP registered the plug-in's help domain: every procedure's help
+    ID is "plug-in-flux-fill-help?NAME", what F1 and Help look up in
+    help/en/gimp-help.xml beside the plug-in (tests/help/check_help.py
+    checks that each maps to a page that exists)."""
+    pdb = Gimp.get_pdb()
+    for name in ("plug-in-flux-fill", "plug-in-flux-expand", "plug-in-flux-fill-again",
+                 "plug-in-flux-fill-keep"):
+        proc = pdb.lookup_procedure(name)
+        check(f"help: {name} has its help ID in the plug-in's help domain",
+              proc is not None and proc.get_help_id() == f"plug-in-flux-fill-help?{name}",
+              proc and proc.get_help_id())
 
 
 def case_slow_prediction():
@@ -1282,7 +1386,9 @@ def case_french():
 
 
 GROUPS = {
-    "main": [case_same_area, case_expand_from_result, case_old_record, case_remove, case_expand, case_variations, case_fill_again, case_ellipse_fill, case_seam, case_seam_scaled, case_kinds, case_errors, case_slow_prediction, case_outpaint,
+    "main": [case_same_area, case_expand_from_result, case_old_record, case_remove, case_expand,
+             case_variations, case_fill_again, case_keep, case_help,
+             case_ellipse_fill, case_seam, case_seam_scaled, case_kinds, case_errors, case_slow_prediction, case_outpaint,
              case_faults, case_killed_plugin, case_extreme_offsets,
              case_bad_arguments, case_large_upload, case_sample_merged],
     "fault": [case_insert_fault],

@@ -110,6 +110,9 @@ def run_gimp(gimp, plugin, locale_dir, workdir, group, env_extra, drop_token,
     # --installed: GIMP finds the plug-in in its own folder (a package's).
     if not installed:
         shutil.copy(plugin, os.path.join(target, "flux-fill"))
+    # The help pages, where an installed plug-in has them (see plugin/meson.build).
+    if not installed:
+        shutil.copytree(os.path.join(HERE, "..", "..", "docs", "help"), os.path.join(target, "help"))
     # The catalogs, where an installed plug-in has them (see i18n/).
     if locale_dir and os.path.isdir(locale_dir) and not installed:
         for lang in os.listdir(locale_dir):

@@ -93,6 +93,8 @@ opts=$(python3 -c 'import json,sys; print(" ".join(json.load(open(sys.argv[1]))[
 status=$?
 expected () {   # [post-install]
   echo "$prefix/plug-ins/flux-fill/flux-fill"
+  echo "$prefix/plug-ins/flux-fill/help/en/gimp-help.xml"
+  echo "$prefix/plug-ins/flux-fill/help/en/index.html"
   for lang in $(grep -v '^#' i18n/LINGUAS); do
     echo "$prefix/plug-ins/flux-fill/locale/$lang/LC_MESSAGES/flux-fill.mo"
   done
@@ -106,7 +108,7 @@ if [ $status = 0 ]; then
   diff <(expected | sort) <(tree) >"$out/tree.diff" || status=1
   [ -x "$dest$prefix/plug-ins/flux-fill/flux-fill" ] || status=1
 fi
-result $status "meson install --destdir, --prefix=$prefix $opts: exactly PREFIX/plug-ins/flux-fill/flux-fill and its catalogues" \
+result $status "meson install --destdir, --prefix=$prefix $opts: exactly PREFIX/plug-ins/flux-fill/flux-fill, its help and its catalogues" \
   "$([ -s "$out/tree.diff" ] && echo "$out/tree.diff" || echo "$out/build.log")"
 
 # 4. Then the manifest's post-install commands, run as flatpak-builder
