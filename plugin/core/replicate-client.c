@@ -19,6 +19,7 @@
 #define MAX_POLL_FAILURES         5
 #define MAX_RETRY_AFTER_SECONDS   60.0
 #define CANCEL_AFTER_MARGIN_SECONDS 60
+#define CANCEL_TIMEOUT_SECONDS    10
 
 struct _FfClient
 {
@@ -480,10 +481,13 @@ get_prediction (FfClient     *client,
   return parse_prediction_response (response, error);
 }
 
-/* Best effort: stops the billing of a prediction we gave up on. */
-static void
-cancel_prediction (FfClient    *client,
-                   const gchar *id)
+/* Best effort: stops the billing of a prediction we gave up on.  One
+ * short request, never sent again.
+ */
+static gboolean
+cancel_prediction (FfClient     *client,
+                   const gchar  *id,
+                   GError      **error)
 {
   g_autofree gchar *url = g_strconcat (client->base_url, "/v1/predictions/", id,
                                        "/cancel", NULL);
@@ -492,14 +496,49 @@ cancel_prediction (FfClient    *client,
     .method = "POST",
     .url = url,
     .bearer_token = client->token,
-    .timeout_seconds = 10,
+    .timeout_seconds = CANCEL_TIMEOUT_SECONDS,
     .max_response = MAX_API_RESPONSE,
+    .send_once = TRUE,
   };
 
   /* The user already cancelled: this request must not ask again. */
   ff_http_set_progress (client->http, NULL, NULL);
-  response = ff_http_send (client->http, &request, NULL);
+  response = ff_http_send (client->http, &request, error);
   ff_http_set_progress (client->http, client->progress, client->progress_data);
+  if (response == NULL)
+    return FALSE;
+  if (response->status != 200 && response->status != 201 && response->status != 202)
+    {
+      set_status_error (response, error);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* Waiting ends with @error while the prediction may still run and bill:
+ * it is canceled on the service, and @error says whether that worked.
+ */
+static void
+give_up (FfClient     *client,
+         const gchar  *id,
+         GError      **error)
+{
+  g_autoptr(GError) cancel_error = NULL;
+  gboolean          canceled = cancel_prediction (client, id, &cancel_error);
+  gchar            *message;
+
+  if (error == NULL || *error == NULL)
+    return;
+  /* TRANSLATORS: the first %s is what ended the wait; the second, why
+   * the cancel did not go through. */
+  if (canceled)
+    message = g_strdup_printf (_("%s (the prediction was canceled on the service)"),
+                               (*error)->message);
+  else
+    message = g_strdup_printf (_("%s (canceling the prediction on the service failed "
+                                 "too: %s)"), (*error)->message, cancel_error->message);
+  g_free ((*error)->message);
+  (*error)->message = message;
 }
 
 /* What a poll may hit now and then without the fill being lost. */
@@ -533,21 +572,21 @@ wait_for_prediction (FfClient      *client,
       if (client->cancel_pending)
         {
           client->cancel_pending = FALSE;
-          cancel_prediction (client, prediction->id);
+          cancel_prediction (client, prediction->id, NULL);
           g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_CANCELLED, _("cancelled"));
           return NULL;
         }
       if (g_get_monotonic_time () >= deadline)
         {
-          cancel_prediction (client, prediction->id);
           g_set_error (error, FF_API_ERROR, FF_API_ERROR_TIMED_OUT,
                        _("the prediction did not finish within %.0f seconds"),
                        client->timing.limit_seconds);
+          give_up (client, prediction->id, error);
           return NULL;
         }
       if (! sleep_cancellable (client, interval, &local_error))
         {
-          cancel_prediction (client, prediction->id);
+          cancel_prediction (client, prediction->id, NULL);
           g_propagate_error (error, g_steal_pointer (&local_error));
           return NULL;
         }
@@ -556,13 +595,21 @@ wait_for_prediction (FfClient      *client,
       next = get_prediction (client, prediction->id, &local_error);
       if (next == NULL)
         {
-          if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-            cancel_prediction (client, prediction->id);
-          else if (poll_error_is_transient (local_error) && ++failures < MAX_POLL_FAILURES)
+          gboolean cancelled = g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+
+          if (! cancelled && poll_error_is_transient (local_error) &&
+              ++failures < MAX_POLL_FAILURES)
             continue;
           g_propagate_prefixed_error (error, g_steal_pointer (&local_error),
                                       _("while waiting for prediction %s: "),
                                       prediction->id);
+          /* A final answer, or too many transient ones: the prediction
+           * runs on unless told.
+           */
+          if (cancelled)
+            cancel_prediction (client, prediction->id, NULL);
+          else
+            give_up (client, prediction->id, error);
           return NULL;
         }
       failures = 0;
@@ -744,7 +791,7 @@ ff_client_cancel (FfClient    *client,
   for (const gchar *p = prediction_id; *p; p++)
     if (! g_ascii_isalnum (*p) && *p != '-' && *p != '_')
       return;
-  cancel_prediction (client, prediction_id);
+  cancel_prediction (client, prediction_id, NULL);
 }
 
 static gboolean
