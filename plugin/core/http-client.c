@@ -321,6 +321,7 @@ ff_http_send (FfHttp               *http,
   curl_easy_setopt (curl, CURLOPT_XFERINFOFUNCTION, progress_cb);
   curl_easy_setopt (curl, CURLOPT_XFERINFODATA, http);
   curl_easy_setopt (curl, CURLOPT_NOPROGRESS, 0L);
+  curl_easy_setopt (curl, CURLOPT_FRESH_CONNECT, request->send_once ? 1L : 0L);
   if (request->follow_redirects)
     {
       curl_easy_setopt (curl, CURLOPT_FOLLOWLOCATION, 1L);

@@ -39,6 +39,11 @@ typedef struct
   glong        timeout_seconds;  /* the whole transfer */
   glong        stall_seconds;    /* abort below 1 kB/s for this long; 0: 30 s */
   gsize        max_response;     /* larger bodies fail with G_IO_ERROR_MESSAGE_TOO_LARGE */
+  /* On a connection of its own: libcurl sends a request again by itself
+   * when a reused connection turns out dead, which a request that must
+   * go out at most once cannot have.
+   */
+  gboolean     send_once;
 } FfHttpRequest;
 
 typedef struct

@@ -19,12 +19,14 @@
 #define MAX_POLL_FAILURES         5
 #define MAX_RETRY_AFTER_SECONDS   60.0
 #define CANCEL_AFTER_MARGIN_SECONDS 60
+#define CANCEL_TIMEOUT_SECONDS    10
 
 struct _FfClient
 {
   FfHttp             *http;
   GUri               *base;
   gchar              *base_url;      /* without a trailing slash */
+  gchar              *host;          /* the base URL's, as messages name it */
   gchar              *token;
   FfHttpProgressFunc  progress;
   gpointer            progress_data;
@@ -75,6 +77,28 @@ parse_web_url (const gchar  *url,
       return NULL;
     }
   return g_steal_pointer (&uri);
+}
+
+/* How messages name a host: "api.replicate.com", "127.0.0.1:8000",
+ * "[::1]:8000".  Cleaned like the service's own words: an output URL's
+ * host is the service's choice.
+ */
+static gchar *
+host_label (GUri *uri)
+{
+  const gchar      *host = g_uri_get_host (uri);
+  gint              port = g_uri_get_port (uri);
+  gboolean          ipv6 = strchr (host, ':') != NULL;
+  g_autofree gchar *label = g_strdup_printf ("%s%s%s", ipv6 ? "[" : "", host, ipv6 ? "]" : "");
+
+  if (port > 0)
+    {
+      gchar *with_port = g_strdup_printf ("%s:%d", label, port);
+
+      g_free (label);
+      label = with_port;
+    }
+  return ff_service_text (label);
 }
 
 FfClient *
@@ -128,6 +152,7 @@ ff_client_new (const gchar  *base_url,
     }
 
   client->local = ff_http_host_is_loopback (g_uri_get_host (client->base));
+  client->host = host_label (client->base);
   client->base_url = g_strdup (base_url);
   len = strlen (client->base_url);
   while (len > 0 && client->base_url[len - 1] == '/')
@@ -146,6 +171,7 @@ ff_client_free (FfClient *client)
   g_clear_pointer (&client->http, ff_http_free);
   g_clear_pointer (&client->base, g_uri_unref);
   g_free (client->base_url);
+  g_free (client->host);
   if (client->token != NULL)
     memset (client->token, 0, strlen (client->token));
   g_free (client->token);
@@ -271,34 +297,42 @@ status_is_transient (glong status)
   return status == 500 || status == 502 || status == 503 || status == 504;
 }
 
-/* FF_HTTP_ERROR for a status the caller did not expect, with the
- * service's own explanation when it gave one.
+/* FF_HTTP_ERROR for a status the caller did not expect, naming @host
+ * (NULL: the caller's prefix names it), with the service's own
+ * explanation when it gave one.
  */
 static void
-set_status_error (const FfHttpResponse  *response,
+set_status_error (const gchar           *host,
+                  const FfHttpResponse  *response,
                   GError               **error)
 {
   gsize             size = 0;
   const gchar      *data = g_bytes_get_data (response->body, &size);
   g_autofree gchar *detail = ff_problem_detail (data, size);
+  g_autofree gchar *status = NULL;
   gboolean          refused = response->status == 401 || response->status == 403;
   gint              code = (gint) response->status;
 
-  if (detail != NULL && *detail != '\0' && refused)
-    g_set_error (error, FF_HTTP_ERROR, code,
-                 /* TRANSLATORS: %ld is the HTTP status; %s, the service's
-                  * own explanation, in its words. */
-                 _("HTTP %ld (check the API token): %s"), response->status, detail);
-  else if (detail != NULL && *detail != '\0')
-    g_set_error (error, FF_HTTP_ERROR, code,
-                 /* TRANSLATORS: %ld is the HTTP status; %s, the service's
-                  * own explanation, in its words. */
-                 _("HTTP %ld: %s"), response->status, detail);
+  if (host != NULL && refused)
+    /* TRANSLATORS: %s is the host, "api.replicate.com"; %ld the HTTP status. */
+    status = g_strdup_printf (_("%s answered HTTP %ld (check the API token)"), host,
+                              response->status);
+  else if (host != NULL)
+    /* TRANSLATORS: %s is the host, "api.replicate.com"; %ld the HTTP status. */
+    status = g_strdup_printf (_("%s answered HTTP %ld"), host, response->status);
   else if (refused)
-    g_set_error (error, FF_HTTP_ERROR, code,
-                 _("HTTP %ld (check the API token)"), response->status);
+    status = g_strdup_printf (_("HTTP %ld (check the API token)"), response->status);
   else
-    g_set_error (error, FF_HTTP_ERROR, code, _("HTTP %ld"), response->status);
+    status = g_strdup_printf (_("HTTP %ld"), response->status);
+
+  if (detail != NULL && *detail != '\0')
+    g_set_error (error, FF_HTTP_ERROR, code,
+                 /* TRANSLATORS: the first %s is "HTTP 401" or "api.replicate.com
+                  * answered HTTP 401"; the second, the service's own
+                  * explanation, in its words. */
+                 _("%s: %s"), status, detail);
+  else
+    g_set_error_literal (error, FF_HTTP_ERROR, code, status);
 }
 
 static FfPrediction *
@@ -431,7 +465,7 @@ create_prediction (FfClient     *client,
     return NULL;
   if (response->status != 200 && response->status != 201 && response->status != 202)
     {
-      set_status_error (response, error);
+      set_status_error (client->host, response, error);
       return NULL;
     }
   return parse_prediction_response (response, error);
@@ -460,7 +494,7 @@ api_get (FfClient     *client,
     return NULL;
   if (response->status != 200)
     {
-      set_status_error (response, error);
+      set_status_error (client->host, response, error);
       return NULL;
     }
   return g_steal_pointer (&response);
@@ -480,10 +514,13 @@ get_prediction (FfClient     *client,
   return parse_prediction_response (response, error);
 }
 
-/* Best effort: stops the billing of a prediction we gave up on. */
-static void
-cancel_prediction (FfClient    *client,
-                   const gchar *id)
+/* Best effort: stops the billing of a prediction we gave up on.  One
+ * short request, never sent again.
+ */
+static gboolean
+cancel_prediction (FfClient     *client,
+                   const gchar  *id,
+                   GError      **error)
 {
   g_autofree gchar *url = g_strconcat (client->base_url, "/v1/predictions/", id,
                                        "/cancel", NULL);
@@ -492,14 +529,49 @@ cancel_prediction (FfClient    *client,
     .method = "POST",
     .url = url,
     .bearer_token = client->token,
-    .timeout_seconds = 10,
+    .timeout_seconds = CANCEL_TIMEOUT_SECONDS,
     .max_response = MAX_API_RESPONSE,
+    .send_once = TRUE,
   };
 
   /* The user already cancelled: this request must not ask again. */
   ff_http_set_progress (client->http, NULL, NULL);
-  response = ff_http_send (client->http, &request, NULL);
+  response = ff_http_send (client->http, &request, error);
   ff_http_set_progress (client->http, client->progress, client->progress_data);
+  if (response == NULL)
+    return FALSE;
+  if (response->status != 200 && response->status != 201 && response->status != 202)
+    {
+      set_status_error (client->host, response, error);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* Waiting ends with @error while the prediction may still run and bill:
+ * it is canceled on the service, and @error says whether that worked.
+ */
+static void
+give_up (FfClient     *client,
+         const gchar  *id,
+         GError      **error)
+{
+  g_autoptr(GError) cancel_error = NULL;
+  gboolean          canceled = cancel_prediction (client, id, &cancel_error);
+  gchar            *message;
+
+  if (error == NULL || *error == NULL)
+    return;
+  /* TRANSLATORS: the first %s is what ended the wait; the second, why
+   * the cancel did not go through. */
+  if (canceled)
+    message = g_strdup_printf (_("%s (the prediction was canceled on the service)"),
+                               (*error)->message);
+  else
+    message = g_strdup_printf (_("%s (canceling the prediction on the service failed "
+                                 "too: %s)"), (*error)->message, cancel_error->message);
+  g_free ((*error)->message);
+  (*error)->message = message;
 }
 
 /* What a poll may hit now and then without the fill being lost. */
@@ -533,21 +605,21 @@ wait_for_prediction (FfClient      *client,
       if (client->cancel_pending)
         {
           client->cancel_pending = FALSE;
-          cancel_prediction (client, prediction->id);
+          cancel_prediction (client, prediction->id, NULL);
           g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_CANCELLED, _("cancelled"));
           return NULL;
         }
       if (g_get_monotonic_time () >= deadline)
         {
-          cancel_prediction (client, prediction->id);
           g_set_error (error, FF_API_ERROR, FF_API_ERROR_TIMED_OUT,
                        _("the prediction did not finish within %.0f seconds"),
                        client->timing.limit_seconds);
+          give_up (client, prediction->id, error);
           return NULL;
         }
       if (! sleep_cancellable (client, interval, &local_error))
         {
-          cancel_prediction (client, prediction->id);
+          cancel_prediction (client, prediction->id, NULL);
           g_propagate_error (error, g_steal_pointer (&local_error));
           return NULL;
         }
@@ -556,13 +628,21 @@ wait_for_prediction (FfClient      *client,
       next = get_prediction (client, prediction->id, &local_error);
       if (next == NULL)
         {
-          if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-            cancel_prediction (client, prediction->id);
-          else if (poll_error_is_transient (local_error) && ++failures < MAX_POLL_FAILURES)
+          gboolean cancelled = g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+
+          if (! cancelled && poll_error_is_transient (local_error) &&
+              ++failures < MAX_POLL_FAILURES)
             continue;
           g_propagate_prefixed_error (error, g_steal_pointer (&local_error),
                                       _("while waiting for prediction %s: "),
                                       prediction->id);
+          /* A final answer, or too many transient ones: the prediction
+           * runs on unless told.
+           */
+          if (cancelled)
+            cancel_prediction (client, prediction->id, NULL);
+          else
+            give_up (client, prediction->id, error);
           return NULL;
         }
       failures = 0;
@@ -600,7 +680,9 @@ predict (FfClient     *client,
       break;
     case FF_STATUS_FAILED:
       g_set_error (error, FF_API_ERROR, FF_API_ERROR_FAILED,
-                   _("the prediction failed: %s"),
+                   /* TRANSLATORS: the first %s is the host, "api.replicate.com";
+                    * the second, the model's own words. */
+                   _("the prediction failed at %s: %s"), client->host,
                    prediction->error ? prediction->error : _("the service gave no reason"));
       return NULL;
     default:
@@ -679,7 +761,7 @@ upload (FfClient     *client,
     return NULL;
   if (response->status != 200 && response->status != 201)
     {
-      set_status_error (response, error);
+      set_status_error (client->host, response, error);
       return NULL;
     }
   body = g_bytes_get_data (response->body, &size);
@@ -744,7 +826,7 @@ ff_client_cancel (FfClient    *client,
   for (const gchar *p = prediction_id; *p; p++)
     if (! g_ascii_isalnum (*p) && *p != '-' && *p != '_')
       return;
-  cancel_prediction (client, prediction_id);
+  cancel_prediction (client, prediction_id, NULL);
 }
 
 static gboolean
@@ -789,7 +871,7 @@ download (FfClient     *client,
     }
   if (response->status != 200)
     {
-      set_status_error (response, error);
+      set_status_error (NULL, response, error);
       return NULL;
     }
   if (g_bytes_get_size (response->body) == 0)
@@ -806,13 +888,27 @@ ff_client_download (FfClient     *client,
                     const gchar  *url,
                     GError      **error)
 {
-  GError *local_error = NULL;
-  GBytes *bytes;
+  g_autoptr(GUri)   uri = NULL;
+  g_autofree gchar *prefix = NULL;
+  GError           *local_error = NULL;
+  GBytes           *bytes;
 
   g_return_val_if_fail (client != NULL && url != NULL, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
   bytes = download (client, url, &local_error);
-  propagate_error (client, error, local_error, _("could not download the result: "));
-  return bytes;
+  if (bytes != NULL)
+    return bytes;
+  /* The host only: an output URL's path and query may be a signature. */
+  uri = g_uri_parse (url, G_URI_FLAGS_NONE, NULL);
+  if (uri != NULL && g_uri_get_host (uri) != NULL && *g_uri_get_host (uri) != '\0')
+    {
+      g_autofree gchar *host = host_label (uri);
+
+      /* TRANSLATORS: %s is the host the output was on. */
+      prefix = g_strdup_printf (_("could not download the result from %s: "), host);
+    }
+  propagate_error (client, error, local_error,
+                   prefix != NULL ? prefix : _("could not download the result: "));
+  return NULL;
 }

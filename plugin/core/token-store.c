@@ -4,6 +4,10 @@
 #include <string.h>
 
 #include <glib/gi18n-lib.h>
+/* For the item paths (secret-paths.h): a replace must tell the item it
+ * just stored from the others, which the password API cannot.
+ */
+#define SECRET_API_SUBJECT_TO_CHANGE
 #include <libsecret/secret.h>
 
 #include "replicate-client.h"
@@ -77,7 +81,9 @@ typedef enum
 {
   KEYRING_READ,
   KEYRING_STORE,
+  KEYRING_STORE_KEPT,     /* the store failed, an older token is still there */
   KEYRING_REMOVE,
+  KEYRING_REMOVE_OLD,     /* the new token is stored, an older one not removed */
 } KeyringAction;
 
 static void
@@ -103,6 +109,16 @@ propagate (GError        **dest,
     case KEYRING_STORE:
       g_set_error (dest, FF_TOKEN_ERROR, code,
                    _("could not store the token in the keyring: %s"), error->message);
+      break;
+    case KEYRING_STORE_KEPT:
+      g_set_error (dest, FF_TOKEN_ERROR, code,
+                   _("could not store the new token in the keyring, so the one "
+                     "stored before stays in use: %s"), error->message);
+      break;
+    case KEYRING_REMOVE_OLD:
+      g_set_error (dest, FF_TOKEN_ERROR, code,
+                   _("the new token is stored, but the old one could not be "
+                     "removed from the keyring: %s"), error->message);
       break;
     case KEYRING_REMOVE:
     default:
@@ -166,6 +182,55 @@ ff_token_lookup (const gchar   *base_url,
   return token;
 }
 
+/* Our item's properties: its label and attributes, our schema's name
+ * among them as libsecret's own store would put it.
+ */
+static GHashTable *
+item_properties (const gchar *url)
+{
+  GHashTable     *properties = g_hash_table_new_full (g_str_hash, g_str_equal, NULL,
+                                                      (GDestroyNotify) g_variant_unref);
+  GVariantBuilder attributes;
+
+  g_variant_builder_init (&attributes, G_VARIANT_TYPE ("a{ss}"));
+  g_variant_builder_add (&attributes, "{ss}", "application", FF_TOKEN_APPLICATION);
+  g_variant_builder_add (&attributes, "{ss}", "base-url", url);
+  g_variant_builder_add (&attributes, "{ss}", "xdg:schema", token_schema.name);
+  g_hash_table_insert (properties, (gpointer) "org.freedesktop.Secret.Item.Label",
+                       g_variant_ref_sink (g_variant_new_string (FF_TOKEN_LABEL)));
+  g_hash_table_insert (properties, (gpointer) "org.freedesktop.Secret.Item.Attributes",
+                       g_variant_ref_sink (g_variant_builder_end (&attributes)));
+  return properties;
+}
+
+/* The paths of every item for @url, locked or not, whatever its schema. */
+static GStrv
+find_items (SecretService  *service,
+            const gchar    *url,
+            GError        **error)
+{
+  g_autoptr(GHashTable) attributes = secret_attributes_build (&token_schema,
+                                                              "application", FF_TOKEN_APPLICATION,
+                                                              "base-url", url,
+                                                              NULL);
+  g_auto(GStrv)         unlocked = NULL;
+  g_auto(GStrv)         locked = NULL;
+  g_autoptr(GStrvBuilder) paths = g_strv_builder_new ();
+
+  if (! secret_service_search_for_dbus_paths_sync (service, &token_schema, attributes, NULL,
+                                                   &unlocked, &locked, error))
+    return NULL;
+  if (unlocked != NULL)
+    g_strv_builder_addv (paths, (const gchar **) unlocked);
+  if (locked != NULL)
+    g_strv_builder_addv (paths, (const gchar **) locked);
+  return g_strv_builder_end (paths);
+}
+
+/* The new token is stored before anything is removed: should the store
+ * fail (a locked or missing collection, a refused prompt), the token
+ * stored before stays in use.
+ */
 gboolean
 ff_token_store (const gchar  *base_url,
                 const gchar  *token,
@@ -173,6 +238,11 @@ ff_token_store (const gchar  *base_url,
 {
   g_autofree gchar          *url = ff_token_base_url (base_url);
   g_autoptr(GDBusConnection) bus = NULL;
+  g_autoptr(SecretService)   service = NULL;
+  g_autoptr(GHashTable)      properties = NULL;
+  g_autoptr(SecretValue)     value = NULL;
+  g_autofree gchar          *stored = NULL;
+  g_auto(GStrv)              items = NULL;
   GError                    *local = NULL;
 
   g_return_val_if_fail (token != NULL && *token != '\0', FALSE);
@@ -181,19 +251,41 @@ ff_token_store (const gchar  *base_url,
   bus = session_bus (NULL, error);
   if (bus == NULL)
     return FALSE;
-  /* The Secret Service replaces an item only when every attribute,
-   * schema name included, matches: one stored by secret-tool would stay
-   * beside ours, and a lookup could return either.
-   */
-  if (! ff_token_clear (url, error))
-    return FALSE;
-  if (! secret_password_store_sync (&token_schema, SECRET_COLLECTION_DEFAULT,
-                                    FF_TOKEN_LABEL, token, NULL, &local,
-                                    "application", FF_TOKEN_APPLICATION,
-                                    "base-url", url,
-                                    NULL))
+  service = secret_service_get_sync (SECRET_SERVICE_NONE, NULL, &local);
+  if (service == NULL)
     {
       propagate (error, local, KEYRING_STORE);
+      return FALSE;
+    }
+  properties = item_properties (url);
+  value = secret_value_new (token, -1, "text/plain");
+  /* Replaces our own item in place; secret-tool's (no schema name, or
+   * another) is a separate item, removed below.
+   */
+  stored = secret_service_create_item_dbus_path_sync (service,
+                                                      "/org/freedesktop/secrets/aliases/"
+                                                      SECRET_COLLECTION_DEFAULT,
+                                                      properties, value,
+                                                      SECRET_ITEM_CREATE_REPLACE, NULL, &local);
+  if (stored == NULL)
+    {
+      g_auto(GStrv) before = find_items (service, url, NULL);
+
+      if (local == NULL)   /* a prompt the user (or nobody) dismissed */
+        local = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_FAILED, _("the keyring refused"));
+      propagate (error, local,
+                 before != NULL && before[0] != NULL ? KEYRING_STORE_KEPT : KEYRING_STORE);
+      return FALSE;
+    }
+
+  /* One by one: the Secret Service deletes by path, not by attributes. */
+  items = find_items (service, url, &local);
+  for (gchar **item = items; local == NULL && item != NULL && *item != NULL; item++)
+    if (! g_str_equal (*item, stored))
+      secret_service_delete_item_dbus_path_sync (service, *item, NULL, &local);
+  if (local != NULL)
+    {
+      propagate (error, local, KEYRING_REMOVE_OLD);
       return FALSE;
     }
   return TRUE;

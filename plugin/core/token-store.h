@@ -38,8 +38,10 @@ typedef gchar FfToken;
 FfToken *   ff_token_lookup      (const gchar   *base_url,
                                   GCancellable  *cancellable,
                                   GError       **error);
-/* Replaces whatever items hold the token for @base_url (also ones
- * stored by secret-tool under another schema), in the default collection.
+/* Stores @token for @base_url in the default collection, then removes
+ * every other item for @base_url one by one (also ones secret-tool
+ * stored, under another schema or none).  When the store fails nothing
+ * is removed: a token stored before stays in use, and the message says so.
  */
 gboolean    ff_token_store       (const gchar   *base_url,
                                   const gchar   *token,

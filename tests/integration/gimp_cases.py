@@ -8,6 +8,7 @@ import signal
 import threading
 import time
 import traceback
+import urllib.parse
 import urllib.request
 
 import gi
@@ -17,6 +18,8 @@ from gi.repository import Gegl, Gimp, Gio  # noqa: E402
 
 RESULTS = open(os.environ["FLUX_FILL_RESULTS"], "w")
 STANDIN = os.environ["FLUX_FILL_STANDIN_URL"]
+# How the core's messages name the service's host: "127.0.0.1:PORT".
+HOST = urllib.parse.urlsplit(STANDIN).netloc
 TOKEN_ENV = os.environ.get("REPLICATE_API_TOKEN") or "no-token-in-this-run"
 PROC = "plug-in-flux-fill"
 SUCCESS = Gimp.PDBStatusType.SUCCESS
@@ -363,7 +366,7 @@ def case_errors():
                  "HTTP 422: - input.guidance: Must be less than or equal to 5")
     scenario(outcome="failed", error="NSFW content detected. Try a different prompt.")
     expect_error("failed prediction", EXECUTION_ERROR,
-                 "the prediction failed: NSFW content detected. Try a different prompt.")
+                 f"the prediction failed at {HOST}: NSFW content detected. Try a different prompt.")
     scenario(output="not-image")
     expect_error("unreadable output", EXECUTION_ERROR, "the result could not be read: not a PNG, JPEG or WebP image")
     scenario(output="gone")
@@ -1371,18 +1374,20 @@ def case_record_never_steers():
 def case_german():
     expect_translated("German", "Es gibt keine Auswahl.",
                       "FLUX Fill ist fehlgeschlagen: die Vorhersage konnte nicht erstellt "
-                      "werden: HTTP 401 (prüfen Sie das API-Token): Invalid token.")
+                      f"werden: {HOST} antwortete mit HTTP 401 (prüfen Sie das API-Token): "
+                      "Invalid token.")
 
 
 def case_chinese():
     expect_translated("Chinese", "没有选区。请先选择要填充的区域",
-                      "FLUX Fill 失败：无法创建预测：HTTP 401（请检查 API 令牌）：Invalid token.")
+                      f"FLUX Fill 失败：无法创建预测：{HOST} 返回了 HTTP 401（请检查 API 令牌）："
+                      "Invalid token.")
 
 
 def case_french():
     expect_translated("French", "Il n'y a pas de sélection.",
                       "Échec de FLUX Fill : impossible de créer la prédiction : "
-                      "HTTP 401 (vérifiez le jeton d'API) : Invalid token.")
+                      f"{HOST} a répondu HTTP 401 (vérifiez le jeton d'API) : Invalid token.")
 
 
 GROUPS = {

@@ -36,6 +36,7 @@ them unless the client hangs up first)), output_faults (how many downloads get t
 the file is served whole; default: all), create_errors ([[status,
 retry_after|null], ...] answered before the create succeeds),
 poll_errors (likewise for polls; status "truncated" sends cut JSON),
+cancel_errors (likewise for POST .../cancel),
 max_wait (cap on Prefer: wait, s), output_size ([w, h]: the output
 stretched to that size, as a misbehaving model might return), token (the one token accepted from now
 on), schema ("old": guidance 2-5, as early versions of the model), echo_auth (error details quote the
@@ -83,6 +84,7 @@ DEFAULT_SCENARIO = {
     "output": "file",
     "create_errors": [],
     "poll_errors": [],
+    "cancel_errors": [],
     "max_wait": 2.0,
 }
 # Scenario fields without a default (see the module docstring); with those
@@ -524,6 +526,8 @@ def make_api_handler(state):
                 if m.group(2):
                     if self.command != "POST":
                         return self.send_json(*problem(405, "Method Not Allowed", "Method not allowed."))
+                    if self.queued_error("cancel_errors"):
+                        return
                     with state.lock:
                         if pred.status() in ("starting", "processing"):
                             pred.canceled = True

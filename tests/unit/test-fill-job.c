@@ -161,9 +161,10 @@ test_concurrent (void)
 static void
 test_partial_failure (void)
 {
-  GdkPixbuf *results[3];
-  GError    *errors[3];
-  gint       seeds[3];
+  GdkPixbuf        *results[3];
+  GError           *errors[3];
+  gint              seeds[3];
+  g_autofree gchar *expected = NULL;
 
   standin_scenario (standin, "{\"duration\": 0.3, \"fail_seeds\": [11], "
                     "\"error\": \"NSFW content detected\"}");
@@ -171,7 +172,9 @@ test_partial_failure (void)
   g_assert_nonnull (results[0]);
   g_assert_null (results[1]);
   g_assert_error (errors[1], FF_API_ERROR, FF_API_ERROR_FAILED);
-  g_assert_cmpstr (errors[1]->message, ==, "the prediction failed: NSFW content detected");
+  expected = g_strdup_printf ("the prediction failed at %s: NSFW content detected",
+                              standin->base_url + strlen ("http://"));
+  g_assert_cmpstr (errors[1]->message, ==, expected);
   g_assert_nonnull (results[2]);
   g_object_unref (results[0]);
   g_object_unref (results[2]);

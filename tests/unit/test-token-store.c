@@ -257,8 +257,8 @@ test_secret_tool (void)
                                 "application", "flux-fill", "base-url", url, NULL), ==, 0);
   assert_token (NULL, TOKEN_A);
 
-  /* secret-tool's item has no schema name, so ours would not replace it
-   * by itself: the store removes it first, and one item is left.
+  /* secret-tool's item has no schema name, so ours does not replace it
+   * by itself: the store removes it afterwards, and one item is left.
    */
   g_assert_true (ff_token_store (NULL, TOKEN_B, &error));
   g_assert_no_error (error);
@@ -275,6 +275,158 @@ test_secret_tool (void)
   g_assert_cmpstr (out, ==, "");
 }
 
+/* ------------------------------------------------------------ a store that fails */
+
+/* A call to the Secret Service on the bus libsecret uses. */
+static GVariant *
+secrets_call (const gchar        *path,
+              const gchar        *interface,
+              const gchar        *method,
+              GVariant           *parameters,
+              const GVariantType *reply_type)
+{
+  g_autoptr(GError)          error = NULL;
+  g_autoptr(GDBusConnection) bus = g_bus_get_sync (G_BUS_TYPE_SESSION, NULL, &error);
+  GVariant                  *reply;
+
+  g_assert_no_error (error);
+  reply = g_dbus_connection_call_sync (bus, "org.freedesktop.secrets", path, interface, method,
+                                       parameters, reply_type, G_DBUS_CALL_FLAGS_NONE, -1,
+                                       NULL, &error);
+  g_assert_no_error (error);
+  return reply;
+}
+
+#define SECRETS_PATH     "/org/freedesktop/secrets"
+#define SECRETS_SERVICE  "org.freedesktop.Secret.Service"
+
+static gchar *
+read_default_alias (void)
+{
+  g_autoptr(GVariant) reply = secrets_call (SECRETS_PATH, SECRETS_SERVICE, "ReadAlias",
+                                            g_variant_new ("(s)", "default"),
+                                            G_VARIANT_TYPE ("(o)"));
+  gchar              *path = NULL;
+
+  g_variant_get (reply, "(o)", &path);
+  return path;
+}
+
+static void
+set_default_alias (const gchar *collection)
+{
+  g_autoptr(GVariant) reply = secrets_call (SECRETS_PATH, SECRETS_SERVICE, "SetAlias",
+                                            g_variant_new ("(so)", "default", collection),
+                                            NULL);
+}
+
+/* A real reason for a store to fail: the default collection is locked
+ * (a new one, made without a prompt through gnome-keyring's own
+ * interface, then locked), while the item stored before lives in
+ * "login", still open.  Returns the collection's path.
+ */
+static gchar *
+make_locked_default (void)
+{
+  g_autoptr(GVariant) session_reply = NULL;
+  g_autoptr(GVariant) created = NULL;
+  g_autoptr(GVariant) locked = NULL;
+  g_autofree gchar   *session = NULL;
+  gchar              *collection = NULL;
+  GVariantBuilder     properties;
+
+  session_reply = secrets_call (SECRETS_PATH, SECRETS_SERVICE, "OpenSession",
+                                g_variant_new ("(sv)", "plain", g_variant_new_string ("")),
+                                G_VARIANT_TYPE ("(vo)"));
+  g_variant_get (session_reply, "(vo)", NULL, &session);
+  g_variant_builder_init (&properties, G_VARIANT_TYPE ("a{sv}"));
+  g_variant_builder_add (&properties, "{sv}", "org.freedesktop.Secret.Collection.Label",
+                         g_variant_new_string ("locked for a test"));
+  created = secrets_call (SECRETS_PATH, "org.gnome.keyring.InternalUnsupportedGuiltRiddenInterface",
+                          "CreateWithMasterPassword",
+                          g_variant_new ("(a{sv}(o@ay@ays))", &properties, session,
+                                         g_variant_new_fixed_array (G_VARIANT_TYPE_BYTE, "", 0, 1),
+                                         g_variant_new_fixed_array (G_VARIANT_TYPE_BYTE, "pw", 2, 1),
+                                         "text/plain"),
+                          G_VARIANT_TYPE ("(o)"));
+  g_variant_get (created, "(o)", &collection);
+  locked = secrets_call (SECRETS_PATH, SECRETS_SERVICE, "Lock",
+                         g_variant_new ("(@ao)", g_variant_new_objv ((const gchar * const[]) { collection }, 1)),
+                         G_VARIANT_TYPE ("(aoo)"));
+  set_default_alias (collection);
+  return collection;
+}
+
+/* An item as secret-tool stores it under a schema name of its own:
+ * without one, gnome-keyring's store would replace ours in place (our
+ * attributes include secret-tool's), and no item would be left over.
+ */
+static void
+store_other_schema (const gchar *token)
+{
+  g_assert_cmpint (secret_tool (token, NULL, "store", "--label=" FF_TOKEN_LABEL,
+                                "application", "flux-fill", "base-url", BASE,
+                                "xdg:schema", "org.example.Other", NULL), ==, 0);
+}
+
+/* ff_token_store () works, and @token is then the only item for BASE. */
+static void
+store_leaves_only (const gchar *token)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (ff_token_store (BASE, token, &error));
+  g_assert_no_error (error);
+  assert_token (BASE, token);
+  g_assert_cmpuint (count_items (BASE), ==, 1);
+}
+
+/* The old token under another schema name: a store that fails keeps it
+ * (the old code removed it first), and once the keyring takes the new
+ * one it is the only item left.
+ */
+static void
+test_store_fails_keeps_old (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree gchar *login = read_default_alias ();
+  g_autofree gchar *locked = NULL;
+
+  store_other_schema (TOKEN_A);
+  assert_token (BASE, TOKEN_A);
+
+  locked = make_locked_default ();
+  g_assert_false (ff_token_store (BASE, TOKEN_B, &error));
+  g_assert_error (error, FF_TOKEN_ERROR, FF_TOKEN_ERROR_FAILED);
+  assert_token (BASE, TOKEN_A);
+  g_assert_cmpuint (count_items (BASE), ==, 1);
+  g_test_message ("%s", error->message);
+  g_assert_nonnull (strstr (error->message, "the one stored before stays in use"));
+  g_clear_error (&error);
+
+  set_default_alias (login);
+  store_leaves_only (TOKEN_B);
+  g_assert_true (ff_token_clear (BASE, &error));
+  g_assert_no_error (error);
+}
+
+/* Replacing keeps the item just stored, whichever items came before:
+ * ours with the same token, another with the same token.
+ */
+static void
+test_store_same_token (void)
+{
+  g_autoptr(GError) error = NULL;
+
+  store_leaves_only (TOKEN_A);
+  store_leaves_only (TOKEN_A);
+  store_other_schema (TOKEN_A);
+  g_assert_cmpuint (count_items (BASE), ==, 2);
+  store_leaves_only (TOKEN_A);
+  g_assert_true (ff_token_clear (BASE, &error));
+  g_assert_no_error (error);
+}
+
 /* Run in a child whose environment its parent prepared. */
 static void
 expect_no_service (void)
@@ -289,6 +441,12 @@ expect_no_service (void)
   g_assert_false (ff_token_store (BASE, TOKEN_A, &error));
   g_assert_error (error, FF_TOKEN_ERROR, FF_TOKEN_ERROR_NO_SERVICE);
   g_clear_error (&error);
+  g_assert_false (ff_token_clear (BASE, &error));
+  g_assert_error (error, FF_TOKEN_ERROR, FF_TOKEN_ERROR_NO_SERVICE);
+  g_clear_error (&error);
+  /* Again: libsecret frees what its last failed call left behind only
+   * on the next call, and LeakSanitizer would count it.
+   */
   g_assert_false (ff_token_clear (BASE, &error));
   g_assert_error (error, FF_TOKEN_ERROR, FF_TOKEN_ERROR_NO_SERVICE);
   secret_service_disconnect ();
@@ -385,6 +543,8 @@ main (int    argc,
   g_test_add_func ("/token-store/base-url", test_base_url);
   g_test_add_func ("/token-store/round-trip", test_round_trip);
   g_test_add_func ("/token-store/secret-tool", test_secret_tool);
+  g_test_add_func ("/token-store/store-fails-keeps-old", test_store_fails_keeps_old);
+  g_test_add_func ("/token-store/store-same-token", test_store_same_token);
   g_test_add_func ("/token-store/no-service/no-bus", test_no_bus);
   g_test_add_func ("/token-store/no-service/bus-without-secrets", test_bus_without_secrets);
   result = g_test_run ();
