@@ -447,6 +447,10 @@ create_prediction (FfClient     *client,
     .content_type = "application/json",
     .header = cancel_after,
     .body = bytes,
+    /* libcurl re-sends a request by itself when a reused connection was
+     * dead; a create sent twice is billed twice.
+     */
+    .send_once = TRUE,
     .timeout_seconds = API_TIMEOUT_SECONDS,
     .stall_seconds = client->timing.stall_seconds,
     .max_response = MAX_API_RESPONSE,
@@ -794,27 +798,50 @@ ff_client_upload (FfClient     *client,
   return url;
 }
 
+/* Free, authenticated and documented: the account, else (aggregators
+ * may not offer it) the model.  A 404 on the first says only that the
+ * route is missing, not that nothing answers.
+ */
 static gboolean
-check (FfClient  *client,
-       GError   **error)
+check (FfClient     *client,
+       const gchar **checked,
+       GError      **error)
 {
-  g_autofree gchar         *url = g_strconcat (client->base_url, "/v1/models/" FF_MODEL_PATH, NULL);
-  g_autoptr(FfHttpResponse) response = api_get (client, url, error);
+  static const gchar *const routes[] = { FF_CHECK_ACCOUNT, FF_CHECK_MODEL };
+  g_autoptr(GError)         local = NULL;
 
-  return response != NULL;
+  for (gsize i = 0; i < G_N_ELEMENTS (routes); i++)
+    {
+      g_autofree gchar         *url = g_strconcat (client->base_url, routes[i], NULL);
+      g_autoptr(FfHttpResponse) response = NULL;
+
+      g_clear_error (&local);
+      *checked = routes[i];
+      response = api_get (client, url, &local);
+      if (response != NULL)
+        return TRUE;
+      if (! g_error_matches (local, FF_HTTP_ERROR, 404))
+        break;
+    }
+  g_propagate_error (error, g_steal_pointer (&local));
+  return FALSE;
 }
 
 gboolean
-ff_client_check (FfClient  *client,
-                 GError   **error)
+ff_client_check (FfClient     *client,
+                 const gchar **checked,
+                 GError      **error)
 {
-  GError  *local_error = NULL;
-  gboolean ok;
+  GError      *local_error = NULL;
+  const gchar *route = NULL;
+  gboolean     ok;
 
   g_return_val_if_fail (client != NULL, FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  ok = check (client, &local_error);
+  ok = check (client, &route, &local_error);
+  if (checked != NULL)
+    *checked = route;
   propagate_error (client, error, local_error, NULL);
   return ok;
 }

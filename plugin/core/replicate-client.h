@@ -61,14 +61,19 @@ void       ff_client_set_created    (FfClient            *client,
                                      FfCreatedFunc        func,
                                      gpointer             user_data);
 
-/* Whether the service answers with this token: GET {base}/v1/models/
- * black-forest-labs/flux-fill-pro, free of charge.  Fails with
- * FF_HTTP_ERROR (401/403: the token; 404: not such an API at this URL) or
- * FF_CURL_ERROR (the network) for the caller to put in words.
+/* The free, authenticated routes a check asks, in this order. */
+#define FF_CHECK_ACCOUNT "/v1/account"
+#define FF_CHECK_MODEL   "/v1/models/" FF_MODEL_PATH
+
+/* Whether the service answers with this token, free of charge: GET
+ * {base}/v1/account, or where that route is missing (404: aggregators)
+ * the model's route.  @checked (out, nullable): the last route asked.
+ * Fails with FF_HTTP_ERROR (401/403: the token; 404: neither route at
+ * this URL) or FF_CURL_ERROR (the network) for the caller to put in words.
  */
 gboolean   ff_client_check          (FfClient            *client,
+                                     const gchar        **checked,
                                      GError             **error);
-
 /* Called with the prediction's status after the create and every poll:
  * "starting" is queued, "processing" generating.
  */

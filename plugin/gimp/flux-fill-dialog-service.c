@@ -81,27 +81,29 @@ service_changed (GimpProcedureConfig    *config,
   describe_token (section);
 }
 
-/* What the Test button found, in words to act on. */
+/* What the Test button found, and what it asked, in words to act on. */
 static gchar *
 check_result_text (const gchar  *url,
+                   const gchar  *checked,
                    gboolean      other,
                    const GError *error)
 {
   if (error == NULL)
-    return g_strdup (_("Connected: the service accepts this token."));
+    return g_strdup_printf (_("Connected: the service accepts this token (checked: GET %s)."),
+                            checked);
   if (flux_fill_service_refused (error))
     return g_strdup (_("The service refused this token. Copy it again from your "
                        "account's API tokens page and paste it here."));
   if (error->domain == FF_HTTP_ERROR && error->code == 404)
-    return g_strdup_printf (_("Nothing at %s answers like Replicate's API. "
-                              "Check the service URL."), url);
+    return g_strdup_printf (_("The service at %s answered, but has neither the account "
+                              "route nor FLUX Fill's model. Check the service URL."), url);
   if (error->domain == FF_CURL_ERROR && other)
     return g_strdup_printf (_("Could not reach %s (%s). Check the Service URL, your "
                               "network connection and proxy settings."), url, error->message);
   if (error->domain == FF_CURL_ERROR)
     return g_strdup_printf (_("Could not reach %s (%s). Check your network "
                               "connection and proxy settings."), url, error->message);
-  return g_strdup_printf (_("The service answered: %s"), error->message);
+  return g_strdup (error->message);
 }
 
 static void
@@ -115,6 +117,7 @@ test_clicked (GtkButton              *button,
   g_autoptr(FfClient)  client = NULL;
   g_autoptr(GError)    error = NULL;
   gboolean             typed = token != NULL;
+  const gchar         *checked = NULL;
 
   if (token == NULL)
     {
@@ -133,11 +136,12 @@ test_clicked (GtkButton              *button,
       /* Shown before the (short, blocking) request. */
       while (gtk_events_pending ())
         gtk_main_iteration ();
-      ff_client_check (client, &error);
+      ff_client_check (client, &checked, &error);
     }
   text = client != NULL
-         ? check_result_text (url, gimp_procedure_config_get_choice_id (section->config, "service")
-                                     == FLUX_FILL_SERVICE_OTHER, error)
+         ? check_result_text (url, checked,
+                              gimp_procedure_config_get_choice_id (section->config, "service")
+                                == FLUX_FILL_SERVICE_OTHER, error)
                         : g_strdup_printf (_("This service cannot be used: %s"), error->message);
   /* A typed token the service accepted is the one to keep now. */
   if (client != NULL && error == NULL && typed)

@@ -505,6 +505,12 @@ def make_api_handler(state):
                 if self.command != "POST":
                     return self.send_json(*problem(405, "Method Not Allowed", "Method not allowed."))
                 return self.upload(body)
+            if path == "/v1/account" and not self.path.startswith("/replicate/"):
+                # Aggregators do not offer the account route: 404 under /replicate.
+                if self.command != "GET":
+                    return self.send_json(*problem(405, "Method Not Allowed", "Method not allowed."))
+                return self.send_json(200, {"type": "user", "username": "standin",
+                                            "name": "Stand-in", "github_url": None})
             if path == f"/v1/models/{MODEL}":
                 if self.command != "GET":
                     return self.send_json(*problem(405, "Method Not Allowed", "Method not allowed."))

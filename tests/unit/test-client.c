@@ -607,24 +607,56 @@ test_check (void)
 {
   g_autoptr(GError)   error = NULL;
   g_autoptr(FfClient) good = make_client ("", TEST_TOKEN);
+  g_autoptr(FfClient) aggregator = make_client ("/replicate", TEST_TOKEN);
   g_autoptr(FfClient) refused = make_client ("", "r8_wrong");
   g_autoptr(FfClient) wrong_url = make_client ("/not-an-api", TEST_TOKEN);
   g_autoptr(FfClient) nobody = ff_client_new ("http://127.0.0.1:1", TEST_TOKEN, NULL);
+  const gchar        *checked = NULL;
 
   standin_scenario (standin, "{}");
-  g_assert_true (ff_client_check (good, &error));
+  g_assert_true (ff_client_check (good, &checked, &error));
   g_assert_no_error (error);
-  g_assert_false (ff_client_check (refused, &error));
+  g_assert_cmpstr (checked, ==, FF_CHECK_ACCOUNT);
+  /* No account route there: a 404 on it is not "nothing answers". */
+  g_assert_true (ff_client_check (aggregator, &checked, &error));
+  g_assert_no_error (error);
+  g_assert_cmpstr (checked, ==, FF_CHECK_MODEL);
+  g_assert_false (ff_client_check (refused, &checked, &error));
   g_assert_error (error, FF_HTTP_ERROR, 401);
+  g_assert_cmpstr (checked, ==, FF_CHECK_ACCOUNT);
   g_clear_error (&error);
-  g_assert_false (ff_client_check (wrong_url, &error));
+  g_assert_false (ff_client_check (wrong_url, NULL, &error));
   g_assert_error (error, FF_HTTP_ERROR, 404);
   g_clear_error (&error);
-  g_assert_false (ff_client_check (nobody, &error));
+  g_assert_false (ff_client_check (nobody, NULL, &error));
   g_assert_error (error, FF_CURL_ERROR, 7 /* CURLE_COULDNT_CONNECT */);
-  assert_sequence ("GET /v1/models/black-forest-labs/flux-fill-pro 200\n"
-                   "GET /v1/models/black-forest-labs/flux-fill-pro 401\n"
+  assert_sequence ("GET /v1/account 200\n"
+                   "GET /replicate/v1/account 404\n"
+                   "GET /replicate/v1/models/black-forest-labs/flux-fill-pro 200\n"
+                   "GET /v1/account 401\n"
+                   "GET /not-an-api/v1/account 404\n"
                    "GET /not-an-api/v1/models/black-forest-labs/flux-fill-pro 404\n");
+}
+
+/* A create goes out once, even on a client whose kept-alive connection
+ * the server dropped: libcurl would re-send it there by itself.
+ */
+static void
+test_create_sent_once (void)
+{
+  g_autoptr(GError)   error = NULL;
+  g_autoptr(FfClient) client = make_client ("", TEST_TOKEN);
+  g_autofree gchar   *body = test_make_body (50);
+  g_autofree gchar   *url = NULL;
+
+  standin_scenario (standin, "{\"create_errors\": [[\"drop\", null], [\"drop\", null]]}");
+  g_assert_true (ff_client_check (client, NULL, &error));
+  g_assert_no_error (error);
+  url = ff_client_predict (client, body, strlen (body), &error);
+  g_assert_null (url);
+  g_assert_error (error, FF_CURL_ERROR, 52 /* CURLE_GOT_NOTHING */);
+  assert_sequence ("GET /v1/account 200\n"
+                   "POST /v1/models/black-forest-labs/flux-fill-pro/predictions -\n");
 }
 
 static void
@@ -853,6 +885,7 @@ main (int argc, char **argv)
   g_test_add_func ("/client/infinite-limit", test_infinite_limit);
   g_test_add_func ("/client/redirect-protocols", test_redirect_protocols);
   g_test_add_func ("/client/check", test_check);
+  g_test_add_func ("/client/create-sent-once", test_create_sent_once);
   g_test_add_func ("/client/aggregator-prefix", test_aggregator_prefix);
   g_test_add_func ("/client/download-has-no-token", test_download_has_no_token);
   g_test_add_func ("/client/throttled-then-ok", test_throttled_then_ok);
