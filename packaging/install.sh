@@ -159,8 +159,8 @@ fi
 mkdir -p "${batch_cmd%/*}"
 batch_tmp=$(mktemp "$batch_cmd.XXXXXX")
 case $PWD in
-  *[\|\"\\\&]*) cp packaging/flux-fill-batch "$batch_tmp" ;;
-  *) sed "s|^CHECKOUT_HINT = \"\"\$|CHECKOUT_HINT = \"$PWD\"|" packaging/flux-fill-batch >"$batch_tmp" ;;
+  *[\|\"\\\&]*) cp tools/flux-fill-batch "$batch_tmp" ;;
+  *) sed "s|^CHECKOUT_HINT = \"\"\$|CHECKOUT_HINT = \"$PWD\"|" tools/flux-fill-batch >"$batch_tmp" ;;
 esac
 chmod 755 "$batch_tmp"
 mv -f "$batch_tmp" "$batch_cmd"

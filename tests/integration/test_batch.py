@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""packaging/flux-fill-batch, the plug-in on files, end to end: real GIMP 3
+"""tools/flux-fill-batch, the plug-in on files, end to end: real GIMP 3
 (one at a time) with the given plug-in build in a temporary profile
 (--plugin), against the stand-in API.  Prints TAP, one line per check.
 
@@ -26,7 +26,7 @@ from PIL import Image, ImageDraw
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.normpath(os.path.join(HERE, "..", ".."))
-BATCH = os.path.join(ROOT, "packaging", "flux-fill-batch")
+BATCH = os.path.join(ROOT, "tools", "flux-fill-batch")
 STANDIN = os.path.join(ROOT, "tests", "standin", "replicate_standin.py")
 TOKEN = "r8_batch_test_token_5d2f"
 WRONG_TOKEN = "r8_batch_wrong_token_77aa"
