@@ -24,7 +24,6 @@ import importlib.machinery
 import importlib.util
 import json
 import os
-import re
 import shutil
 import signal
 import subprocess
@@ -55,6 +54,7 @@ def check(ok, name, detail=""):
 # The newest gimp-console-3.* on PATH, as run_gimp.py picks it.
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from run_gimp import default_gimp  # noqa: E402
+from standin_log import exchange  # noqa: E402
 
 
 def pattern(x, y):
@@ -159,18 +159,7 @@ class Standin:
 
     def exchange(self):
         """(creates answered 201, ids polled, ids cancelled)."""
-        creates, polled, cancelled = 0, set(), set()
-        for r in self.call("/_standin/requests"):
-            path = r["path"].split("?")[0]
-            m = re.search(r"/v1/predictions/([A-Za-z0-9]+)(/cancel)?$", path)
-            if r["method"] == "POST" and path.endswith("/predictions") and r["status"] == 201:
-                creates += 1
-            elif m and m.group(2) and r["method"] == "POST":
-                cancelled.add(m.group(1))
-            elif m and r["method"] == "GET":
-                polled.add(m.group(1))
-        return creates, polled, cancelled
-
+        return exchange(self.call("/_standin/requests"))
 
 def procedure_specs(gimp, plugin, plugin_env, workdir):
     """{procedure: {argument: [min, max] or [choice nicks]}} of the FLUX

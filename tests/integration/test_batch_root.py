@@ -14,7 +14,6 @@ cancelled.  Prints TAP.  Needs only python3 on the host (no PIL).
 import argparse
 import json
 import os
-import re
 import shutil
 import signal
 import struct
@@ -24,6 +23,10 @@ import tempfile
 import time
 import urllib.request
 import zlib
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+sys.dont_write_bytecode = True
+from standin_log import exchange  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.normpath(os.path.join(HERE, "..", ".."))
@@ -56,20 +59,9 @@ def requests(api):
         return json.loads(r.read())
 
 
-def exchange(api):
-    """(authorised creates, ids polled, ids cancelled)."""
-    creates, polled, cancelled = 0, set(), set()
-    for r in requests(api):
-        path = r["path"].split("?")[0]
-        m = re.search(r"/v1/predictions/([A-Za-z0-9]+)(/cancel)?$", path)
-        if r["method"] == "POST" and path.endswith("/predictions") and r["status"] == 201:
-            creates += 1
-        elif m and m.group(2) and r["method"] == "POST":
-            cancelled.add(m.group(1))
-        elif m and r["method"] == "GET":
-            polled.add(m.group(1))
-    return creates, polled, cancelled
-
+def predictions(api):
+    """(creates answered 201, ids polled, ids cancelled) at the stand-in."""
+    return exchange(requests(api))
 
 def stat_of(pid):
     """(ppid, session) of @pid, or None."""
@@ -140,7 +132,7 @@ def main():
                                 stderr=subprocess.PIPE, text=True)
         deadline, armed = time.monotonic() + 300, False
         while time.monotonic() < deadline and tool.poll() is None:
-            creates, polled, _ = exchange(api)
+            creates, polled, _ = predictions(api)
             if creates == 1 and polled:
                 armed = True
                 break
@@ -167,7 +159,7 @@ def main():
         except subprocess.TimeoutExpired:
             tool.kill()
             _, stderr = tool.communicate()
-        creates, polled, cancelled = exchange(api)
+        creates, polled, cancelled = predictions(api)
         check(tool.returncode == 143 and "cancelled" in stderr,
               "root mode, SIGTERM: exit 143, the predictions cancelled",
               f"exit {tool.returncode}: {stderr.strip()[-1500:]}")
