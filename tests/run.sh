@@ -81,6 +81,13 @@ if [ "${FLUX_FILL_INNER:-}" != 1 ]; then
       > "$out/batch-3.0.tap" 2>"$out/batch-3.0.log" || true
     installs+=("$out/batch-3.0.tap")
   fi
+  # Its root mode, from this side (bwrap does not nest): the token never
+  # in an environment, a stop cancels.  Only where GIMP 3 runs in a root.
+  if [ "$where" = root ] && [ -x "$plain/plugin/flux-fill" ]; then
+    python3 tests/integration/test_batch_root.py --plugin "$plain/plugin/flux-fill" \
+      > "$out/batch-root.tap" 2>"$out/batch-root.log" || true
+    installs+=("$out/batch-root.tap")
+  fi
 
   # The packages: the .deb (built, lintian, installed into a throwaway
   # copy of the root, one fill), the Flatpak extension's tree, the tarball.

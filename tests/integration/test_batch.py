@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""packaging/flux-fill-batch, the plug-in on files, end to end: real GIMP 3
+"""tools/flux-fill-batch, the plug-in on files, end to end: real GIMP 3
 (one at a time) with the given plug-in build in a temporary profile
 (--plugin), against the stand-in API.  Prints TAP, one line per check.
 
@@ -8,25 +8,35 @@
 
 Cases: a rectangle into a PNG (magenta inside, the original pixels
 strictly outside, with --feather 0); an XCF keeping the masked layer
-(read back by a second GIMP run); --variations 2 into OUT-1.png and
-OUT-2.png; a mask image; --expand; and the errors, each with a message,
+(read back by a second GIMP run), and that XCF fed back: a new fill on
+top; --variations 2 into OUT-1.png and OUT-2.png; a mask image;
+--expand; a 250-byte output name; and the errors, each with a message,
 a non-zero exit and no output file: a bad rectangle, an unknown expand
 mode, a missing input, a rectangle outside the image, a token the
-service refuses.
+service refuses, and, with no create at the stand-in, a 30 000-character
+prompt and a 250-character output name past 255 bytes.  Against
+predictions that never finish: --timeout, SIGINT and SIGTERM each end
+with every prediction created cancelled (the watchmen outlive GIMP).
+The tool's ranges and choices are the procedures' as GIMP registers them.
 """
 import argparse
+import importlib.machinery
+import importlib.util
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
+import time
+import urllib.request
 
 from PIL import Image, ImageDraw
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.normpath(os.path.join(HERE, "..", ".."))
-BATCH = os.path.join(ROOT, "packaging", "flux-fill-batch")
+BATCH = os.path.join(ROOT, "tools", "flux-fill-batch")
 STANDIN = os.path.join(ROOT, "tests", "standin", "replicate_standin.py")
 TOKEN = "r8_batch_test_token_5d2f"
 WRONG_TOKEN = "r8_batch_wrong_token_77aa"
@@ -44,6 +54,7 @@ def check(ok, name, detail=""):
 # The newest gimp-console-3.* on PATH, as run_gimp.py picks it.
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from run_gimp import default_gimp  # noqa: E402
+from standin_log import exchange  # noqa: E402
 
 
 def pattern(x, y):
@@ -121,6 +132,118 @@ def read_back_xcf(gimp, plugin_env, workdir, xcf):
     return json.load(open(report)) if os.path.exists(report) else None
 
 
+def load_tool():
+    sys.dont_write_bytecode = True
+    loader = importlib.machinery.SourceFileLoader("flux_fill_batch", BATCH)
+    module = importlib.util.module_from_spec(importlib.util.spec_from_loader(loader.name, loader))
+    loader.exec_module(module)
+    return module
+
+
+class Standin:
+    """The stand-in's control endpoints."""
+    def __init__(self, port):
+        self.url = f"http://127.0.0.1:{port}"
+
+    def call(self, path, body=None):
+        req = urllib.request.Request(self.url + path, method="POST" if body is not None else "GET",
+                                     data=json.dumps(body).encode() if body is not None else None,
+                                     headers={"Content-Type": "application/json"})
+        with urllib.request.urlopen(req, timeout=30) as r:
+            return json.loads(r.read() or b"null")
+
+    def reset(self, **scenario):
+        self.call("/_standin/reset", {})
+        if scenario:
+            self.call("/_standin/scenario", scenario)
+
+    def exchange(self):
+        """(creates answered 201, ids polled, ids cancelled)."""
+        return exchange(self.call("/_standin/requests"))
+
+def procedure_specs(gimp, plugin, plugin_env, workdir):
+    """{procedure: {argument: [min, max] or [choice nicks]}} of the FLUX
+    procedures as GIMP registers them from @plugin."""
+    report = os.path.join(workdir, "specs.json")
+    program = os.path.join(workdir, "specs.py")
+    profile = os.path.join(workdir, "profile-specs")
+    os.makedirs(os.path.join(profile, "plug-ins", "flux-fill"))
+    shutil.copy(plugin, os.path.join(profile, "plug-ins", "flux-fill", "flux-fill"))
+    with open(program, "w") as f:
+        f.write(
+            "import json\nimport gi\ngi.require_version('Gimp', '3.0')\n"
+            "from gi.repository import Gimp\n"
+            "out = {}\n"
+            "for name in ('plug-in-flux-fill', 'plug-in-flux-expand'):\n"
+            "    proc, specs = Gimp.get_pdb().lookup_procedure(name), {}\n"
+            "    for spec in proc.get_arguments():\n"
+            "        if spec.__gtype__.name == 'GimpParamChoice':\n"
+            "            specs[spec.name] = Gimp.param_spec_choice_get_choice(spec).list_nicks()\n"
+            "        elif hasattr(spec, 'minimum') and hasattr(spec, 'maximum'):\n"
+            "            specs[spec.name] = [spec.minimum, spec.maximum]\n"
+            "    out[name] = specs\n"
+            f"json.dump(out, open({report!r}, 'w'))\n")
+    env = dict(plugin_env, GIMP3_DIRECTORY=profile)
+    run = subprocess.run([gimp, "-i", "-n", "--no-fonts", "--quit",
+                          "--batch-interpreter=python-fu-eval", "-b",
+                          f"exec(open({program!r}).read())"],
+                         env=env, capture_output=True, text=True, timeout=TIMEOUT)
+    if not os.path.exists(report):
+        return None, run.stdout + run.stderr
+    return json.load(open(report)), ""
+
+
+def stop_case(args, env, standin, workdir, how, src, rect):
+    """flux-fill-batch against predictions that never finish, ended by
+    @how ("timeout", "SIGINT" or "SIGTERM"): its exit status, a line
+    saying the predictions were cancelled, and every one created
+    cancelled at the stand-in."""
+    standin.reset(duration=100000)
+    outdir = os.path.join(workdir, "stop-" + how)
+    os.mkdir(outdir)
+    out = os.path.join(outdir, "out.png")
+    # The plug-in's own limit far away: only the stop may cancel.
+    env = dict(env, FLUX_FILL_TIMEOUT="3600")
+    timeout = "45" if how == "timeout" else "600"
+    cmd = [sys.executable, BATCH, "--plugin", args.plugin, "--gimp", args.gimp,
+           "--timeout", timeout, src, "-o", out, "--prompt", "a red barn", "--select", rect,
+           "--variations", "2"]
+    # Its own process group, as a shell runs a command: Ctrl+C's SIGINT
+    # goes to the group (GIMP has a session of its own).
+    p = subprocess.Popen(cmd, env=env, cwd=workdir, stdout=subprocess.PIPE,
+                         stderr=subprocess.PIPE, text=True, start_new_session=True)
+    deadline = time.monotonic() + 300
+    armed = False
+    while how != "timeout" and time.monotonic() < deadline and p.poll() is None:
+        creates, polled, _ = standin.exchange()
+        if creates == 2 and len(polled) == 2:
+            armed = True
+            break
+        time.sleep(0.5)
+    if how == "SIGINT":
+        os.killpg(p.pid, signal.SIGINT)
+    elif how == "SIGTERM":
+        p.send_signal(signal.SIGTERM)
+    try:
+        _, stderr = p.communicate(timeout=300)
+    except subprocess.TimeoutExpired:
+        p.kill()
+        _, stderr = p.communicate()
+    # The watchmen are waited for: the cancels are in by now.
+    creates, polled, cancelled = standin.exchange()
+    code = {"timeout": 1, "SIGINT": 130, "SIGTERM": 143}[how]
+    if how != "timeout":
+        check(armed, f"stop, {how}: two predictions were created and polled before the signal",
+              f"creates {creates}, polled {sorted(polled)}")
+    check(p.returncode == code and "cancelled" in stderr and "flux-fill-batch: " in stderr,
+          f"stop, {how}: exit {code} and a line saying the predictions were cancelled",
+          f"exit {p.returncode}: {stderr.strip()[-1500:]}")
+    check(creates >= 1 and len(polled) == creates and polled <= cancelled,
+          f"stop, {how}: every prediction created was cancelled at the stand-in",
+          f"creates {creates}, polled {sorted(polled)}, cancelled {sorted(cancelled)}")
+    check(only_files(outdir, [])[0], f"stop, {how}: no output file", only_files(outdir, [])[1])
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--plugin", required=True)
@@ -132,6 +255,7 @@ def main():
     standin = subprocess.Popen([sys.executable, STANDIN, "--token", TOKEN],
                                stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
     _, api, _ = standin.stdout.readline().split()
+    control = Standin(api)
     env = dict(os.environ, REPLICATE_API_TOKEN=TOKEN,
                REPLICATE_BASE_URL=f"http://127.0.0.1:{api}", FLUX_FILL_TIMEOUT="20")
     # No session bus, display or keyring of the developer's.
@@ -179,6 +303,18 @@ def main():
                   "xcf: read back, the fill layer with its mask above the original", layers)
         check(only_files(outdir, ["out.xcf"])[0], "xcf: no temporary file left",
               only_files(outdir, ["out.xcf"])[1])
+
+        # 2b. That XCF fed back: a new fill above what is there.
+        again = os.path.join(outdir, "again.xcf")
+        if os.path.exists(out):
+            rc, _, stderr = run(out, "-o", again, "--prompt", "a blue door", "--select", rect)
+            if check(rc == 0 and os.path.exists(again), "xcf fed back: exit 0 and the output written",
+                     f"exit {rc}: {stderr.strip()[-2000:]}"):
+                layers = read_back_xcf(args.gimp, env, workdir, again)
+                check(layers is not None and [l[0] for l in layers]
+                      == ["a blue door", "a red barn", layers[-1][0]] and layers[0][2],
+                      "xcf fed back: the new fill with its mask on top, the earlier one kept",
+                      layers)
 
         # 3. Two variations into OUT-1.png and OUT-2.png.
         outdir = os.path.join(workdir, "variations")
@@ -240,7 +376,7 @@ def main():
                 ("bad rectangle", ["--select", "1,2,3"], 2, "X,Y,W,H", None),
                 ("unknown expand mode", ["--expand", "sideways"], 2, "invalid choice", None),
                 ("missing input", ["--select", rect], 2, "no such input", None),
-                ("rectangle outside the image", ["--select", "300,200,100,100"], 1,
+                ("rectangle outside the image", ["--select", "300,200,100,100"], 2,
                  "does not lie within the 320x240 image", None),
                 ("refused token", ["--select", rect], 1, "401",
                  dict(env, REPLICATE_API_TOKEN=WRONG_TOKEN))]:
@@ -250,6 +386,61 @@ def main():
                   f"error, {name}: exit {code} and a message", f"exit {rc}: {stderr.strip()[-1500:]}")
             check(only_files(outdir, [])[0], f"error, {name}: no output file",
                   only_files(outdir, [])[1])
+        # 7. Refused before anything is paid for: no create at the stand-in.
+        for name, argv, words in [
+                ("a 30 000-character prompt", ["--prompt", "é" * 30000], "at most 4000"),
+                ("a 250-character output name past 255 bytes",
+                 ["--prompt", "a red barn", "-o", os.path.join(outdir, "é" * 246 + ".png")],
+                 "bytes long"),
+                ("--steps out of range", ["--prompt", "a red barn", "--steps", "51"],
+                 "from 15 to 50"),
+                ("an input GIMP cannot open", ["--prompt", "a red barn"], "could not open")]:
+            control.reset()
+            source = src
+            if name == "an input GIMP cannot open":
+                source = os.path.join(workdir, "not-an-image.png")
+                with open(source, "w") as f:
+                    f.write("these are words, not pixels\n")
+            rc, _, stderr = run(source, "-o", out, "--select", rect, *argv)
+            creates, _, _ = control.exchange()
+            check(rc == 2 and words in stderr and "Traceback" not in stderr and creates == 0,
+                  f"before paying, {name}: exit 2, a message, no create",
+                  f"exit {rc}, {creates} creates: {stderr.strip()[-600:]}")
+            check(only_files(outdir, [])[0], f"before paying, {name}: no output file",
+                  only_files(outdir, [])[1])
+
+        # 8. A 250-byte output name: its temporary name still fits.
+        control.reset()
+        outdir = os.path.join(workdir, "long-name")
+        os.mkdir(outdir)
+        name = "n" * 246 + ".png"
+        rc, _, stderr = run(src, "-o", os.path.join(outdir, name), "--prompt", "a red barn",
+                            "--select", rect)
+        check(rc == 0 and only_files(outdir, [name])[0],
+              "a 250-byte output name: written, no temporary file left",
+              f"exit {rc}: {stderr.strip()[-1500:]}; {only_files(outdir, [name])[1]}")
+        check("1 prediction at 127.0.0.1" in stderr and "about $0.05" in stderr,
+              "before sending it says how many predictions, where, and about what they cost",
+              stderr.strip()[-1500:])
+
+        # 9. Stopped: every prediction started is cancelled.
+        for how in ("timeout", "SIGINT", "SIGTERM"):
+            stop_case(args, env, control, workdir, how, src, rect)
+
+        # 10. The tool's ranges and choices are the procedures'.
+        tool = load_tool()
+        specs, log = procedure_specs(args.gimp, args.plugin, env, workdir)
+        if check(specs is not None, "GIMP lists the procedures' arguments", log[-1500:]):
+            fill, expand = specs["plug-in-flux-fill"], specs["plug-in-flux-expand"]
+            for option, (lo, hi) in tool.RANGES.items():
+                check(fill.get(option) == [lo, hi],
+                      f"--{option}: {lo:g} to {hi:g}, as plug-in-flux-fill's argument",
+                      fill.get(option))
+            check(expand.get("mode") == tool.EXPAND_MODES, "--expand: FLUX Expand's modes",
+                  expand.get("mode"))
+            check(fill.get("output-format") == tool.OUTPUT_FORMATS,
+                  "--output-format: the procedure's choices", fill.get("output-format"))
+
         check(all(TOKEN not in o and WRONG_TOKEN not in o for o in run.outputs),
               "no output of flux-fill-batch holds a token")
     finally:

@@ -12,7 +12,12 @@ beside it.  install.sh then installs the given prebuilt binary
 started again with that HOME, must register plug-in-flux-fill.  After
 --uninstall the plug-in folders are gone and GIMP no longer registers it.
 A second HOME without any profile checks that install.sh picks the profile
-of the installed GIMP's version.
+of the installed GIMP's version.  A Flatpak GIMP profile is left alone
+(the host binary cannot run there; install.sh names the extension
+instead), the closing lines point at the dialog's Service section and the
+keyring first, a checkout path with a newline leaves no temporary file,
+a failure leaves nothing behind, and without GIMP's headers and without
+a terminal install.sh refuses to build the 1.7 GB root unless --yes.
 
     test_install.py --plugin BUILD/plugin/flux-fill [--locale-dir BUILD/i18n]
                     [--gimp gimp-console-3.2]
@@ -60,7 +65,8 @@ def environment(home):
 
 def run(cmd, env):
     try:
-        p = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=TIMEOUT)
+        p = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=TIMEOUT,
+                           stdin=subprocess.DEVNULL)
         return p.returncode, p.stdout + p.stderr
     except subprocess.TimeoutExpired as e:
         return None, f"timed out after {TIMEOUT} s\n{e.stdout or ''}{e.stderr or ''}"
@@ -97,6 +103,71 @@ def plugin_in(profile, catalogues):
         if not os.path.isfile(mo):
             missing.append(mo)
     return missing
+
+
+def checkout_copy(folder):
+    """The files install.sh uses, in @folder (a checkout of its own)."""
+    root = os.path.dirname(os.path.dirname(INSTALL))
+    for rel in ("packaging/install.sh", "tools/flux-fill-batch", "tests/trixie-root.sh"):
+        os.makedirs(os.path.dirname(os.path.join(folder, rel)), exist_ok=True)
+        shutil.copy(os.path.join(root, rel), os.path.join(folder, rel))
+    return os.path.join(folder, "packaging", "install.sh")
+
+
+def everything_in(folder):
+    return sorted(os.path.relpath(os.path.join(d, n), folder)
+                  for d, dirs, files in os.walk(folder) for n in dirs + files)
+
+
+def extra_cases(work, prebuilt):
+    # A checkout whose path holds a newline: installed, no temporary left.
+    odd = os.path.join(work, "check\nout")
+    install = checkout_copy(odd)
+    home = os.path.join(work, "home-newline")
+    os.makedirs(os.path.join(home, ".config", "GIMP", "3.0"))
+    env = environment(home)
+    env["FLUX_FILL_PREBUILT"] = os.path.join(prebuilt, "flux-fill")
+    env["TMPDIR"] = os.path.join(work, "tmp-newline")
+    os.makedirs(env["TMPDIR"])
+    rc, out = run(["bash", install], env)
+    bindir = os.path.join(home, ".local", "bin")
+    left = os.listdir(bindir) if os.path.isdir(bindir) else []
+    check(rc == 0 and left == ["flux-fill-batch"] and not os.listdir(env["TMPDIR"]),
+          "a checkout path with a newline: installed, no temporary file left",
+          f"exit {rc}, {bindir}: {left}, TMPDIR: {os.listdir(env['TMPDIR'])}\n{tail(out)}")
+
+    # A failure half-way (~/.local/bin is a file): nothing half-made left.
+    home = os.path.join(work, "home-failing")
+    profile = os.path.join(home, ".config", "GIMP", "3.0")
+    os.makedirs(profile)
+    os.makedirs(os.path.join(home, ".local"))
+    with open(os.path.join(home, ".local", "bin"), "w") as f:
+        f.write("not a folder\n")
+    env = environment(home)
+    env["FLUX_FILL_PREBUILT"] = os.path.join(prebuilt, "flux-fill")
+    env["TMPDIR"] = os.path.join(work, "tmp-failing")
+    os.makedirs(env["TMPDIR"])
+    rc, out = run(["bash", INSTALL], env)
+    stray = [p for p in everything_in(home) if os.path.basename(p).startswith((".flux-fill.",
+                                                                             "flux-fill-batch."))]
+    check(rc != 0 and not os.listdir(env["TMPDIR"]) and not stray,
+          "a failure half-way leaves no temporary file or folder behind",
+          f"exit {rc}, TMPDIR: {os.listdir(env['TMPDIR'])}, stray: {stray}\n{tail(out)}")
+
+    # No GIMP headers, no root yet, no terminal: it says what it would
+    # download and refuses without --yes.
+    home = os.path.join(work, "home-root")
+    os.makedirs(home)
+    env = environment(home)
+    env.pop("FLUX_FILL_PREBUILT", None)
+    env["PKG_CONFIG_LIBDIR"] = env["PKG_CONFIG_PATH"] = os.path.join(work, "no-pkgconfig")
+    env["FLUX_FILL_ROOT"] = os.path.join(work, "no-root-here")
+    rc, out = run(["bash", INSTALL], env)
+    check(rc != 0 and "1.7 GB" in out and env["FLUX_FILL_ROOT"] in out and "--yes" in out
+          and not os.path.exists(env["FLUX_FILL_ROOT"])
+          and not os.path.exists(os.path.join(home, ".config")),
+          "without GIMP's headers and a terminal: says what the root downloads, how big and "
+          "where, and refuses without --yes", f"exit {rc}\n{tail(out)}")
 
 
 def main():
@@ -148,10 +219,22 @@ def main():
         os.makedirs(os.path.join(gimp_dir, "3.0"), exist_ok=True)
         profiles.insert(0, os.path.join(gimp_dir, "3.0"))
 
+    # GIMP's Flatpak profile beside it: not to be installed into.
+    flatpak = os.path.join(home, ".var", "app", "org.gimp.GIMP", "config", "GIMP", "3.0")
+    os.makedirs(flatpak)
     env = environment(home)
     env["FLUX_FILL_PREBUILT"] = os.path.join(prebuilt, "flux-fill")
     rc, out = run(["bash", INSTALL], env)
     check(rc == 0, "install.sh exits 0", tail(out))
+    check(not os.path.exists(os.path.join(flatpak, "plug-ins")),
+          "nothing was installed into the Flatpak GIMP's profile", tail(out))
+    check("flatpak-builder" in out and "Not installed into GIMP's Flatpak" in out,
+          "install.sh says why not, and how to install the Flatpak extension", tail(out))
+    closing = out.strip().splitlines()[-3:]
+    check(any("Service section" in l for l in closing) and "keyring" in " ".join(closing)
+          and out.find("Service section") < out.find("REPLICATE_API_TOKEN"),
+          "the closing lines point at the dialog's Service section and the keyring first",
+          "\n".join(closing))
     for p in profiles:
         name = os.path.relpath(p, home)
         missing = plugin_in(p, catalogues)
@@ -190,6 +273,8 @@ def main():
           and not plugin_in(os.path.join(fresh, ".config", "GIMP", version), catalogues),
           f"without a profile install.sh installs into ~/.config/GIMP/{version} "
           "(the installed GIMP's version)", f"exit {rc}, made {made}\n{tail(out)}")
+
+    extra_cases(work, prebuilt)
 
     print(f"1..{len(results)}")
     for i, (ok, name, detail) in enumerate(results, 1):
