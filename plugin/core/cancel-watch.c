@@ -8,7 +8,7 @@
 #include <gio/gio.h>
 
 #include "cancel-watch.h"
-#include "replicate-client.h"
+#include "service-client.h"
 
 #define ALL_IS_WELL "done"
 /* Ids are letters, digits, '-' and '_': a settled ticket cannot be one. */

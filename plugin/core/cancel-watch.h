@@ -15,7 +15,7 @@
 
 #include <glib.h>
 
-#include "replicate-client.h"
+#include "service-client.h"
 
 G_BEGIN_DECLS
 

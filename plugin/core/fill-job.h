@@ -11,7 +11,7 @@
 #include <gdk-pixbuf/gdk-pixbuf.h>
 
 #include "fill-params.h"
-#include "replicate-client.h"
+#include "service-client.h"
 
 G_BEGIN_DECLS
 

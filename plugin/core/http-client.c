@@ -337,6 +337,8 @@ ff_http_send (FfHttp               *http,
   headers = curl_slist_append (headers, "Accept: application/json, image/*;q=0.9, */*;q=0.5");
   if (request->header != NULL)
     headers = curl_slist_append (headers, request->header);
+  if (request->key_header != NULL && ! request->follow_redirects)
+    headers = curl_slist_append (headers, request->key_header);
   if (request->file != NULL)
     {
       gsize         size = 0;

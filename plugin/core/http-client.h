@@ -28,6 +28,10 @@ typedef struct
   const gchar *bearer_token;     /* nullable */
   const gchar *content_type;     /* nullable; with a body */
   const gchar *header;           /* nullable: one more header line, "Name: value" */
+  /* nullable: the header that carries the key, "x-key: …"; never with
+   * @follow_redirects, as libcurl would send it on to wherever they go.
+   */
+  const gchar *key_header;
   GBytes      *body;             /* nullable */
   /* Instead of @body, a multipart/form-data upload of one file, as the
    * Files API wants: parts "content" (the bytes), "filename" and "type".

@@ -28,6 +28,7 @@ ff_prediction_free (FfPrediction *prediction)
   g_free (prediction->id);
   g_free (prediction->error);
   g_free (prediction->output_url);
+  g_free (prediction->poll_url);
   g_free (prediction);
 }
 
@@ -117,6 +118,7 @@ ff_prediction_parse (const gchar  *data,
 
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
+  prediction->cost = -1;
   object = parse_object (parser, data, length, &local_error);
   if (object == NULL)
     {

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* A Replicate prediction as the API returns it, and the problem+json
- * bodies of its errors.
+/* A prediction (a job on the service) as a provider reads it: Replicate's
+ * own JSON is parsed here; other providers fill the same struct.  And the
+ * problem+json bodies of errors.
  */
 #pragma once
 
@@ -19,6 +20,8 @@ typedef enum
   FF_API_ERROR_NO_OUTPUT,          /* succeeded without a usable output URL */
   FF_API_ERROR_TIMED_OUT,
   FF_API_ERROR_BAD_CONFIG,         /* base URL or token unusable */
+  FF_API_ERROR_MODERATED,          /* the service's moderation refused the input or result */
+  FF_API_ERROR_NOT_FOUND,          /* the service no longer knows the job */
 } FfApiError;
 
 typedef enum
@@ -37,6 +40,9 @@ typedef struct
   FfStatus  status;
   gchar    *error;        /* nullable: the model's own words on failure */
   gchar    *output_url;   /* nullable: first URL of "output", string or list */
+  gchar    *poll_url;     /* nullable: where to poll, for services that say (BFL) */
+  gboolean  moderated;    /* failed because the service's moderation refused it */
+  gint      cost;         /* the service's own figure in US cents, or -1 */
 } FfPrediction;
 
 /* Parses a prediction object; fails with FF_API_ERROR_BAD_RESPONSE when

@@ -7,7 +7,7 @@
 
 #include <glib/gi18n-lib.h>
 
-#include "replicate-client.h"
+#include "service-client.h"
 #include "token-fd.h"
 
 /* Up to @max bytes of @fd into @buffer: from offset 0 where the

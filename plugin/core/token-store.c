@@ -10,7 +10,7 @@
 #define SECRET_API_SUBJECT_TO_CHANGE
 #include <libsecret/secret.h>
 
-#include "replicate-client.h"
+#include "service-client.h"
 #include "token-store.h"
 
 G_DEFINE_QUARK (ff-token-error-quark, ff_token_error)

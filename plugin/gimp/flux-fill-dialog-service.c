@@ -8,7 +8,7 @@
 #include <glib/gi18n-lib.h>
 
 #include "http-client.h"
-#include "replicate-client.h"
+#include "service-client.h"
 
 #include "flux-fill-dialog-service.h"
 #include "flux-fill-service.h"

@@ -18,7 +18,7 @@
 #include "fill-params.h"
 #include "fill-record.h"
 #include "image-codec.h"
-#include "replicate-client.h"
+#include "service-client.h"
 
 #include "flux-fill.h"
 #include "flux-fill-dialog.h"

@@ -14,7 +14,7 @@
 
 #include "debug-log.h"
 
-#include "replicate-client.h"
+#include "service-client.h"
 #include "service-verdict.h"
 #include "token-fd.h"
 

@@ -16,7 +16,7 @@
 #include "fill-job.h"
 #include "fill-params.h"
 #include "process-guard.h"
-#include "replicate-client.h"
+#include "service-client.h"
 
 #include "flux-fill.h"
 #include "flux-fill-dialog.h"

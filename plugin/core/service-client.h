@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* Runs one flux-fill-pro prediction on Replicate (or an aggregator that
- * mirrors its API under another base URL) and downloads its output.
+/* Runs one prediction (a job) on a service and downloads its output,
+ * whatever the provider: retries, waiting, limits, canceling on giving
+ * up, and where the key may go are here; each provider's protocol is in
+ * a file of its own (provider.h).
  */
 #pragma once
 
@@ -8,6 +10,7 @@
 
 #include "http-client.h"
 #include "prediction.h"
+#include "service-table.h"
 
 G_BEGIN_DECLS
 
@@ -20,12 +23,20 @@ G_BEGIN_DECLS
 
 typedef struct _FfClient FfClient;
 
-/* Checks @base_url (https, or http on loopback only) and @token; fails
- * with FF_API_ERROR_BAD_CONFIG.  Returns (transfer full).
+/* A client of @provider at @base_url (NULL: the provider's own) with
+ * @token.  Checks @base_url (https, or http on loopback only) and
+ * @token; fails with FF_API_ERROR_BAD_CONFIG.  Returns (transfer full).
  */
+FfClient * ff_client_new_for        (const FfProviderInfo *provider,
+                                     const gchar         *base_url,
+                                     const gchar         *token,
+                                     GError             **error);
+/* The same for Replicate's API. */
 FfClient * ff_client_new            (const gchar         *base_url,
                                      const gchar         *token,
                                      GError             **error);
+const FfProviderInfo *
+           ff_client_provider       (FfClient            *client);
 void       ff_client_free           (FfClient            *client);
 
 /* @func runs while requests are under way and between polls; FALSE from
@@ -61,13 +72,17 @@ void       ff_client_set_created    (FfClient            *client,
                                      FfCreatedFunc        func,
                                      gpointer             user_data);
 
-/* The free, authenticated routes a check asks, in this order. */
+/* The free, authenticated routes a check asks at Replicate, in this
+ * order; Black Forest Labs': its credits.
+ */
 #define FF_CHECK_ACCOUNT "/v1/account"
 #define FF_CHECK_MODEL   "/v1/models/" FF_MODEL_PATH
+#define FF_CHECK_CREDITS "/v1/credits"
 
-/* Whether the service answers with this token, free of charge: GET
- * {base}/v1/account, or where that route is missing (404: aggregators)
- * the model's route.  @checked (out, nullable): the last route asked.
+/* Whether the service answers with this token, free of charge: at
+ * Replicate GET {base}/v1/account, or where that route is missing (404:
+ * aggregators) the model's route; at Black Forest Labs its credits.
+ * @checked (out, nullable): the last route asked.
  * Fails with FF_HTTP_ERROR (401/403: the token; 404: neither route at
  * this URL) or FF_CURL_ERROR (the network) for the caller to put in words.
  */
@@ -84,7 +99,9 @@ void       ff_client_set_status     (FfClient            *client,
                                      FfStatusFunc         func,
                                      gpointer             user_data);
 
-/* Asks the service to cancel a prediction; best effort, no error. */
+/* Asks the service to cancel a prediction; best effort, no error; nothing
+ * where the service has no cancel.
+ */
 void       ff_client_cancel         (FfClient            *client,
                                      const gchar         *prediction_id);
 
@@ -105,9 +122,16 @@ gchar *    ff_client_upload         (FfClient            *client,
                                      const gchar         *mime_type,
                                      GError             **error);
 
-/* Creates a prediction from @body, waits until it ends and returns its
- * output URL (transfer full).
+/* Starts a job of the model at @route (its path under the base URL)
+ * from @body, waits until it ends and returns its output URL (transfer
+ * full).
  */
+gchar *    ff_client_predict_at     (FfClient            *client,
+                                     const gchar         *route,
+                                     const gchar         *body,
+                                     gsize                length,
+                                     GError             **error);
+/* The same for FLUX Fill Pro's route at the client's provider. */
 gchar *    ff_client_predict        (FfClient            *client,
                                      const gchar         *body,
                                      gsize                length,

@@ -7,37 +7,15 @@
 #include <gio/gio.h>
 #include <glib/gi18n-lib.h>
 
-#include "replicate-client.h"
+#include "client-private.h"
+#include "service-client.h"
 
-#define API_TIMEOUT_SECONDS       30
 #define DOWNLOAD_TIMEOUT_SECONDS  300
-#define MAX_API_RESPONSE          (1024 * 1024)
-/* No held create (see create_prediction ()), so polls bound the latency. */
+/* No held create (see the providers' submit), so polls bound the latency. */
 #define MAX_POLL_SECONDS          2.0
-#define MAX_CREATE_ATTEMPTS       4
 #define MAX_DOWNLOAD_ATTEMPTS     3
 #define MAX_POLL_FAILURES         5
 #define MAX_RETRY_AFTER_SECONDS   60.0
-#define CANCEL_AFTER_MARGIN_SECONDS 60
-#define CANCEL_TIMEOUT_SECONDS    10
-
-struct _FfClient
-{
-  FfHttp             *http;
-  GUri               *base;
-  gchar              *base_url;      /* without a trailing slash */
-  gchar              *host;          /* the base URL's, as messages name it */
-  gchar              *token;
-  FfHttpProgressFunc  progress;
-  gpointer            progress_data;
-  FfClientTiming      timing;
-  gboolean            local;           /* the base URL is on loopback */
-  gboolean            cancel_pending;  /* asked for during the create */
-  FfCreatedFunc       created;
-  gpointer            created_data;
-  FfStatusFunc        status;
-  gpointer            status_data;
-};
 
 /* http(s) only, plain http only where nothing leaves the machine
  * (@allow_http: the base URL is itself on loopback), and no user name:
@@ -83,8 +61,8 @@ parse_web_url (const gchar  *url,
  * "[::1]:8000".  Cleaned like the service's own words: an output URL's
  * host is the service's choice.
  */
-static gchar *
-host_label (GUri *uri)
+gchar *
+ff_client_host_label (GUri *uri)
 {
   const gchar      *host = g_uri_get_host (uri);
   gint              port = g_uri_get_port (uri);
@@ -101,21 +79,42 @@ host_label (GUri *uri)
   return ff_service_text (label);
 }
 
+GUri *
+ff_client_parse_url (FfClient     *client,
+                     const gchar  *url,
+                     const gchar  *what,
+                     GError      **error)
+{
+  return parse_web_url (url, what, client->local, error);
+}
+
 FfClient *
 ff_client_new (const gchar  *base_url,
                const gchar  *token,
                GError      **error)
 {
+  return ff_client_new_for (ff_provider_info (FF_PROVIDER_REPLICATE), base_url, token, error);
+}
+
+FfClient *
+ff_client_new_for (const FfProviderInfo  *provider,
+                   const gchar           *base_url,
+                   const gchar           *token,
+                   GError               **error)
+{
   g_autoptr(FfClient) client = g_new0 (FfClient, 1);
   gsize               len;
 
+  g_return_val_if_fail (provider != NULL, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
+  client->info = provider;
+  client->ops = ff_provider_ops (provider->id);
   if (token == NULL || *token == '\0')
     {
-      g_set_error_literal (error, FF_API_ERROR, FF_API_ERROR_BAD_CONFIG,
-                           _("no API token; set REPLICATE_API_TOKEN before "
-                             "starting GIMP"));
+      g_set_error (error, FF_API_ERROR, FF_API_ERROR_BAD_CONFIG,
+                   /* TRANSLATORS: %s is the variable, REPLICATE_API_TOKEN or BFL_API_KEY. */
+                   _("no API token; set %s before starting GIMP"), provider->key_variable);
       return NULL;
     }
   if (strlen (token) > FF_TOKEN_MAX_BYTES)
@@ -134,7 +133,7 @@ ff_client_new (const gchar  *base_url,
       }
 
   if (base_url == NULL || *base_url == '\0')
-    base_url = FF_DEFAULT_BASE_URL;
+    base_url = provider->default_base_url;
   if (strlen (base_url) > FF_BASE_URL_MAX_BYTES)
     {
       g_set_error (error, FF_API_ERROR, FF_API_ERROR_BAD_CONFIG,
@@ -152,15 +151,23 @@ ff_client_new (const gchar  *base_url,
     }
 
   client->local = ff_http_host_is_loopback (g_uri_get_host (client->base));
-  client->host = host_label (client->base);
+  client->host = ff_client_host_label (client->base);
   client->base_url = g_strdup (base_url);
   len = strlen (client->base_url);
   while (len > 0 && client->base_url[len - 1] == '/')
     client->base_url[--len] = '\0';
   client->token = g_strdup (token);
+  if (client->ops->key_header != NULL)
+    client->key_header = g_strdup_printf ("%s: %s", client->ops->key_header, token);
   client->http = ff_http_new ("flux-fill/" PACKAGE_VERSION);
   client->timing = FF_CLIENT_TIMING_DEFAULT;
   return g_steal_pointer (&client);
+}
+
+const FfProviderInfo *
+ff_client_provider (FfClient *client)
+{
+  return client->info;
 }
 
 void
@@ -175,6 +182,9 @@ ff_client_free (FfClient *client)
   if (client->token != NULL)
     memset (client->token, 0, strlen (client->token));
   g_free (client->token);
+  if (client->key_header != NULL)
+    memset (client->key_header, 0, strlen (client->key_header));
+  g_free (client->key_header);
   g_free (client);
 }
 
@@ -301,10 +311,10 @@ status_is_transient (glong status)
  * (NULL: the caller's prefix names it), with the service's own
  * explanation when it gave one.
  */
-static void
-set_status_error (const gchar           *host,
-                  const FfHttpResponse  *response,
-                  GError               **error)
+void
+ff_client_status_error (const gchar           *host,
+                        const FfHttpResponse  *response,
+                        GError               **error)
 {
   gsize             size = 0;
   const gchar      *data = g_bytes_get_data (response->body, &size);
@@ -335,45 +345,26 @@ set_status_error (const gchar           *host,
     g_set_error_literal (error, FF_HTTP_ERROR, code, status);
 }
 
-static FfPrediction *
-parse_prediction_response (const FfHttpResponse  *response,
-                           GError               **error)
-{
-  gsize         size = 0;
-  const gchar  *data = g_bytes_get_data (response->body, &size);
-  FfPrediction *prediction = ff_prediction_parse (data, size, error);
-
-  if (prediction == NULL)
-    return NULL;
-  /* The id goes into URL paths. */
-  for (const gchar *p = prediction->id; *p; p++)
-    if (! g_ascii_isalnum (*p) && *p != '-' && *p != '_')
-      {
-        g_set_error_literal (error, FF_API_ERROR, FF_API_ERROR_BAD_RESPONSE,
-                             _("the prediction id has unexpected characters"));
-        ff_prediction_free (prediction);
-        return NULL;
-      }
-  return prediction;
-}
-
-/* What may be sent again. */
-typedef enum
-{
-  RETRY_ANY,        /* after a broken connection, a 5xx or a 429: uploads, downloads */
-  RETRY_UNMADE,     /* only where the server cannot have acted: creates, billed */
-} Retry;
-
 /* Sends @request, again (with backoff, or as Retry-After says) while
  * @retry allows and fewer than @attempts were made.  The last response
  * is returned whatever its status.
  */
-static FfHttpResponse *
-send_retrying (FfClient             *client,
-               const FfHttpRequest  *request,
-               Retry                 retry,
-               gint                  attempts,
-               GError              **error)
+void
+ff_client_authorize (FfClient      *client,
+                     FfHttpRequest *request)
+{
+  if (client->key_header != NULL)
+    request->key_header = client->key_header;
+  else
+    request->bearer_token = client->token;
+}
+
+FfHttpResponse *
+ff_client_send (FfClient             *client,
+                const FfHttpRequest  *request,
+                FfSendRetry           retry,
+                gint                  attempts,
+                GError              **error)
 {
   for (gint attempt = 1; ; attempt++)
     {
@@ -386,10 +377,10 @@ send_retrying (FfClient             *client,
       response = ff_http_send (client->http, request, &local_error);
       if (response == NULL)
         again = ff_http_error_is_transient (local_error) &&
-                (retry == RETRY_ANY || ! ff_http_request_left (client->http));
+                (retry == FF_SEND_ANY || ! ff_http_request_left (client->http));
       else
         again = response->status == 429 ||
-                (retry == RETRY_ANY && status_is_transient (response->status));
+                (retry == FF_SEND_ANY && status_is_transient (response->status));
       if (last || ! again)
         {
           if (response == NULL)
@@ -420,124 +411,80 @@ defer_cancel (gpointer user_data)
   return TRUE;
 }
 
-static FfPrediction *
-create_prediction (FfClient     *client,
-                   const gchar  *body,
-                   gsize         length,
-                   GError      **error)
+FfHttpResponse *
+ff_client_submit (FfClient       *client,
+                  FfHttpRequest  *request,
+                  GError        **error)
 {
-  g_autofree gchar *url = g_strconcat (client->base_url, "/v1/models/" FF_MODEL_PATH
-                                       "/predictions", NULL);
-  /* The service's own backstop, past our limit: should this process die
-   * before it learns the prediction's id, the run still ends.
-   */
-  g_autofree gchar *cancel_after = g_strdup_printf ("Cancel-After: %.0fs",
-                                                    ceil (client->timing.limit_seconds) +
-                                                    CANCEL_AFTER_MARGIN_SECONDS);
-  g_autoptr(GBytes) bytes = g_bytes_new_static (body, length);
   g_autoptr(FfHttpResponse) response = NULL;
-  /* No "Prefer: wait": a create held until the prediction ends hides its
-   * id, and a cancel (GIMP kills the plug-in) could not stop the billing.
-   * The id comes back at once and the watchman is armed with it.
-   */
-  FfHttpRequest     request = {
-    .method = "POST",
-    .url = url,
-    .bearer_token = client->token,
-    .content_type = "application/json",
-    .header = cancel_after,
-    .body = bytes,
-    /* libcurl re-sends a request by itself when a reused connection was
-     * dead; a create sent twice is billed twice.
-     */
-    .send_once = TRUE,
-    .timeout_seconds = API_TIMEOUT_SECONDS,
-    .stall_seconds = client->timing.stall_seconds,
-    .max_response = MAX_API_RESPONSE,
-  };
 
-  /* Sent again only when no prediction can exist: after a 429 or when
-   * the request never left whole.  A 5xx or a connection dropped after
-   * the POST may hide a prediction that runs, billed, with an id we
-   * never learn; a second POST would be a second bill.
+  ff_client_authorize (client, request);
+  /* Sent again only when no job can exist: after a 429 or when the
+   * request never left whole.  A 5xx or a connection dropped after the
+   * POST may hide a job that runs, billed, with an id we never learn; a
+   * second POST would be a second bill.  On a connection of its own:
+   * libcurl re-sends on a reused one that was dead.
    */
+  request->send_once = TRUE;
   client->cancel_pending = FALSE;
   ff_http_set_progress (client->http, defer_cancel, client);
-  response = send_retrying (client, &request, RETRY_UNMADE, MAX_CREATE_ATTEMPTS, error);
+  response = ff_client_send (client, request, FF_SEND_UNMADE, FF_MAX_SEND_ATTEMPTS, error);
   ff_http_set_progress (client->http, client->progress, client->progress_data);
   if (response == NULL)
     return NULL;
   if (response->status != 200 && response->status != 201 && response->status != 202)
     {
-      set_status_error (client->host, response, error);
+      ff_client_status_error (client->host, response, error);
       return NULL;
     }
-  return parse_prediction_response (response, error);
+  return g_steal_pointer (&response);
 }
 
 /* GET @url of the API with the token; the response only when it is a
  * 200, else FF_HTTP_ERROR with the service's explanation.
  */
-static FfHttpResponse *
-api_get (FfClient     *client,
-         const gchar  *url,
-         GError      **error)
+FfHttpResponse *
+ff_client_api_get (FfClient     *client,
+                   const gchar  *url,
+                   GError      **error)
 {
   g_autoptr(FfHttpResponse) response = NULL;
   FfHttpRequest             request = {
     .method = "GET",
     .url = url,
-    .bearer_token = client->token,
-    .timeout_seconds = API_TIMEOUT_SECONDS,
+    .timeout_seconds = FF_API_TIMEOUT_SECONDS,
     .stall_seconds = client->timing.stall_seconds,
-    .max_response = MAX_API_RESPONSE,
+    .max_response = FF_MAX_API_RESPONSE,
   };
+
+  ff_client_authorize (client, &request);
 
   response = ff_http_send (client->http, &request, error);
   if (response == NULL)
     return NULL;
   if (response->status != 200)
     {
-      set_status_error (client->host, response, error);
+      ff_client_status_error (client->host, response, error);
       return NULL;
     }
   return g_steal_pointer (&response);
 }
 
-static FfPrediction *
-get_prediction (FfClient     *client,
-                const gchar  *id,
-                GError      **error)
+gboolean
+ff_client_api_post_once (FfClient     *client,
+                         const gchar  *url,
+                         GError      **error)
 {
-  /* Never urls.get: aggregators put Replicate's own host there. */
-  g_autofree gchar *url = g_strconcat (client->base_url, "/v1/predictions/", id, NULL);
-  g_autoptr(FfHttpResponse) response = api_get (client, url, error);
-
-  if (response == NULL)
-    return NULL;
-  return parse_prediction_response (response, error);
-}
-
-/* Best effort: stops the billing of a prediction we gave up on.  One
- * short request, never sent again.
- */
-static gboolean
-cancel_prediction (FfClient     *client,
-                   const gchar  *id,
-                   GError      **error)
-{
-  g_autofree gchar *url = g_strconcat (client->base_url, "/v1/predictions/", id,
-                                       "/cancel", NULL);
   g_autoptr(FfHttpResponse) response = NULL;
   FfHttpRequest     request = {
     .method = "POST",
     .url = url,
-    .bearer_token = client->token,
-    .timeout_seconds = CANCEL_TIMEOUT_SECONDS,
-    .max_response = MAX_API_RESPONSE,
+    .timeout_seconds = FF_CANCEL_TIMEOUT_SECONDS,
+    .max_response = FF_MAX_API_RESPONSE,
     .send_once = TRUE,
   };
 
+  ff_client_authorize (client, &request);
   /* The user already cancelled: this request must not ask again. */
   ff_http_set_progress (client->http, NULL, NULL);
   response = ff_http_send (client->http, &request, error);
@@ -546,10 +493,28 @@ cancel_prediction (FfClient     *client,
     return FALSE;
   if (response->status != 200 && response->status != 201 && response->status != 202)
     {
-      set_status_error (client->host, response, error);
+      ff_client_status_error (client->host, response, error);
       return FALSE;
     }
   return TRUE;
+}
+
+/* Best effort: stops the billing of a prediction we gave up on, where
+ * the service can.
+ */
+static gboolean
+cancel_prediction (FfClient     *client,
+                   const gchar  *id,
+                   GError      **error)
+{
+  if (client->ops->cancel == NULL)
+    {
+      g_set_error_literal (error, FF_API_ERROR, FF_API_ERROR_CANCELED,
+                           _("this service cannot cancel a started prediction; "
+                             "it may still run and be billed"));
+      return FALSE;
+    }
+  return client->ops->cancel (client, id, error);
 }
 
 /* Waiting ends with @error while the prediction may still run and bill:
@@ -568,7 +533,10 @@ give_up (FfClient     *client,
     return;
   /* TRANSLATORS: the first %s is what ended the wait; the second, why
    * the cancel did not go through. */
-  if (canceled)
+  if (client->ops->cancel == NULL)
+    message = g_strdup_printf (_("%s (this service cannot cancel it: it may still run "
+                                 "and be billed)"), (*error)->message);
+  else if (canceled)
     message = g_strdup_printf (_("%s (the prediction was canceled on the service)"),
                                (*error)->message);
   else
@@ -629,7 +597,7 @@ wait_for_prediction (FfClient      *client,
         }
       interval = MIN (interval * 1.5, MAX_POLL_SECONDS);
 
-      next = get_prediction (client, prediction->id, &local_error);
+      next = client->ops->poll (client, prediction, &local_error);
       if (next == NULL)
         {
           gboolean cancelled = g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
@@ -659,6 +627,7 @@ wait_for_prediction (FfClient      *client,
 
 static gchar *
 predict (FfClient     *client,
+         const gchar  *route,
          const gchar  *body,
          gsize         length,
          GError      **error)
@@ -666,7 +635,7 @@ predict (FfClient     *client,
   g_autoptr(FfPrediction) prediction = NULL;
   g_autoptr(GUri)         output = NULL;
 
-  prediction = create_prediction (client, body, length, error);
+  prediction = client->ops->submit (client, route, body, length, error);
   if (prediction == NULL)
     {
       g_prefix_error (error, _("could not create the prediction: "));
@@ -683,6 +652,16 @@ predict (FfClient     *client,
     case FF_STATUS_SUCCEEDED:
       break;
     case FF_STATUS_FAILED:
+      if (prediction->moderated)
+        {
+          g_set_error (error, FF_API_ERROR, FF_API_ERROR_MODERATED,
+                       /* TRANSLATORS: the first %s is the host; the second, the
+                        * service's own words. */
+                       _("%s's moderation refused the request or its result: %s"),
+                       client->host,
+                       prediction->error ? prediction->error : _("the service gave no reason"));
+          return NULL;
+        }
       g_set_error (error, FF_API_ERROR, FF_API_ERROR_FAILED,
                    /* TRANSLATORS: the first %s is the host, "api.replicate.com";
                     * the second, the model's own words. */
@@ -716,13 +695,23 @@ ff_client_predict (FfClient     *client,
                    gsize         length,
                    GError      **error)
 {
+  return ff_client_predict_at (client, client->ops->fill_route, body, length, error);
+}
+
+gchar *
+ff_client_predict_at (FfClient     *client,
+                      const gchar  *route,
+                      const gchar  *body,
+                      gsize         length,
+                      GError      **error)
+{
   GError *local_error = NULL;
   gchar  *url;
 
-  g_return_val_if_fail (client != NULL && body != NULL, NULL);
+  g_return_val_if_fail (client != NULL && route != NULL && body != NULL, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  url = predict (client, body, length, &local_error);
+  url = predict (client, route, body, length, &local_error);
   propagate_error (client, error, local_error, NULL);
   return url;
 }
@@ -730,52 +719,7 @@ ff_client_predict (FfClient     *client,
 gboolean
 ff_client_has_files_api (FfClient *client)
 {
-  const gchar *path = g_uri_get_path (client->base);
-
-  return path == NULL || *path == '\0' || g_str_equal (path, "/");
-}
-
-static gchar *
-upload (FfClient     *client,
-        GBytes       *data,
-        const gchar  *file_name,
-        const gchar  *mime_type,
-        GError      **error)
-{
-  g_autofree gchar         *url = g_strconcat (client->base_url, "/v1/files", NULL);
-  g_autoptr(FfHttpResponse) response = NULL;
-  g_autoptr(GUri)           file_uri = NULL;
-  g_autofree gchar         *file_url = NULL;
-  gsize                     size = 0;
-  const gchar              *body;
-  FfHttpRequest             request = {
-    .method = "POST",
-    .url = url,
-    .bearer_token = client->token,
-    .file = data,
-    .file_name = file_name,
-    .file_type = mime_type,
-    .timeout_seconds = DOWNLOAD_TIMEOUT_SECONDS,
-    .stall_seconds = client->timing.stall_seconds,
-    .max_response = MAX_API_RESPONSE,
-  };
-
-  response = send_retrying (client, &request, RETRY_ANY, MAX_DOWNLOAD_ATTEMPTS, error);
-  if (response == NULL)
-    return NULL;
-  if (response->status != 200 && response->status != 201)
-    {
-      set_status_error (client->host, response, error);
-      return NULL;
-    }
-  body = g_bytes_get_data (response->body, &size);
-  file_url = ff_file_url_parse (body, size, error);
-  if (file_url == NULL)
-    return NULL;
-  file_uri = parse_web_url (file_url, _("the uploaded file's URL"), client->local, error);
-  if (file_uri == NULL)
-    return NULL;
-  return g_steal_pointer (&file_url);
+  return client->ops->has_files_api != NULL && client->ops->has_files_api (client);
 }
 
 gchar *
@@ -793,38 +737,16 @@ ff_client_upload (FfClient     *client,
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
   prefix = g_strdup_printf (_("could not upload %s: "), file_name);
-  url = upload (client, data, file_name, mime_type, &local_error);
+  if (client->ops->upload == NULL)
+    {
+      g_set_error_literal (&local_error, FF_API_ERROR, FF_API_ERROR_BAD_CONFIG,
+                           _("this service has no files API"));
+      url = NULL;
+    }
+  else
+    url = client->ops->upload (client, data, file_name, mime_type, &local_error);
   propagate_error (client, error, local_error, prefix);
   return url;
-}
-
-/* Free, authenticated and documented: the account, else (aggregators
- * may not offer it) the model.  A 404 on the first says only that the
- * route is missing, not that nothing answers.
- */
-static gboolean
-check (FfClient     *client,
-       const gchar **checked,
-       GError      **error)
-{
-  static const gchar *const routes[] = { FF_CHECK_ACCOUNT, FF_CHECK_MODEL };
-  g_autoptr(GError)         local = NULL;
-
-  for (gsize i = 0; i < G_N_ELEMENTS (routes); i++)
-    {
-      g_autofree gchar         *url = g_strconcat (client->base_url, routes[i], NULL);
-      g_autoptr(FfHttpResponse) response = NULL;
-
-      g_clear_error (&local);
-      *checked = routes[i];
-      response = api_get (client, url, &local);
-      if (response != NULL)
-        return TRUE;
-      if (! g_error_matches (local, FF_HTTP_ERROR, 404))
-        break;
-    }
-  g_propagate_error (error, g_steal_pointer (&local));
-  return FALSE;
 }
 
 gboolean
@@ -839,7 +761,7 @@ ff_client_check (FfClient     *client,
   g_return_val_if_fail (client != NULL, FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  ok = check (client, &route, &local_error);
+  ok = client->ops->check (client, &route, &local_error);
   if (checked != NULL)
     *checked = route;
   propagate_error (client, error, local_error, NULL);
@@ -883,10 +805,11 @@ download (FfClient     *client,
 
   if (uri == NULL)
     return NULL;
-  if (same_origin (uri, client->base))
-    request.bearer_token = client->token;
+  /* Never the key elsewhere; at Black Forest Labs, never at all. */
+  if (client->ops->download_with_key && same_origin (uri, client->base))
+    ff_client_authorize (client, &request);
 
-  response = send_retrying (client, &request, RETRY_ANY, MAX_DOWNLOAD_ATTEMPTS, error);
+  response = ff_client_send (client, &request, FF_SEND_ANY, MAX_DOWNLOAD_ATTEMPTS, error);
   if (response == NULL)
     return NULL;
   if (response->status == 404 || response->status == 410)
@@ -898,7 +821,7 @@ download (FfClient     *client,
     }
   if (response->status != 200)
     {
-      set_status_error (NULL, response, error);
+      ff_client_status_error (NULL, response, error);
       return NULL;
     }
   if (g_bytes_get_size (response->body) == 0)
@@ -930,7 +853,7 @@ ff_client_download (FfClient     *client,
   uri = g_uri_parse (url, G_URI_FLAGS_NONE, NULL);
   if (uri != NULL && g_uri_get_host (uri) != NULL && *g_uri_get_host (uri) != '\0')
     {
-      g_autofree gchar *host = host_label (uri);
+      g_autofree gchar *host = ff_client_host_label (uri);
 
       /* TRANSLATORS: %s is the host the output was on. */
       prefix = g_strdup_printf (_("could not download the result from %s: "), host);
