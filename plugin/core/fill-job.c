@@ -9,6 +9,8 @@
 #include "fill-job.h"
 #include "fill-request.h"
 #include "image-codec.h"
+#include "model.h"
+#include "provider.h"
 
 /* Replicate's advice: files above 256 kB go through its Files API, not
  * inside the JSON.  Aggregators may not offer it; then the data URI goes.
@@ -23,6 +25,7 @@ struct _FfFillUpload
   gint   send_width;   /* what the model was sent: it bounds what is decoded */
   gint   send_height;
   gsize  size;         /* what went to the Files API */
+  FfProviderId provider;  /* whose model's body it goes in */
 };
 
 static gpointer
@@ -49,6 +52,7 @@ ff_fill_upload_new (FfClient      *client,
 
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
+  upload->provider = client != NULL ? ff_client_provider (client)->id : FF_PROVIDER_REPLICATE;
   ff_model_size (width, height, &upload->send_width, &upload->send_height);
   send = ff_image_fit (crop, upload->send_width, upload->send_height);
   if (send == NULL)
@@ -97,13 +101,25 @@ ff_fill_upload_free (FfFillUpload *upload)
   g_free (upload);
 }
 
+/* The request of @params's model with what was uploaded.  (transfer full) */
+static gchar *
+upload_body (const FfFillUpload *upload,
+             const FfParams     *params,
+             gsize              *length)
+{
+  const FfModel      *model = ff_model_for (upload->provider, params->outpaint);
+  const FfModelInputs inputs = { upload->image_uri, upload->mask_uri,
+                                 upload->send_width, upload->send_height };
+
+  return model->build_body (params, &inputs, length);
+}
+
 gsize
 ff_fill_upload_size (const FfFillUpload *upload,
                      const FfParams     *params)
 {
   gsize             length = 0;
-  g_autofree gchar *body = ff_request_build_body (params, upload->image_uri,
-                                                  upload->mask_uri, &length);
+  g_autofree gchar *body = upload_body (upload, params, &length);
 
   return upload->size + length;
 }
@@ -185,8 +201,12 @@ static GdkPixbuf *
 run_variation (Variation  *variation,
                GError    **error)
 {
-  g_autoptr(FfClient) client = ff_client_new (variation->service->base_url,
-                                              variation->service->token, error);
+  const FfProviderInfo *provider = variation->service->provider != NULL
+                                   ? variation->service->provider
+                                   : ff_provider_info (FF_PROVIDER_REPLICATE);
+  const FfModel      *model = ff_model_for (provider->id, variation->params.outpaint);
+  g_autoptr(FfClient) client = ff_client_new_for (provider, variation->service->base_url,
+                                                  variation->service->token, error);
   g_autofree gchar   *body = NULL;
   g_autofree gchar   *url = NULL;
   g_autoptr(GBytes)   output = NULL;
@@ -200,9 +220,8 @@ run_variation (Variation  *variation,
   ff_client_set_created (client, arm_watch, variation);
   ff_client_set_status (client, status_changed, variation);
 
-  body = ff_request_build_body (&variation->params, variation->upload->image_uri,
-                                variation->upload->mask_uri, &length);
-  url = ff_client_predict (client, body, length, error);
+  body = upload_body (variation->upload, &variation->params, &length);
+  url = ff_client_predict_at (client, model->route, body, length, error);
   /* Ended, or canceled by the client itself: nothing left to cancel. */
   if (variation->prediction != NULL)
     ff_cancel_watch_settle (variation->watch, variation->prediction);
@@ -293,7 +312,8 @@ ff_fill_run (const FfService     *service,
    * effort: without it the fill works, it is only billed in full when
    * the plug-in is killed.
    */
-  if (service->watch_executable != NULL)
+  if (service->watch_executable != NULL &&
+      (service->provider == NULL || (service->provider->flags & FF_PROVIDER_CAN_CANCEL)))
     watch = ff_cancel_watch_start (service->watch_executable, NULL);
   for (guint i = 0; i < n; i++)
     {

@@ -27,6 +27,8 @@ typedef struct
    * (cancel-watch.h), so a killed plug-in stops every billing.
    */
   const gchar    *watch_executable;
+  /* nullable: Replicate's API */
+  const FfProviderInfo *provider;
 } FfService;
 
 typedef struct _FfFillUpload FfFillUpload;
@@ -41,7 +43,9 @@ FfFillUpload * ff_fill_upload_new      (FfClient           *client,
                                         const guint8       *mask,
                                         GError            **error);
 void           ff_fill_upload_free     (FfFillUpload       *upload);
-/* Bytes one variation sends: the file (Files API) and its request body. */
+/* Bytes one variation sends: the file (Files API) and its request body.
+ * The body is the model's of @params at the upload's provider.
+ */
 gsize          ff_fill_upload_size     (const FfFillUpload *upload,
                                         const FfParams     *params);
 

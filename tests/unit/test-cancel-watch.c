@@ -9,7 +9,7 @@
 
 #include "cancel-watch.h"
 #include "process-guard.h"
-#include "replicate-client.h"
+#include "service-client.h"
 #include "test-util.h"
 
 #define DIE_AFTER_ARMING "--die-after-arming"

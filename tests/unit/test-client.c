@@ -6,7 +6,7 @@
 
 #include "fill-request.h"
 #include "image-codec.h"
-#include "replicate-client.h"
+#include "service-client.h"
 #include "test-util.h"
 
 /* One stand-in serves every case of this binary. */

@@ -32,10 +32,10 @@ test_defaults_exact (void)
   body = ff_request_build_body (&params, "data:image/png;base64,AAA",
                                 "data:image/png;base64,BBB", &length);
   g_assert_cmpstr (body, ==,
-                   "{\"input\":{\"prompt\":\"a \\\"red\\\" barn\","
-                   "\"image\":\"data:image/png;base64,AAA\","
-                   "\"mask\":\"data:image/png;base64,BBB\","
-                   "\"steps\":50,\"guidance\":60,\"outpaint\":\"None\","
+                   "{\"input\":{\"image\":\"data:image/png;base64,AAA\","
+                   "\"mask\":\"data:image/png;base64,BBB\",\"outpaint\":\"None\","
+                   "\"prompt\":\"a \\\"red\\\" barn\","
+                   "\"steps\":50,\"guidance\":60,"
                    "\"output_format\":\"jpg\",\"safety_tolerance\":2,"
                    "\"prompt_upsampling\":false}}");
   g_assert_cmpuint (length, ==, strlen (body));
@@ -119,6 +119,62 @@ test_integral_guidance_is_integer (void)
   ff_params_clear (&params);
 }
 
+/* Black Forest Labs' fill: bare base64, its own name for jpg, no
+ * "input" wrapper and nothing its schema does not know.
+ */
+static void
+test_bfl_fill_body (void)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autofree gchar     *body = NULL;
+  g_autoptr(GList)      members = NULL;
+  JsonObject           *root;
+  FfParams              params;
+
+  ff_params_init (&params);
+  params.seed = 7;
+  body = ff_request_build_bfl_fill (&params, "data:image/jpeg;base64,AAA",
+                                    "data:image/png;base64,BBB", NULL);
+  g_assert_true (json_parser_load_from_data (parser, body, -1, NULL));
+  root = json_node_get_object (json_parser_get_root (parser));
+  g_assert_cmpstr (json_object_get_string_member (root, "image"), ==, "AAA");
+  g_assert_cmpstr (json_object_get_string_member (root, "mask"), ==, "BBB");
+  g_assert_cmpstr (json_object_get_string_member (root, "output_format"), ==, "jpeg");
+  g_assert_cmpint (json_object_get_int_member (root, "seed"), ==, 7);
+  g_assert_false (json_object_has_member (root, "input"));
+  g_assert_false (json_object_has_member (root, "outpaint"));
+  members = json_object_get_members (root);
+  g_assert_cmpuint (g_list_length (members), ==, 9);
+  ff_params_clear (&params);
+}
+
+static void
+test_expand_sides (void)
+{
+  static const struct { FfOutpaint mode; gint w, h, top, bottom, left, right; } cases[] = {
+    { FF_OUTPAINT_ZOOM_OUT_1_5X, 640, 480, 120, 120, 160, 160 },
+    { FF_OUTPAINT_ZOOM_OUT_2X, 641, 480, 240, 240, 320, 321 },
+    { FF_OUTPAINT_MAKE_SQUARE, 640, 480, 80, 80, 0, 0 },
+    { FF_OUTPAINT_MAKE_SQUARE, 480, 640, 0, 0, 80, 80 },
+    { FF_OUTPAINT_LEFT, 640, 480, 0, 0, 320, 0 },
+    { FF_OUTPAINT_RIGHT, 640, 480, 0, 0, 0, 320 },
+    { FF_OUTPAINT_TOP, 640, 480, 240, 0, 0, 0 },
+    { FF_OUTPAINT_BOTTOM, 640, 480, 0, 240, 0, 0 },
+    { FF_OUTPAINT_ZOOM_OUT_2X, 6000, 4000, 2000, 2000, 2048, 2048 },   /* the API's limit */
+  };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      gint top, bottom, left, right;
+
+      ff_request_expand_sides (cases[i].mode, cases[i].w, cases[i].h, &top, &bottom, &left, &right);
+      g_assert_cmpint (top, ==, cases[i].top);
+      g_assert_cmpint (bottom, ==, cases[i].bottom);
+      g_assert_cmpint (left, ==, cases[i].left);
+      g_assert_cmpint (right, ==, cases[i].right);
+    }
+}
+
 int
 main (int argc, char **argv)
 {
@@ -127,5 +183,7 @@ main (int argc, char **argv)
   g_test_add_func ("/request/defaults-exact", test_defaults_exact);
   g_test_add_func ("/request/every-parameter", test_every_parameter);
   g_test_add_func ("/request/integral-guidance", test_integral_guidance_is_integer);
+  g_test_add_func ("/request/bfl-fill-body", test_bfl_fill_body);
+  g_test_add_func ("/request/expand-sides", test_expand_sides);
   return g_test_run ();
 }

@@ -12,7 +12,7 @@
 
 #include <glib/gstdio.h>
 
-#include "replicate-client.h"
+#include "service-client.h"
 #include "token-fd.h"
 
 #define TOKEN "r8_fd_unit_token_93c1"

@@ -9,13 +9,17 @@
 #include "image-codec.h"
 #include "test-util.h"
 
-Standin *
-standin_start (void)
+/* Starts the stand-in in the script $@variable names; its first line
+ * gives its ports.
+ */
+static Standin *
+start_script (const gchar *variable,
+              const gchar *key)
 {
   g_autoptr(GError)    error = NULL;
   g_autoptr(GDataInputStream) out = NULL;
   g_autofree gchar    *line = NULL;
-  const gchar         *script = g_getenv ("FLUX_FILL_STANDIN");
+  const gchar         *script = g_getenv (variable);
   Standin             *standin = g_new0 (Standin, 1);
   gint                 api_port = 0;
 
@@ -23,15 +27,29 @@ standin_start (void)
   standin->process = g_subprocess_new (G_SUBPROCESS_FLAGS_STDIN_PIPE |
                                        G_SUBPROCESS_FLAGS_STDOUT_PIPE,
                                        &error, "python3", script,
-                                       "--token", TEST_TOKEN, NULL);
+                                       "--token", key, NULL);
   g_assert_no_error (error);
   out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (standin->process));
   line = g_data_input_stream_read_line (out, NULL, NULL, &error);
   g_assert_no_error (error);
   g_assert_nonnull (line);
-  g_assert_cmpint (sscanf (line, "PORT %d %d", &api_port, &standin->files_port), ==, 2);
+  g_assert_cmpint (sscanf (line, "PORT %d %d %d %d", &api_port, &standin->files_port,
+                           &standin->regional_port, &standin->foreign_port), >=, 2);
+  standin->delivery_port = standin->files_port;
   standin->base_url = g_strdup_printf ("http://127.0.0.1:%d", api_port);
   return standin;
+}
+
+Standin *
+standin_start (void)
+{
+  return start_script ("FLUX_FILL_STANDIN", TEST_TOKEN);
+}
+
+Standin *
+standin_start_bfl (void)
+{
+  return start_script ("FLUX_FILL_BFL_STANDIN", TEST_BFL_KEY);
 }
 
 void

@@ -8,16 +8,23 @@
 G_BEGIN_DECLS
 
 #define TEST_TOKEN "r8_unit_test_token_5f3a"
+#define TEST_BFL_KEY "bfl_unit_test_key_77d1"
 
 typedef struct
 {
   GSubprocess *process;
   gchar       *base_url;      /* http://127.0.0.1:PORT */
   gint         files_port;
+  /* Black Forest Labs' stand-in: its other servers. */
+  gint         delivery_port;
+  gint         regional_port;
+  gint         foreign_port;
 } Standin;
 
 /* Starts tests/standin/replicate_standin.py, accepting TEST_TOKEN. */
 Standin *   standin_start        (void);
+/* Starts tests/standin/bfl_standin.py, accepting TEST_BFL_KEY. */
+Standin *   standin_start_bfl    (void);
 void        standin_stop         (Standin     *standin);
 /* Sets the scenario for the next predictions (a JSON object text). */
 void        standin_scenario     (Standin     *standin,
