@@ -36,6 +36,7 @@ struct _FfClient
   gpointer              created_data;
   FfStatusFunc          status;
   gpointer              status_data;
+  gint                  last_cost;       /* the last job's, in cents; -1 unknown */
 };
 
 /* What may be sent again. */

@@ -161,6 +161,7 @@ typedef struct
   gint                stage;       /* Stage, atomic */
   FfCancelWatch      *watch;       /* nullable; the run's, shared */
   gchar              *prediction;  /* its id, once created */
+  gint                cost;        /* what the service said it costs, cents; -1 */
   GdkPixbuf          *result;
   GError             *error;
 } Variation;
@@ -222,6 +223,7 @@ run_variation (Variation  *variation,
 
   body = upload_body (variation->upload, &variation->params, &length);
   url = ff_client_predict_at (client, model->route, body, length, error);
+  variation->cost = ff_client_last_cost (client);
   /* Ended, or canceled by the client itself: nothing left to cancel. */
   if (variation->prediction != NULL)
     ff_cancel_watch_settle (variation->watch, variation->prediction);
@@ -298,6 +300,7 @@ ff_fill_run (const FfService     *service,
              FfFillProgressFunc   progress,
              gpointer             user_data,
              GdkPixbuf          **results,
+             gint                *costs,
              GError             **errors)
 {
   g_autofree Variation *variations = g_new0 (Variation, n);
@@ -318,7 +321,7 @@ ff_fill_run (const FfService     *service,
   for (guint i = 0; i < n; i++)
     {
       variations[i] = (Variation) { service, upload, *params, own, STAGE_CREATING,
-                                    watch, NULL, NULL, NULL };
+                                    watch, NULL, -1, NULL, NULL };
       variations[i].params.seed = seeds[i];
       threads[i] = g_thread_new ("flux-fill-variation", variation_thread, &variations[i]);
     }
@@ -335,6 +338,8 @@ ff_fill_run (const FfService     *service,
       g_thread_join (threads[i]);
       g_free (variations[i].prediction);
       results[i] = g_steal_pointer (&variations[i].result);
+      if (costs != NULL)
+        costs[i] = variations[i].cost;
       errors[i] = g_steal_pointer (&variations[i].error);
     }
 }

@@ -75,8 +75,9 @@ void           ff_fill_seeds           (gint                seed,
 
 /* Runs @n variations of @params (each with seeds[i]) concurrently and
  * returns when all have ended.  results[i] is the decoded output (transfer
- * full) or NULL with errors[i] set.  @cancellable cancels every running
- * prediction on the service.
+ * full) or NULL with errors[i] set; costs[i] (nullable array) what the
+ * service said it costs, in cents, or -1.  @cancellable cancels every
+ * running prediction on the service.
  */
 void           ff_fill_run             (const FfService    *service,
                                         const FfFillUpload *upload,
@@ -87,6 +88,7 @@ void           ff_fill_run             (const FfService    *service,
                                         FfFillProgressFunc  progress,
                                         gpointer            user_data,
                                         GdkPixbuf         **results,
+                                        gint               *costs,
                                         GError            **errors);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (FfFillUpload, ff_fill_upload_free)

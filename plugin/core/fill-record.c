@@ -8,6 +8,7 @@
 
 #include "fill-job.h"
 #include "fill-record.h"
+#include "model.h"
 
 /* 2: "selection", the bounds of what was selected (1 had the crop only). */
 #define RECORD_VERSION 2
@@ -20,6 +21,7 @@ ff_record_init (FfRecord *record)
   record->variations = 1;
   record->context = -1;
   record->sample_merged = TRUE;
+  record->cost = -1;
 }
 
 void
@@ -27,6 +29,7 @@ ff_record_clear (FfRecord *record)
 {
   ff_params_clear (&record->params);
   g_clear_pointer (&record->model, g_free);
+  g_clear_pointer (&record->provider, g_free);
   g_clear_pointer (&record->service_url, g_free);
   g_clear_pointer (&record->source_name, g_free);
 }
@@ -70,7 +73,10 @@ ff_record_to_json (const FfRecord *record,
   SET ("context", int, record->context);
   SET ("variations", int, record->variations);
   SET ("sample-merged", boolean, record->sample_merged);
-  SET ("model", string, record->model ? record->model : FF_MODEL_PATH);
+  SET ("model", string, record->model ? record->model : FF_MODEL_FILL_PRO);
+  SET ("provider", string, record->provider ? record->provider : "replicate");
+  if (record->cost >= 0)
+    SET ("cost", int, record->cost);
   SET ("service", string, record->service_url ? record->service_url : "");
   SET ("source-tattoo", int, record->source_tattoo);
   SET ("source-name", string, record->source_name ? record->source_name : "");
@@ -233,6 +239,11 @@ ff_record_from_json (FfRecord     *record,
     record->sample_merged = json_node_get_boolean (node);
   record->model = g_strdup (json_object_get_string_member_with_default (object, "model", ""));
   record->service_url = g_strdup (json_object_get_string_member_with_default (object, "service", ""));
+  record->provider = g_strdup (json_object_get_string_member_with_default (object, "provider",
+                                                                           "replicate"));
+  if (json_object_has_member (object, "cost") &&
+      ! get_int (object, "cost", 0, G_MAXINT, &record->cost))
+    return invalid (error, "cost");
   record->source_name = g_strdup (json_object_get_string_member_with_default (object, "source-name", ""));
 
   if (! get_rect (object, "rect", &record->rect))

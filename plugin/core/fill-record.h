@@ -24,8 +24,10 @@ typedef struct
   gint      context;
   gint      variations;
   gboolean  sample_merged;
-  gchar    *model;           /* "black-forest-labs/flux-fill-pro" */
+  gchar    *model;           /* "flux-fill-pro" (older records: Replicate's path) */
+  gchar    *provider;        /* "replicate", "bfl"; older records: none (Replicate) */
   gchar    *service_url;     /* the base URL it was made at (no user info); never the token */
+  gint      cost;            /* what the service said it cost, in US cents; -1 */
   guint     source_tattoo;   /* the layer the fill was made on */
   gchar    *source_name;
   FfRect    rect;            /* the crop, image coordinates */

@@ -161,6 +161,7 @@ ff_client_new_for (const FfProviderInfo  *provider,
     client->key_header = g_strdup_printf ("%s: %s", client->ops->key_header, token);
   client->http = ff_http_new ("flux-fill/" PACKAGE_VERSION);
   client->timing = FF_CLIENT_TIMING_DEFAULT;
+  client->last_cost = -1;
   return g_steal_pointer (&client);
 }
 
@@ -168,6 +169,12 @@ const FfProviderInfo *
 ff_client_provider (FfClient *client)
 {
   return client->info;
+}
+
+gint
+ff_client_last_cost (FfClient *client)
+{
+  return client->last_cost;
 }
 
 void
@@ -641,6 +648,7 @@ predict (FfClient     *client,
       g_prefix_error (error, _("could not create the prediction: "));
       return NULL;
     }
+  client->last_cost = prediction->cost;
   if (client->created != NULL)
     client->created (prediction->id, client->created_data);
   prediction = wait_for_prediction (client, g_steal_pointer (&prediction), error);

@@ -37,6 +37,10 @@ FfClient * ff_client_new            (const gchar         *base_url,
                                      GError             **error);
 const FfProviderInfo *
            ff_client_provider       (FfClient            *client);
+/* What the service said the last job costs, in US cents (Black Forest
+ * Labs answers it); -1 when it did not say.
+ */
+gint       ff_client_last_cost      (FfClient            *client);
 void       ff_client_free           (FfClient            *client);
 
 /* @func runs while requests are under way and between polls; FALSE from

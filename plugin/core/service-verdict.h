@@ -19,4 +19,19 @@ gboolean ff_error_refuses_token (const GError *error);
  */
 gboolean ff_error_token_passed  (const GError *error);
 
+/* What went wrong, in the neutral terms the glue puts into words. */
+typedef enum
+{
+  FF_FAILURE_OTHER,
+  FF_FAILURE_UNAUTHORIZED,      /* the key was refused */
+  FF_FAILURE_PAYMENT_REQUIRED,  /* no credits left */
+  FF_FAILURE_MODERATED,         /* the service's moderation refused it */
+  FF_FAILURE_RATE_LIMITED,      /* too many requests or tasks, even after waiting */
+  FF_FAILURE_UNREACHABLE,       /* no answer */
+  FF_FAILURE_NOT_FOUND,         /* no such API or task at this URL */
+  FF_FAILURE_FAILED,            /* the model ran and made no picture */
+} FfFailure;
+
+FfFailure ff_error_failure (const GError *error);
+
 G_END_DECLS

@@ -34,40 +34,55 @@ set_status (FluxFillServiceSection *section,
 static gboolean
 describe_token (FluxFillServiceSection *section)
 {
-  g_autofree gchar  *url = flux_fill_service_base_url (section->config);
+  g_auto(FfResolved) target = { 0 };
   g_autofree gchar  *text = NULL;
   g_autoptr(GError)  error = NULL;
   g_autoptr(FfToken) token = NULL;
-  const gchar       *env = g_getenv ("REPLICATE_API_TOKEN");
+  const gchar       *variable;
 
-  if (env != NULL && *env != '\0')
+  if (! flux_fill_service_target (section->config, &target, &error))
     {
-      set_status (section, _("Using REPLICATE_API_TOKEN from the environment; "
-                             "it wins over the keyring."));
+      set_status (section, error->message);
+      return FALSE;
+    }
+  variable = target.provider->key_variable;
+  if (target.key != NULL)
+    {
+      text = g_strdup_printf (_("Using %s from the environment; it wins over the keyring."),
+                              variable);
+      set_status (section, text);
       return TRUE;
     }
-  token = ff_token_lookup (url, NULL, &error);
+  token = ff_token_lookup (target.key_url, NULL, &error);
   if (token != NULL)
     {
       gtk_entry_set_placeholder_text (GTK_ENTRY (section->entry),
                                       _("saved in your keyring; type to replace"));
-      text = g_strdup_printf (_("The token for %s is in your desktop keyring."), url);
+      text = g_strdup_printf (_("The token for %s is in your desktop keyring."), target.key_url);
     }
   else if (g_error_matches (error, FF_TOKEN_ERROR, FF_TOKEN_ERROR_NO_SERVICE))
     {
       gtk_entry_set_placeholder_text (GTK_ENTRY (section->entry), "");
       text = g_strdup_printf (_("This session has no keyring (Secret Service), so a token "
-                                "typed here cannot be kept. Set REPLICATE_API_TOKEN before "
+                                "typed here cannot be kept. Set %s before "
                                 "starting GIMP, or store the token in a session that has a "
                                 "keyring with: secret-tool store --label='FLUX Fill token' "
-                                "application flux-fill base-url %s"), url);
+                                "application flux-fill base-url %s"), variable, target.key_url);
+    }
+  else if (target.provider->id == FF_PROVIDER_BFL)
+    {
+      gtk_entry_set_placeholder_text (GTK_ENTRY (section->entry), "");
+      text = g_strdup_printf (_("Paste your API key for %s (on Black Forest Labs: "
+                                "dashboard.bfl.ai, API keys; one key serves every region). "
+                                "It is kept in your desktop keyring, never in a file."),
+                              target.base_url);
     }
   else
     {
       gtk_entry_set_placeholder_text (GTK_ENTRY (section->entry), "r8_…");
       text = g_strdup_printf (_("Paste your API token for %s (on Replicate: "
                                 "replicate.com/account/api-tokens). It is kept in your "
-                                "desktop keyring, never in a file."), url);
+                                "desktop keyring, never in a file."), target.base_url);
     }
   set_status (section, text);
   return token != NULL;
@@ -110,26 +125,21 @@ static void
 test_clicked (GtkButton              *button,
               FluxFillServiceSection *section)
 {
-  g_autofree gchar    *url = flux_fill_service_base_url (section->config);
+  g_auto(FfResolved)   target = { 0 };
   g_autofree gchar    *text = NULL;
   g_autoptr(FfToken)   token = flux_fill_service_section_token (section);
-  g_autofree gchar    *base = NULL;
   g_autoptr(FfClient)  client = NULL;
   g_autoptr(GError)    error = NULL;
   gboolean             typed = token != NULL;
   const gchar         *checked = NULL;
 
-  if (token == NULL)
+  if (! flux_fill_service_target (section->config, &target, &error) ||
+      (token == NULL && ! flux_fill_service_key (&target, &token, &error)))
     {
-      g_autofree gchar *configured = flux_fill_service_configured_url (section->config);
-
-      if (! flux_fill_service_resolve (configured, &base, &token, &error))
-        {
-          set_status (section, error->message);
-          return;
-        }
+      set_status (section, error->message);
+      return;
     }
-  client = ff_client_new (url, token, &error);
+  client = ff_client_new_for (target.provider, target.base_url, token, &error);
   if (client != NULL)
     {
       set_status (section, _("Testing…"));
@@ -139,10 +149,9 @@ test_clicked (GtkButton              *button,
       ff_client_check (client, &checked, &error);
     }
   text = client != NULL
-         ? check_result_text (url, checked,
-                              gimp_procedure_config_get_choice_id (section->config, "service")
-                                == FLUX_FILL_SERVICE_OTHER, error)
-                        : g_strdup_printf (_("This service cannot be used: %s"), error->message);
+         ? check_result_text (target.base_url, checked,
+                              flux_fill_service_preset (section->config)->base_url == NULL, error)
+         : g_strdup_printf (_("This service cannot be used: %s"), error->message);
   /* A typed token the service accepted is the one to keep now. */
   if (client != NULL && error == NULL && typed)
     {

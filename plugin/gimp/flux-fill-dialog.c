@@ -149,6 +149,7 @@ update_summary (Summary *summary)
   g_autofree gchar *joins = NULL;
   g_autofree gchar *line = NULL;
   g_autofree gchar *cost = NULL;
+  g_auto(FfResolved) target = { 0 };
   gdouble           price = 0;
   gint              context = -1, variations = 1;
   gboolean          sample_merged = TRUE, beside = FALSE;
@@ -175,7 +176,19 @@ update_summary (Summary *summary)
     line = g_strdup_printf (_("Adds variations to “%s”. %s"), joins, text);
   else if (beside)
     line = g_strdup_printf (_("A new fill, beside the earlier results. %s"), text);
-  gtk_label_set_text (GTK_LABEL (summary->label), line != NULL ? line : text);
+  if (line != NULL)
+    g_set_str (&text, line);
+  /* Where the service has no cancel, GIMP's Cancel stops only the waiting. */
+  if (error == NULL && flux_fill_service_target (summary->config, &target, NULL) &&
+      ! (target.provider->flags & FF_PROVIDER_CAN_CANCEL))
+    {
+      g_free (line);
+      line = g_strdup_printf ("%s\n%s", text,
+                              _("A started fill cannot be canceled at this service: "
+                                "Cancel only stops the waiting, the fill is paid for."));
+      g_set_str (&text, line);
+    }
+  gtk_label_set_text (GTK_LABEL (summary->label), text);
 }
 
 /* The selection can change with the dialog open: the line follows it. */
@@ -337,8 +350,7 @@ check_inputs (Checks *checks)
 {
   GimpProcedureConfig *config = checks->summary->config;
   g_autofree gchar    *prompt = NULL;
-  g_autofree gchar    *configured = NULL;
-  g_autofree gchar    *base_url = NULL;
+  g_auto(FfResolved)   target = { 0 };
   g_autoptr(FfToken)   token = NULL;
   g_autoptr(FfToken)   typed = NULL;
   g_autoptr(GError)    error = NULL;
@@ -357,8 +369,8 @@ check_inputs (Checks *checks)
   if (! plan (checks->summary, context, sample_merged, &crop, &joins, &beside, &error))
     return g_strdup (error->message);
   typed = flux_fill_service_section_token (checks->service);
-  configured = flux_fill_service_configured_url (config);
-  if (typed == NULL && ! flux_fill_service_resolve (configured, &base_url, &token, &error))
+  if (! flux_fill_service_target (config, &target, &error) ||
+      (typed == NULL && ! flux_fill_service_key (&target, &token, &error)))
     return g_strdup (error->message);
   return NULL;
 }

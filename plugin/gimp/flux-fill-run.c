@@ -18,6 +18,7 @@
 #include "fill-params.h"
 #include "fill-record.h"
 #include "image-codec.h"
+#include "model.h"
 #include "service-client.h"
 
 #include "flux-fill.h"
@@ -248,10 +249,12 @@ generate (const FfParams        *params,
           Timings               *timings,
           GdkPixbuf            **results,
           gint                  *seeds,
+          gint                  *costs,
           GError               **error)
 {
   g_autoptr(FfFillUpload) upload = NULL;
   GdkPixbuf              *made[FF_VARIATIONS_MAX] = { NULL };
+  gint                    charged[FF_VARIATIONS_MAX];
   GError                 *errors[FF_VARIATIONS_MAX] = { NULL };
   gint                    tried[FF_VARIATIONS_MAX];
   Progress                progress = { 0 };
@@ -265,7 +268,7 @@ generate (const FfParams        *params,
 
   ff_fill_seeds (params->seed, n, tried);
   ff_fill_run (service, upload, params, tried, n, NULL, show_progress, &progress,
-               made, errors);
+               made, charged, errors);
   g_free (progress.text);
   timings_lap (timings, PHASE_REQUEST);
 
@@ -273,6 +276,7 @@ generate (const FfParams        *params,
     if (made[i] != NULL)
       {
         seeds[ok] = tried[i];
+        costs[ok] = charged[i];
         results[ok++] = made[i];
       }
     else
@@ -415,8 +419,9 @@ fill_spec_region (GimpImage       *image,
 static gchar **
 make_records (const FillSpec       *spec,
               const FluxFillRegion *region,
-              const gchar          *base_url,
+              const FfResolved     *target,
               const gint           *seeds,
+              const gint           *costs,
               guint                 n)
 {
   gchar         **records = g_new0 (gchar *, n + 1);
@@ -427,8 +432,9 @@ make_records (const FillSpec       *spec,
     .context = spec->context,
     .variations = spec->variations,
     .sample_merged = spec->sample_merged,
-    .model = (gchar *) FF_MODEL_PATH,
-    .service_url = (gchar *) base_url,
+    .model = (gchar *) FF_MODEL_FILL_PRO,
+    .provider = (gchar *) target->provider->nick,
+    .service_url = target->base_url,
     .source_tattoo = gimp_item_get_tattoo (GIMP_ITEM (spec->source)),
     .source_name = source_name,
     .rect = region->crop,
@@ -438,6 +444,7 @@ make_records (const FillSpec       *spec,
   for (guint i = 0; i < n; i++)
     {
       record.params.seed = seeds[i];
+      record.cost = costs[i];
       records[i] = ff_record_to_json (&record, NULL);
     }
   return records;
@@ -516,13 +523,14 @@ flux_fill_fill (GimpImage            *image,
   Progress             progress = { 0 };
   Timings              timings = { 0 };
   FfService            service = { NULL };
-  g_autofree gchar    *base_url = NULL;
-  g_autofree gchar    *configured = NULL;
+  g_auto(FfResolved)   target = { 0 };
+  const gchar         *base_url;
   g_autofree gchar    *cost = NULL;
   g_autoptr(FfToken)   token = NULL;
   g_autoptr(FfClient)  client = NULL;
   GdkPixbuf           *results[FF_VARIATIONS_MAX] = { NULL };
   gint                 seeds[FF_VARIATIONS_MAX] = { 0 };
+  gint                 costs[FF_VARIATIONS_MAX] = { 0 };
   g_auto(GStrv)        records = NULL;
   g_autofree gchar    *name = NULL;
   GimpPDBStatusType    status;
@@ -537,11 +545,15 @@ flux_fill_fill (GimpImage            *image,
     }
   n = (guint) CLAMP (spec.variations, 1, FF_VARIATIONS_MAX);
 
-  /* Always the configured service: REPLICATE_BASE_URL, else the one the
+  /* Always the configured service: the environment, else the one the
    * dialogs share.  The record's is information only.
    */
-  configured = flux_fill_service_configured_url (config);
-  base_url = flux_fill_service_base_url (config);
+  if (! flux_fill_service_target (config, &target, error))
+    {
+      fill_spec_clear (&spec);
+      return GIMP_PDB_EXECUTION_ERROR;
+    }
+  base_url = target.base_url;
   if (! confirm_service (&spec, base_url, run_mode))
     {
       fill_spec_clear (&spec);
@@ -549,23 +561,20 @@ flux_fill_fill (GimpImage            *image,
     }
   if (typed != NULL)
     token = g_strdup (typed);
-  else
+  else if (! flux_fill_service_key (&target, &token, error))
     {
-      g_clear_pointer (&base_url, g_free);     /* resolve gives it back with the token */
-      if (! flux_fill_service_resolve (configured, &base_url, &token, error))
-        {
-          fill_spec_clear (&spec);
-          return GIMP_PDB_EXECUTION_ERROR;
-        }
+      fill_spec_clear (&spec);
+      return GIMP_PDB_EXECUTION_ERROR;
     }
-  client = ff_client_new (base_url, token, error);
+  client = ff_client_new_for (target.provider, base_url, token, error);
   if (client == NULL)
     {
       fill_spec_clear (&spec);
       g_prefix_error (error, _("FLUX Fill is not set up: "));
       return GIMP_PDB_EXECUTION_ERROR;
     }
-  service = (FfService) { base_url, token, FF_CLIENT_TIMING_DEFAULT, gimp_get_progname () };
+  service = (FfService) { base_url, token, FF_CLIENT_TIMING_DEFAULT, gimp_get_progname (),
+                          target.provider };
   service.timing.limit_seconds = env_seconds ("FLUX_FILL_TIMEOUT", service.timing.limit_seconds);
   ff_client_set_timing (client, &service.timing);
   ff_client_set_progress (client, progress_pulse, &progress);
@@ -585,7 +594,7 @@ flux_fill_fill (GimpImage            *image,
   ff_debug ("progress: %s", cost);
   gimp_progress_init (cost);
   made = generate (&spec.params, &region, client, &service, n,
-                   &timings, results, seeds, error);
+                   &timings, results, seeds, costs, error);
   timings_lap (&timings, PHASE_DOWNLOAD);
   /* Matched at the model's size, all before the crop (72 MB for 24
    * megapixels) is freed; each result is scaled back onto the crop only
@@ -603,7 +612,7 @@ flux_fill_fill (GimpImage            *image,
   if (made > 0 && (error == NULL || *error == NULL))
     {
       name = layer_name (&spec.params);
-      records = make_records (&spec, &region, base_url, seeds, made);
+      records = make_records (&spec, &region, &target, seeds, costs, made);
       if (flux_fill_insert_results (image, GIMP_DRAWABLE (spec.above), &region,
                                     spec.params.outpaint, results, seeds, made, name, records,
                                     spec.earlier, error))
@@ -620,6 +629,7 @@ flux_fill_fill (GimpImage            *image,
   if (made == 0 || (error != NULL && *error != NULL))
     {
       g_prefix_error (error, _("FLUX Fill failed: "));
+      flux_fill_service_explain (error, typed != NULL);
       return GIMP_PDB_EXECUTION_ERROR;
     }
   return GIMP_PDB_SUCCESS;

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* The token lives in the desktop keyring (core/token-store.c) or in
- * REPLICATE_API_TOKEN, and nowhere else: never a procedure argument, a
- * remembered value, a parasite or a file of GIMP's profile.
+/* The token lives in the desktop keyring (core/token-store.c) or in the
+ * provider's variable (REPLICATE_API_TOKEN, BFL_API_KEY), and nowhere
+ * else: never a procedure argument, a remembered value, a parasite or a
+ * file of GIMP's profile.
  */
 #include "config.h"
 
@@ -15,6 +16,7 @@
 #include "debug-log.h"
 
 #include "service-client.h"
+#include "service-table.h"
 #include "service-verdict.h"
 #include "token-fd.h"
 
@@ -31,42 +33,53 @@ env_value (const gchar *name)
   return value != NULL && *value != '\0' ? value : NULL;
 }
 
-/* REPLICATE_BASE_URL wins over what the user configured. */
-static gchar *
-effective_url (const gchar *configured_base_url)
+gboolean
+flux_fill_service_target (GimpProcedureConfig  *config,
+                          FfResolved           *target,
+                          GError              **error)
 {
-  const gchar *env_base = env_value ("REPLICATE_BASE_URL");
+  g_auto(GStrv)     environ = g_get_environ ();
+  g_autofree gchar *service = NULL;
+  g_autofree gchar *typed = NULL;
 
-  return ff_token_base_url (env_base != NULL ? env_base : configured_base_url);
+  g_object_get (config, "service", &service, "base-url", &typed, NULL);
+  if (typed != NULL)
+    g_strstrip (typed);
+  if (! ff_service_resolve ((const gchar * const *) environ, service, typed, target, error))
+    {
+      g_prefix_error (error, "%s", _("FLUX Fill is not set up: "));
+      return FALSE;
+    }
+  return TRUE;
 }
 
 gchar *
 flux_fill_service_base_url (GimpProcedureConfig *config)
 {
-  g_autofree gchar *configured = flux_fill_service_configured_url (config);
+  g_auto(FfResolved) target = { 0 };
 
-  return effective_url (configured);
+  if (! flux_fill_service_target (config, &target, NULL))
+    return g_strdup (ff_provider_info (FF_PROVIDER_REPLICATE)->default_base_url);
+  return g_steal_pointer (&target.base_url);
 }
 
 gboolean
-flux_fill_service_resolve (const gchar  *configured_base_url,
-                           gchar       **base_url,
-                           FfToken     **token,
-                           GError      **error)
+flux_fill_service_key (const FfResolved  *target,
+                       FfToken          **key,
+                       GError           **error)
 {
-  const gchar      *env_token = env_value ("REPLICATE_API_TOKEN");
-  g_autofree gchar *url = effective_url (configured_base_url);
+  const gchar      *variable = target->provider->key_variable;
+  const gchar      *url = target->key_url;
   g_autoptr(GError) local = NULL;
   FfToken          *found;
 
-  g_return_val_if_fail (base_url != NULL && token != NULL, FALSE);
+  g_return_val_if_fail (key != NULL, FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  if (env_token != NULL)
+  if (target->key != NULL)
     {
-      ff_debug ("token from REPLICATE_API_TOKEN");
-      *token = g_strdup (env_token);
-      *base_url = g_steal_pointer (&url);
+      ff_debug ("key from %s", target->key_variable);
+      *key = g_strdup (target->key);
       return TRUE;
     }
 
@@ -76,18 +89,18 @@ flux_fill_service_resolve (const gchar  *configured_base_url,
     found = ff_token_lookup (url, NULL, &local);
   if (found != NULL)
     {
-      ff_debug ("token from %s",
+      ff_debug ("key from %s",
                 env_value (FF_TOKEN_FD_VARIABLE) ? FF_TOKEN_FD_VARIABLE : "the keyring");
-      *token = found;
-      *base_url = g_steal_pointer (&url);
+      *key = found;
       return TRUE;
     }
 
   if (local == NULL)
     g_set_error (error, GIMP_PLUG_IN_ERROR, 0,
+                 /* TRANSLATORS: the second %s is a variable, REPLICATE_API_TOKEN or BFL_API_KEY. */
                  _("No API token for %s. Enter it in FLUX Fill's Service section "
-                   "(it is kept in your desktop keyring), or set REPLICATE_API_TOKEN."),
-                 url);
+                   "(it is kept in your desktop keyring), or set %s."),
+                 target->base_url, variable);
   else if (g_error_matches (local, FF_TOKEN_ERROR, FF_TOKEN_ERROR_NO_SERVICE))
     {
       /* The reason (no bus, no keyring daemon) is for whoever debugs it. */
@@ -95,57 +108,49 @@ flux_fill_service_resolve (const gchar  *configured_base_url,
       g_set_error (error, GIMP_PLUG_IN_ERROR, 0,
                    /* TRANSLATORS: the secret-tool command stays as it is. */
                    _("No API token for %s, and this session has no keyring "
-                     "(Secret Service). Set REPLICATE_API_TOKEN before starting GIMP, "
+                     "(Secret Service). Set %s before starting GIMP, "
                      "or store the token in a session that has a keyring with: "
                      "secret-tool store --label='FLUX Fill token' "
                      "application flux-fill base-url %s"),
-                   url, url);
+                   target->base_url, variable, url);
     }
   else
     g_set_error (error, GIMP_PLUG_IN_ERROR, 0,
                  _("No API token for %s: %s. Check your desktop keyring, "
-                   "or set REPLICATE_API_TOKEN."),
-                 url, local->message);
+                   "or set %s."),
+                 target->base_url, local->message, variable);
   return FALSE;
 }
 
 void
 flux_fill_service_add_arguments (GimpProcedure *procedure)
 {
+  GimpChoice     *choice = gimp_choice_new ();
+  gsize           n = 0;
+  const FfPreset *presets = ff_presets (&n);
+
+  /* The one table of services (core/service-table.c). */
+  for (gsize i = 0; i < n; i++)
+    gimp_choice_add (choice, presets[i].nick, (gint) i, _(presets[i].label), NULL);
   gimp_procedure_add_choice_aux_argument (procedure, "service", _("_Service"),
-    _("Who runs the model"),
-    gimp_choice_new_with_values ("replicate", FLUX_FILL_SERVICE_REPLICATE, _("Replicate"), NULL,
-                                 "chainhub", FLUX_FILL_SERVICE_CHAINHUB,
-                                 _("ChainHub (a Replicate aggregator)"), NULL,
-                                 "other", FLUX_FILL_SERVICE_OTHER,
-                                 _("Another service with Replicate's API"), NULL,
-                                 NULL),
-    "replicate", G_PARAM_READWRITE);
+    _("Who runs the model"), choice, "replicate", G_PARAM_READWRITE);
   gimp_procedure_add_string_aux_argument (procedure, "base-url", _("Service _URL"),
-    _("The https address of another service with Replicate's API"),
+    _("The https address of another service with Replicate's or Black Forest Labs' API"),
     "", G_PARAM_READWRITE);
   gimp_procedure_add_double_aux_argument (procedure, "price", _("Price per _image (USD)"),
     _("What one image costs on this service: for the estimate under the prompt"),
     0.0, 100.0, FLUX_FILL_PRICE_DEFAULT, G_PARAM_READWRITE);
 }
 
-gchar *
-flux_fill_service_configured_url (GimpProcedureConfig *config)
+const FfPreset *
+flux_fill_service_preset (GimpProcedureConfig *config)
 {
-  g_autofree gchar *url = NULL;
+  g_autofree gchar *nick = NULL;
+  const FfPreset   *preset;
 
-  switch (gimp_procedure_config_get_choice_id (config, "service"))
-    {
-    case FLUX_FILL_SERVICE_CHAINHUB:
-      return g_strdup (FLUX_FILL_CHAINHUB_URL);
-    case FLUX_FILL_SERVICE_OTHER:
-      g_object_get (config, "base-url", &url, NULL);
-      if (url != NULL && *g_strstrip (url) != '\0')
-        return g_steal_pointer (&url);
-      return NULL;
-    default:
-      return NULL;
-    }
+  g_object_get (config, "service", &nick, NULL);
+  preset = ff_preset_by_nick (nick);
+  return preset != NULL ? preset : ff_preset_by_nick ("replicate");
 }
 
 gboolean
@@ -156,6 +161,50 @@ flux_fill_service_same (const gchar *a,
   g_autofree gchar *right = ff_token_base_url (b);
 
   return g_strcmp0 (left, right) == 0;
+}
+
+void
+flux_fill_service_explain (GError   **error,
+                           gboolean   typed)
+{
+  const gchar *words;
+
+  if (error == NULL || *error == NULL)
+    return;
+  switch (ff_error_failure (*error))
+    {
+    case FF_FAILURE_UNAUTHORIZED:
+      words = typed ? _("The service refused the API token you typed; nothing was saved. "
+                        "Check it in the Service section.")
+                    : _("The service refused the API token: check it in the Service "
+                        "section.");
+      break;
+    case FF_FAILURE_PAYMENT_REQUIRED:
+      words = _("The account at this service has no credits left: add some on its "
+                "website, then fill again.");
+      break;
+    case FF_FAILURE_MODERATED:
+      words = _("The service's moderation refused the prompt, the picture or the result: "
+                "change the prompt or the area, or allow more under Advanced → Safety "
+                "tolerance.");
+      break;
+    case FF_FAILURE_RATE_LIMITED:
+      words = _("The service is busy with too many of your requests: wait a minute, then "
+                "fill again.");
+      break;
+    case FF_FAILURE_FAILED:
+      words = _("The model made no picture: rephrase the prompt, or allow more under "
+                "Advanced → Safety tolerance.");
+      break;
+    case FF_FAILURE_UNREACHABLE:
+      words = _("The service could not be reached: check your network connection, proxy "
+                "settings and the service URL.");
+      break;
+    default:
+      return;
+    }
+  /* One message: ours first, the service's words once, after it. */
+  g_prefix_error (error, "%s\n", words);
 }
 
 gboolean
@@ -216,6 +265,12 @@ flux_fill_service_name (const gchar *base_url)
     return g_strdup (_("Replicate"));
   if (g_ascii_strcasecmp (host, "api.chainhub.tech") == 0)
     return g_strdup (_("ChainHub"));
+  if (g_ascii_strcasecmp (host, "api.bfl.ai") == 0)
+    return g_strdup (_("Black Forest Labs"));
+  if (g_ascii_strcasecmp (host, "api.eu.bfl.ai") == 0)
+    return g_strdup (_("Black Forest Labs (EU)"));
+  if (g_ascii_strcasecmp (host, "api.us.bfl.ai") == 0)
+    return g_strdup (_("Black Forest Labs (US)"));
   /* 127.0.0.1:8443 and 127.0.0.1:9443 are two services. */
   if (g_uri_get_port (uri) > 0)
     return g_strdup_printf ("%s:%d", host, g_uri_get_port (uri));
@@ -230,17 +285,21 @@ flux_fill_service_keep_token (GimpProcedureConfig  *config,
                               const gchar          *token,
                               GError              **error)
 {
-  g_autofree gchar *url = flux_fill_service_base_url (config);
-  g_autoptr(GError) local = NULL;
+  g_auto(FfResolved) target = { 0 };
+  g_autoptr(GError)  local = NULL;
 
-  if (ff_token_store (url, token, &local))
+  if (! flux_fill_service_target (config, &target, error))
+    return FALSE;
+  /* One key for every region of Black Forest Labs: the table says where. */
+  if (ff_token_store (target.key_url, token, &local))
     return TRUE;
   if (g_error_matches (local, FF_TOKEN_ERROR, FF_TOKEN_ERROR_NO_SERVICE))
     g_set_error (error, GIMP_PLUG_IN_ERROR, 0,
                  _("This session has no keyring (Secret Service), so the token cannot "
-                   "be kept. Set REPLICATE_API_TOKEN before starting GIMP, or store the "
+                   "be kept. Set %s before starting GIMP, or store the "
                    "token in a session that has a keyring with: secret-tool store "
-                   "--label='FLUX Fill token' application flux-fill base-url %s"), url);
+                   "--label='FLUX Fill token' application flux-fill base-url %s"),
+                 target.provider->key_variable, target.key_url);
   else
     g_set_error (error, GIMP_PLUG_IN_ERROR, 0,
                  _("The token could not be saved in your keyring: %s"), local->message);
@@ -271,9 +330,8 @@ flux_fill_service_load_shared (GimpProcedureConfig *config)
   if (g_strv_length (fields) != 3 || ! g_utf8_validate (text, -1, NULL))
     return;
   price = g_ascii_strtod (fields[2], NULL);
-  if (g_str_equal (fields[0], "replicate") || g_str_equal (fields[0], "chainhub") ||
-      g_str_equal (fields[0], "other"))
-    g_object_set (config, "service", fields[0], NULL);
+  if (ff_preset_by_nick (fields[0]) != NULL)
+    g_object_set (config, "service", ff_preset_by_nick (fields[0])->nick, NULL);
   if (strlen (fields[1]) <= FF_BASE_URL_MAX_BYTES)
     g_object_set (config, "base-url", fields[1], NULL);
   if (price >= 0.0 && price <= 100.0)

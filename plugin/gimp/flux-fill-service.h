@@ -4,34 +4,30 @@
 
 #include <libgimp/gimp.h>
 
+#include "service-table.h"
 #include "token-store.h"
 
 G_BEGIN_DECLS
 
-/* The base URL: REPLICATE_BASE_URL if set, else @configured_base_url (the
- * dialog's remembered setting; NULL: Replicate's own), without trailing
- * slashes.  The token: REPLICATE_API_TOKEN if set (batch runs, CI), else
- * the desktop keyring's entry for that base URL.  Without a token, fails
- * with a message for the user that says where one goes.
- * @base_url: (out) (transfer full), g_free ()
- * @token: (out) (transfer full), ff_token_free ()
+/* Where a run with @config goes: the environment first
+ * (FLUX_FILL_PROVIDER, FLUX_FILL_BASE_URL, the provider's own variables),
+ * then the service the dialogs share; see ff_service_resolve ().  Clear
+ * @target with ff_resolved_clear ().
  */
-gboolean flux_fill_service_resolve (const gchar  *configured_base_url,
-                                    gchar       **base_url,
-                                    FfToken     **token,
-                                    GError      **error);
+gboolean flux_fill_service_target (GimpProcedureConfig  *config,
+                                   FfResolved           *target,
+                                   GError              **error);
+/* The key for @target: its provider's variable, the descriptor
+ * flux-fill-batch hands over, else the desktop keyring's entry for
+ * @target->key_url.  Without one, fails with a message for the user that
+ * says where one goes.  @key: (out) (transfer full), ff_token_free ()
+ */
+gboolean flux_fill_service_key    (const FfResolved     *target,
+                                   FfToken             **key,
+                                   GError              **error);
 
-/* The aggregator whose API contract this plug-in was built against. */
-#define FLUX_FILL_CHAINHUB_URL "https://api.chainhub.tech/replicate"
 /* FLUX Fill Pro's published price per image, in US dollars (November 2026). */
 #define FLUX_FILL_PRICE_DEFAULT 0.05
-
-typedef enum
-{
-  FLUX_FILL_SERVICE_REPLICATE,
-  FLUX_FILL_SERVICE_CHAINHUB,
-  FLUX_FILL_SERVICE_OTHER,
-} FluxFillService;
 
 /* Whether @a and @b name the same service (trailing slashes aside). */
 gboolean flux_fill_service_same          (const gchar         *a,
@@ -41,6 +37,11 @@ gboolean flux_fill_service_same          (const gchar         *a,
  */
 gboolean flux_fill_service_accepted      (GimpPDBStatusType    status,
                                           const GError        *error);
+/* Puts what went wrong into words a user can act on, before the service's
+ * own (once); @typed: the token was typed in the dialog, not stored.
+ */
+void     flux_fill_service_explain       (GError             **error,
+                                          gboolean             typed);
 /* Whether @error is the service refusing the token (401, 403). */
 gboolean flux_fill_service_refused       (const GError        *error);
 
@@ -49,10 +50,10 @@ gboolean flux_fill_service_refused       (const GError        *error);
  * never among them.
  */
 void     flux_fill_service_add_arguments (GimpProcedure       *procedure);
-/* The base URL @config names (NULL: Replicate's own).  (transfer full) */
-gchar *  flux_fill_service_configured_url (GimpProcedureConfig *config);
-/* The base URL a run with @config uses: REPLICATE_BASE_URL if set, else
- * the configured one, else Replicate's; no trailing slash.  (transfer full)
+/* The preset of the dialog's "service" choice. */
+const FfPreset * flux_fill_service_preset (GimpProcedureConfig *config);
+/* The base URL a run with @config uses (flux_fill_service_target ()'s);
+ * no trailing slash.  (transfer full)
  */
 gchar *  flux_fill_service_base_url      (GimpProcedureConfig *config);
 /* What to call the service behind @base_url in a sentence: "Replicate",

@@ -424,15 +424,6 @@ flux_fill_run (GimpProcedure        *procedure,
       if (typed != NULL && flux_fill_service_accepted (status, error) &&
           ! flux_fill_service_keep_token (config, typed, &kept))
         g_message ("%s", kept->message);
-      if (flux_fill_service_refused (error))
-        g_prefix_error (&error, "%s ", typed != NULL
-                        ? _("The service refused the API token you typed; nothing was saved. "
-                            "Check it in the Service section below.")
-                        : _("The service refused the API token: check it in "
-                            "the Service section below."));
-      else if (g_error_matches (error, FF_API_ERROR, FF_API_ERROR_FAILED))
-        g_prefix_error (&error, "%s\n", _("The model made no picture: rephrase the prompt, or "
-                                          "allow more under Advanced → Safety tolerance."));
     }
   while (status != GIMP_PDB_SUCCESS);
   /* libgimp flushes the displays after an interactive or repeated run. */

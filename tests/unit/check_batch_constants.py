@@ -88,11 +88,27 @@ def main():
             ("the default price", "FLUX_FILL_PRICE_DEFAULT", tool.PRICE_DEFAULT),
             ("the watchmen's argument", "FF_CANCEL_WATCH_ARG", tool.WATCHMAN_ARG),
             ("the token's descriptor variable", "FF_TOKEN_FD_VARIABLE", tool.TOKEN_FD_VARIABLE),
-            ("Replicate's URL", "FF_DEFAULT_BASE_URL", tool.DEFAULT_BASE_URL),
-            ("ChainHub's URL", "FLUX_FILL_CHAINHUB_URL", tool.CHAINHUB_URL)]:
+            ("Replicate's URL", "FF_DEFAULT_BASE_URL", tool.DEFAULT_BASE_URL)]:
         text = macros.get(macro, "")
         theirs = text[1:-1] if text.startswith('"') else value(text, macros) if text else None
         check(theirs == mine, f"{what}: {mine!r}, as {macro}", f"C: {theirs!r}")
+    table = open(os.path.join(root, "plugin", "core", "service-table.c")).read()
+    check(f'"chainhub", N_("ChainHub (a Replicate aggregator)"), FF_PROVIDER_REPLICATE,\n'
+          f'    "{tool.CHAINHUB_URL}"' in table, "ChainHub's URL, as the service table has it",
+          tool.CHAINHUB_URL)
+    table_macros = dict(re.findall(r'#define (\w+) +("[^"]*")', table))
+
+    def c_string(token):
+        token = token.strip()
+        token = table_macros.get(token, token)
+        return None if token == "NULL" else token.strip('"')
+
+    for name, (url, key, base_variable) in tool.PROVIDERS.items():
+        row = re.search(r'\{ FF_PROVIDER_\w+, "' + re.escape(name) + r'", N_\("[^"]*"\), '
+                        r'(\S+),\s*(\S+), (\S+),', table)
+        theirs = row and tuple(c_string(row.group(k)) for k in (1, 2, 3))
+        check(theirs == (url, key, base_variable), f"--provider {name}: as the service table",
+              f"C: {theirs}, tool: {(url, key, base_variable)}")
     record = macros.get("FF_RECORD_PARASITE", "").strip('"')
     check(record and f'RECORD = "{record}"' in tool.BATCH_PROGRAM,
           "the batch program knows generated layers by FF_RECORD_PARASITE", record)

@@ -51,7 +51,7 @@ run (guint          n,
   g_free (params.prompt);
   params.prompt = g_strdup ("a lighthouse");
   ff_fill_seeds (seed, n, seeds);
-  ff_fill_run (&where, upload, &params, seeds, n, cancellable, NULL, NULL, results, errors);
+  ff_fill_run (&where, upload, &params, seeds, n, cancellable, NULL, NULL, results, NULL, errors);
   ff_params_clear (&params);
 }
 

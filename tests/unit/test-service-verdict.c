@@ -18,6 +18,7 @@ typedef struct
   gint         code;
   gboolean     refuses;
   gboolean     passed;
+  FfFailure    failure;
 } Verdict;
 
 static GQuark curl_domain (void) { return FF_CURL_ERROR; }
@@ -25,20 +26,21 @@ static GQuark http_domain (void) { return FF_HTTP_ERROR; }
 static GQuark api_domain (void)  { return FF_API_ERROR; }
 
 static const Verdict verdicts[] = {
-  { "401",                 http_domain, 401, TRUE,  FALSE },
-  { "403",                 http_domain, 403, TRUE,  FALSE },
-  { "402-credits",         http_domain, 402, FALSE, TRUE  },
-  { "422-input",           http_domain, 422, FALSE, TRUE  },
-  { "429-busy",            http_domain, 429, FALSE, TRUE  },
-  { "404-no-such-api",     http_domain, 404, FALSE, FALSE },
-  { "500",                 http_domain, 500, FALSE, FALSE },
-  { "no-answer",           curl_domain, CURLE_COULDNT_CONNECT, FALSE, FALSE },
-  { "prediction-failed",   api_domain,  FF_API_ERROR_FAILED, FALSE, TRUE },
-  { "prediction-canceled", api_domain,  FF_API_ERROR_CANCELED, FALSE, TRUE },
-  { "timed-out",           api_domain,  FF_API_ERROR_TIMED_OUT, FALSE, TRUE },
-  { "no-output",           api_domain,  FF_API_ERROR_NO_OUTPUT, FALSE, TRUE },
-  { "bad-response",        api_domain,  FF_API_ERROR_BAD_RESPONSE, FALSE, FALSE },
-  { "bad-config",          api_domain,  FF_API_ERROR_BAD_CONFIG, FALSE, FALSE },
+  { "401",                 http_domain, 401, TRUE,  FALSE, FF_FAILURE_UNAUTHORIZED },
+  { "403",                 http_domain, 403, TRUE,  FALSE, FF_FAILURE_UNAUTHORIZED },
+  { "402-credits",         http_domain, 402, FALSE, TRUE, FF_FAILURE_PAYMENT_REQUIRED },
+  { "422-input",           http_domain, 422, FALSE, TRUE, FF_FAILURE_OTHER },
+  { "429-busy",            http_domain, 429, FALSE, TRUE, FF_FAILURE_RATE_LIMITED },
+  { "404-no-such-api",     http_domain, 404, FALSE, FALSE, FF_FAILURE_NOT_FOUND },
+  { "500",                 http_domain, 500, FALSE, FALSE, FF_FAILURE_OTHER },
+  { "no-answer",           curl_domain, CURLE_COULDNT_CONNECT, FALSE, FALSE, FF_FAILURE_UNREACHABLE },
+  { "prediction-failed",   api_domain,  FF_API_ERROR_FAILED, FALSE, TRUE, FF_FAILURE_FAILED },
+  { "prediction-canceled", api_domain,  FF_API_ERROR_CANCELED, FALSE, TRUE, FF_FAILURE_OTHER },
+  { "timed-out",           api_domain,  FF_API_ERROR_TIMED_OUT, FALSE, TRUE, FF_FAILURE_OTHER },
+  { "no-output",           api_domain,  FF_API_ERROR_NO_OUTPUT, FALSE, TRUE, FF_FAILURE_OTHER },
+  { "bad-response",        api_domain,  FF_API_ERROR_BAD_RESPONSE, FALSE, FALSE, FF_FAILURE_OTHER },
+  { "bad-config",          api_domain,  FF_API_ERROR_BAD_CONFIG, FALSE, FALSE, FF_FAILURE_OTHER },
+  { "moderated",           api_domain,  FF_API_ERROR_MODERATED, FALSE, TRUE, FF_FAILURE_MODERATED },
 };
 
 static void
@@ -49,6 +51,7 @@ test_verdict (gconstpointer data)
 
   g_assert_cmpint (ff_error_refuses_token (error), ==, v->refuses);
   g_assert_cmpint (ff_error_token_passed (error), ==, v->passed);
+  g_assert_cmpint (ff_error_failure (error), ==, v->failure);
 }
 
 static void
