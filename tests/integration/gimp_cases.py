@@ -689,15 +689,20 @@ def case_sample_merged():
             check("sample-merged: the second fill was shown the visible picture, the "
                   "first result in it",
                   req and req.get("image_samples") and not bad, bad or req)
-            # Off: today's message, and nothing changes.
-            before = snapshot(image)
+            # Off: a new fill of the layer the previous result was made
+            # from (the empty one, which covers the canvas), not of the
+            # result itself; it goes above the previous result, hiding
+            # nothing.
             scenario()
             status, message = run_fill(image, previous, sample_merged=False)
-            check("sample-merged off: the same selection is refused",
-                  status == EXECUTION_ERROR and "does not overlap the active layer" in message,
-                  f"{status.value_nick}: {message}")
-            check("sample-merged off: the image is unchanged", state(image) == before)
-            check("sample-merged off: no request was sent", creates() == [])
+            layers = image.get_layers()
+            check("sample-merged off: the same selection fills from the recorded source "
+                  "layer, right above the previous result",
+                  status == SUCCESS and len(creates()) == 1 and len(layers) == 5
+                  and (record_of(layers[1]) or {}).get("source-name") == empty.get_name()
+                  and layers[0] == second and layers[2] == previous
+                  and all(l.get_visible() for l in layers[:3]),
+                  (status.value_nick, message, layer_names(image)))
     image.delete()
 
     # Off: the active layer alone, as before: the empty one is black.
