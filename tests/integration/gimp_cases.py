@@ -1376,6 +1376,93 @@ def case_record_never_steers():
         Gimp.detach_parasite("flux-fill-service")
 
 
+def bfl(path, body=None):
+    url = os.environ["FLUX_FILL_BFL_STANDIN_URL"] + path
+    req = urllib.request.Request(url, method="POST" if body is not None else "GET",
+                                 data=json.dumps(body).encode() if body is not None else None)
+    with urllib.request.urlopen(req) as r:
+        return json.loads(r.read())
+
+
+def bfl_scenario(**fields):
+    bfl("/_standin/reset", {})
+    bfl("/_standin/scenario", dict({"duration": 0.2}, **fields))
+
+
+def bfl_submits(endpoint=None):
+    return [r for r in bfl("/_standin/requests")
+            if r["method"] == "POST" and (endpoint is None or r.get("endpoint") == endpoint)]
+
+
+def case_bfl():
+    """FLUX Fill, three variations and Expand at Black Forest Labs'
+    stand-in, chosen by FLUX_FILL_PROVIDER, FLUX_FILL_BASE_URL and
+    BFL_API_KEY (REPLICATE_API_TOKEN stays set and is never sent); a
+    moderated result and a 402 each say what to do and change nothing."""
+    bfl_scenario()
+    scenario()
+    image, layer = make_image()
+    image.select_ellipse(Gimp.ChannelOps.REPLACE, 200, 150, 180, 120)
+    status, message = run_fill(image, layer, prompt="a small pond")
+    if not check("bfl: a fill at Black Forest Labs succeeds", status == SUCCESS, message):
+        image.delete()
+        return
+    subs = bfl_submits("fill")
+    check("bfl: one submit, the key as x-key, never a bearer token; Replicate saw nothing",
+          len(subs) == 1 and subs[0]["key"] == "valid" and not subs[0]["authorization"]
+          and subs[0]["image_form"] == "base64" and creates() == [],
+          (subs, creates()))
+    downloads = [r for r in bfl("/_standin/requests") if r["server"] == "delivery"]
+    check("bfl: the sample was fetched without the key",
+          len(downloads) == 1 and downloads[0]["key"] == "missing"
+          and not downloads[0]["authorization"] and downloads[0]["status"] == 200, downloads)
+    result = image.get_layers()[0]
+    rec = record_of(result) or {}
+    check("bfl: the result is masked and records the provider, model and cost",
+          result.get_mask() is not None and rec.get("provider") == "bfl"
+          and rec.get("model") == "flux-fill-pro" and rec.get("cost") == 5, rec)
+    data, w = composite(image)[:2]
+    i = (210 * w + 290) * 4
+    px = tuple(data[i:i + 3])
+    check("bfl: the fill landed in the selection", px[0] > 200 and px[1] < 80 and px[2] > 200, px)
+    image.delete()
+
+    bfl_scenario()
+    image, layer = make_image()
+    image.select_ellipse(Gimp.ChannelOps.REPLACE, 200, 150, 180, 120)
+    status, message = run_fill(image, layer, prompt="a small pond", variations=3)
+    top = image.get_layers()[0]
+    check("bfl: three variations make a group of three",
+          status == SUCCESS and top.is_group() and len(top.get_children()) == 3
+          and len(bfl_submits("fill")) == 3, (message, layer_names(image)))
+    image.delete()
+
+    bfl_scenario()
+    image, layer = make_image()
+    status, message = run_expand(image, layer, mode="left", prompt="")
+    subs = bfl_submits("expand")
+    check("bfl: Expand goes to the expand endpoint and grows the canvas to the left",
+          status == SUCCESS and len(subs) == 1 and subs[0]["body"].get("left") == 320
+          and subs[0]["body"].get("right") == 0 and image.get_width() > 640
+          and image.get_height() == 480,
+          (message, subs and subs[0].get("body"), image.get_width(), image.get_height()))
+    image.delete()
+
+    for name, fields, words in [
+            ("a moderated result", {"outcome": "Content Moderated"}, "moderation"),
+            ("no credits (402)", {"credits": 1}, "no credits left")]:
+        bfl_scenario(**fields)
+        image, layer = make_image()
+        image.select_ellipse(Gimp.ChannelOps.REPLACE, 200, 150, 180, 120)
+        before = snapshot(image)
+        status, message = run_fill(image, layer, prompt="a small pond")
+        check(f"bfl: {name} says what to do and names the host",
+              status == EXECUTION_ERROR and words in message and "127.0.0.1:" in message,
+              message)
+        check(f"bfl: {name} changes nothing", state(image) == before)
+        image.delete()
+
+
 def case_german():
     expect_translated("German", "Es gibt keine Auswahl.",
                       "FLUX Fill ist fehlgeschlagen: die Vorhersage konnte nicht erstellt "
@@ -1411,6 +1498,7 @@ GROUPS = {
     "keyring-env-wins": [case_keyring_fill],
     "no-keyring": [case_no_keyring],
     "configured": [case_record_never_steers],
+    "bfl": [case_bfl],
 }
 
 # FLUX_FILL_CASES=case_kinds,case_errors runs only those (a quick loop by hand).

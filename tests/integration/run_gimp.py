@@ -42,13 +42,16 @@ KEYRING_SESSION = (
     " || { echo 'secret-tool store failed' >&2; exit 1; }; "
     "rm -f \"$FLUX_FILL_KEYRING_TOKEN_FILE\"; unset FLUX_FILL_KEYRING_TOKEN_FILE; exec \"$@\"")
 GIMP_TIMEOUT = 600
+BFL_STANDIN = os.path.join(HERE, "..", "standin", "bfl_standin.py")
+BFL_KEY = "bfl_gimp_test_key_3e8a"
 
 
-def start_standin():
-    proc = subprocess.Popen([sys.executable, STANDIN, "--token", TOKEN],
+def start_standin(script=None, token=TOKEN):
+    """A stand-in (Replicate's by default); its process and ports."""
+    proc = subprocess.Popen([sys.executable, script or STANDIN, "--token", token],
                             stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
-    _, api, files = proc.stdout.readline().split()
-    return proc, int(api), int(files)
+    ports = proc.stdout.readline().split()[1:]
+    return (proc,) + tuple(int(p) for p in ports)
 
 
 def default_gimp():
@@ -174,7 +177,8 @@ def main():
         return 1
 
     workdir = tempfile.mkdtemp(prefix="flux-fill-gimp-")
-    standin, api_port, _ = start_standin()
+    standin, api_port = start_standin()[:2]
+    bfl, bfl_port = start_standin(BFL_STANDIN, BFL_KEY)[:2]
     base = f"http://127.0.0.1:{api_port}"
     env = {"REPLICATE_API_TOKEN": TOKEN,
            # The aggregator's layout: the API under a path prefix.
@@ -201,7 +205,14 @@ def main():
                   # The service the dialogs share (no REPLICATE_BASE_URL), the
                   # debug log in a file for the progress text.
                   "configured": dict(env, REPLICATE_BASE_URL=None,
-                                     FLUX_FILL_DEBUG="{workdir}/debug-configured.log")}
+                                     FLUX_FILL_DEBUG="{workdir}/debug-configured.log"),
+                  # Black Forest Labs through the environment, as batch runs
+                  # and CI choose it; REPLICATE_API_TOKEN stays set and must
+                  # be ignored.
+                  "bfl": dict(env, FLUX_FILL_PROVIDER="bfl",
+                              FLUX_FILL_BASE_URL=f"http://127.0.0.1:{bfl_port}",
+                              FLUX_FILL_BFL_STANDIN_URL=f"http://127.0.0.1:{bfl_port}",
+                              BFL_API_KEY=BFL_KEY)}
         # FLUX_FILL_GROUPS=main,fault runs only those groups (by hand).
         wanted = [g for g in os.environ.get("FLUX_FILL_GROUPS", "").split(",") if g]
         for group, group_env in groups.items():
@@ -230,6 +241,8 @@ def main():
             outputs.append(output)
     finally:
         standin.stdin.close()
+        bfl.stdin.close()
+        bfl.wait(timeout=10)
         standin.wait(timeout=10)
 
     everything = "\n".join(outputs)
@@ -246,7 +259,8 @@ def main():
            or "runtime error" in l or "AddressSanitizer" in l or "LeakSanitizer" in l]
     results.append((not bad, "no CRITICAL, WARNING or sanitizer report from the plug-in",
                     "\n".join(bad[:20])))
-    results.append((TOKEN not in everything and WRONG_KEYRING_TOKEN not in everything,
+    results.append((TOKEN not in everything and WRONG_KEYRING_TOKEN not in everything
+                    and BFL_KEY not in everything,
                     "the token appears nowhere in GIMP's output", ""))
 
     print("TAP version 13")
