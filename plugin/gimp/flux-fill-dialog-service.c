@@ -93,6 +93,9 @@ service_changed (GimpProcedureConfig    *config,
                  GParamSpec             *pspec,
                  FluxFillServiceSection *section)
 {
+  /* Each service has a price of its own. */
+  if (g_str_equal (pspec->name, "service"))
+    flux_fill_service_load_price (config);
   describe_token (section);
 }
 

@@ -306,34 +306,81 @@ flux_fill_service_keep_token (GimpProcedureConfig  *config,
   return FALSE;
 }
 
-/* The service settings both dialogs share: a global parasite (GIMP keeps
- * it in its profile's parasiterc) of "NICK\nURL\nPRICE".  Never the token.
+/* The service settings the dialogs share: a global parasite (GIMP keeps
+ * it in its profile's parasiterc) of "NICK\nURL\nPRICE\nPRICES", PRICES
+ * being "nick=price;…", the price kept for each service.  Never the token.
  */
 #define SHARED_PARASITE "flux-fill-service"
 
-void
-flux_fill_service_load_shared (GimpProcedureConfig *config)
+/* The shared settings' fields, or NULL.  (transfer full) */
+static GStrv
+shared_fields (void)
 {
   GimpParasite     *parasite = gimp_get_parasite (SHARED_PARASITE);
   g_autofree gchar *text = NULL;
   g_auto(GStrv)     fields = NULL;
   const gchar      *data;
   guint32           size = 0;
-  gdouble           price;
 
   if (parasite == NULL)
-    return;
+    return NULL;
   data = gimp_parasite_get_data (parasite, &size);
-  text = g_strndup (data, MIN (size, 4096));
+  text = g_strndup (data, MIN (size, 8192));
   gimp_parasite_free (parasite);
-  fields = g_strsplit (text, "\n", 3);
-  if (g_strv_length (fields) != 3 || ! g_utf8_validate (text, -1, NULL))
+  if (! g_utf8_validate (text, -1, NULL))
+    return NULL;
+  fields = g_strsplit (text, "\n", 4);
+  return g_strv_length (fields) >= 3 ? g_steal_pointer (&fields) : NULL;
+}
+
+/* The price kept for @nick in @fields, else -1. */
+static gdouble
+kept_price (GStrv        fields,
+            const gchar *nick)
+{
+  g_auto(GStrv) prices = NULL;
+
+  if (fields == NULL || g_strv_length (fields) < 4)
+    return -1;
+  prices = g_strsplit (fields[3], ";", 32);
+  for (gchar **p = prices; *p != NULL; p++)
+    {
+      const gchar *eq = strchr (*p, '=');
+      gdouble      price;
+
+      if (eq == NULL || strncmp (*p, nick, (gsize) (eq - *p)) != 0 ||
+          strlen (nick) != (gsize) (eq - *p))
+        continue;
+      price = g_ascii_strtod (eq + 1, NULL);
+      return price >= 0.0 && price <= 100.0 ? price : -1;
+    }
+  return -1;
+}
+
+void
+flux_fill_service_load_price (GimpProcedureConfig *config)
+{
+  g_auto(GStrv) fields = shared_fields ();
+  gdouble       price = kept_price (fields, flux_fill_service_preset (config)->nick);
+
+  g_object_set (config, "price", price >= 0 ? price : FLUX_FILL_PRICE_DEFAULT, NULL);
+}
+
+void
+flux_fill_service_load_shared (GimpProcedureConfig *config)
+{
+  g_auto(GStrv) fields = shared_fields ();
+  gdouble       price;
+
+  if (fields == NULL)
     return;
-  price = g_ascii_strtod (fields[2], NULL);
   if (ff_preset_by_nick (fields[0]) != NULL)
     g_object_set (config, "service", ff_preset_by_nick (fields[0])->nick, NULL);
   if (strlen (fields[1]) <= FF_BASE_URL_MAX_BYTES)
     g_object_set (config, "base-url", fields[1], NULL);
+  price = kept_price (fields, flux_fill_service_preset (config)->nick);
+  if (price < 0)
+    price = g_ascii_strtod (fields[2], NULL);
   if (price >= 0.0 && price <= 100.0)
     g_object_set (config, "price", price, NULL);
 }
@@ -341,19 +388,32 @@ flux_fill_service_load_shared (GimpProcedureConfig *config)
 void
 flux_fill_service_store_shared (GimpProcedureConfig *config)
 {
-  g_autofree gchar *service = NULL;
-  g_autofree gchar *url = NULL;
-  g_autofree gchar *text = NULL;
-  gchar             price_text[G_ASCII_DTOSTR_BUF_SIZE];
-  gdouble           price = FLUX_FILL_PRICE_DEFAULT;
-  GimpParasite     *parasite;
+  g_auto(GStrv)      fields = shared_fields ();
+  g_autofree gchar  *url = NULL;
+  g_autoptr(GString) text = g_string_new (NULL);
+  gchar              number[G_ASCII_DTOSTR_BUF_SIZE];
+  gdouble            price = FLUX_FILL_PRICE_DEFAULT;
+  const gchar       *nick = flux_fill_service_preset (config)->nick;
+  gsize              n = 0;
+  const FfPreset    *presets = ff_presets (&n);
+  GimpParasite      *parasite;
 
-  g_object_get (config, "service", &service, "base-url", &url, "price", &price, NULL);
-  text = g_strdup_printf ("%s\n%s\n%s", service ? service : "replicate",
-                          url ? g_strdelimit (url, "\n", ' ') : "",
-                          g_ascii_dtostr (price_text, sizeof price_text, price));
+  g_object_get (config, "base-url", &url, "price", &price, NULL);
+  g_string_append_printf (text, "%s\n%s\n%s\n", nick,
+                          url ? g_strdelimit (url, "\n;", ' ') : "",
+                          g_ascii_formatd (number, sizeof number, "%.4f", price));
+  /* This service's price now, the others' as they were kept. */
+  for (gsize i = 0; i < n; i++)
+    {
+      gdouble kept = g_str_equal (presets[i].nick, nick) ? price
+                     : kept_price (fields, presets[i].nick);
+
+      if (kept >= 0)
+        g_string_append_printf (text, "%s=%s;", presets[i].nick,
+                                g_ascii_formatd (number, sizeof number, "%.4f", kept));
+    }
   parasite = gimp_parasite_new (SHARED_PARASITE, GIMP_PARASITE_PERSISTENT,
-                                (guint32) strlen (text), text);
+                                (guint32) text->len, text->str);
   gimp_attach_parasite (parasite);
   gimp_parasite_free (parasite);
 }

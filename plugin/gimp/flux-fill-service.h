@@ -72,6 +72,10 @@ gchar *  flux_fill_service_price_text    (gdouble              dollars);
  * the dialog said, never where a file's record says.
  */
 void     flux_fill_service_load_shared   (GimpProcedureConfig *config);
+/* The price kept for the service @config names now (the default when
+ * none was), as the dialog's Service choice changes.
+ */
+void     flux_fill_service_load_price    (GimpProcedureConfig *config);
 void     flux_fill_service_store_shared  (GimpProcedureConfig *config);
 
 /* Keeps a token typed into the dialog in the keyring, under the base URL
