@@ -60,11 +60,16 @@ FfHttpResponse * ff_client_send           (FfClient             *client,
                                            FfSendRetry           retry,
                                            gint                  attempts,
                                            GError              **error);
-/* A job's submit: sent once (see FfSendRetry), a cancel asked for
- * meanwhile deferred to after it; 200, 201 or 202 else FF_HTTP_ERROR.
+/* A job's submit: POST @body (JSON) to @route under the base URL with
+ * the key and @header (nullable, one more line); sent once (see
+ * FfSendRetry), a cancel asked for meanwhile deferred to after it; 200,
+ * 201 or 202 else FF_HTTP_ERROR.
  */
 FfHttpResponse * ff_client_submit         (FfClient             *client,
-                                           FfHttpRequest        *request,
+                                           const gchar          *route,
+                                           const gchar          *body,
+                                           gsize                 length,
+                                           const gchar          *header,
                                            GError              **error);
 /* GET @url with the key; the response only when it is a 200. */
 FfHttpResponse * ff_client_api_get        (FfClient             *client,

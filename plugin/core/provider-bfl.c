@@ -67,25 +67,14 @@ bfl_submit (FfClient     *client,
             gsize         length,
             GError      **error)
 {
-  g_autofree gchar          *url = g_strconcat (client->base_url, route, NULL);
-  g_autoptr(GBytes)          bytes = g_bytes_new_static (body, length);
   g_autoptr(FfHttpResponse)  response = NULL;
   g_autoptr(JsonParser)      parser = json_parser_new ();
   g_autoptr(FfPrediction)    job = NULL;
   JsonObject                *object;
   JsonNode                  *cost;
   const gchar               *id, *polling_url;
-  FfHttpRequest              request = {
-    .method = "POST",
-    .url = url,
-    .content_type = "application/json",
-    .body = bytes,
-    .timeout_seconds = FF_API_TIMEOUT_SECONDS,
-    .stall_seconds = client->timing.stall_seconds,
-    .max_response = FF_MAX_API_RESPONSE,
-  };
 
-  response = ff_client_submit (client, &request, error);
+  response = ff_client_submit (client, route, body, length, NULL, error);
   if (response == NULL)
     return NULL;
   object = parse_object (parser, response, error);

@@ -47,28 +47,16 @@ replicate_submit (FfClient     *client,
                   gsize         length,
                   GError      **error)
 {
-  g_autofree gchar *url = g_strconcat (client->base_url, route, NULL);
   g_autofree gchar *cancel_after = g_strdup_printf ("Cancel-After: %.0fs",
                                                     ceil (client->timing.limit_seconds) +
                                                     CANCEL_AFTER_MARGIN_SECONDS);
-  g_autoptr(GBytes) bytes = g_bytes_new_static (body, length);
   g_autoptr(FfHttpResponse) response = NULL;
+
   /* No "Prefer: wait": a create held until the prediction ends hides its
    * id, and a cancel (GIMP kills the plug-in) could not stop the billing.
    * The id comes back at once and the watchman is armed with it.
    */
-  FfHttpRequest     request = {
-    .method = "POST",
-    .url = url,
-    .content_type = "application/json",
-    .header = cancel_after,
-    .body = bytes,
-    .timeout_seconds = FF_API_TIMEOUT_SECONDS,
-    .stall_seconds = client->timing.stall_seconds,
-    .max_response = FF_MAX_API_RESPONSE,
-  };
-
-  response = ff_client_submit (client, &request, error);
+  response = ff_client_submit (client, route, body, length, cancel_after, error);
   if (response == NULL)
     return NULL;
   return parse_prediction_response (response, error);

@@ -419,23 +419,38 @@ defer_cancel (gpointer user_data)
 }
 
 FfHttpResponse *
-ff_client_submit (FfClient       *client,
-                  FfHttpRequest  *request,
-                  GError        **error)
+ff_client_submit (FfClient      *client,
+                  const gchar   *route,
+                  const gchar   *body,
+                  gsize          length,
+                  const gchar   *header,
+                  GError       **error)
 {
+  g_autofree gchar         *url = g_strconcat (client->base_url, route, NULL);
+  g_autoptr(GBytes)         bytes = g_bytes_new_static (body, length);
   g_autoptr(FfHttpResponse) response = NULL;
+  FfHttpRequest             request = {
+    .method = "POST",
+    .url = url,
+    .content_type = "application/json",
+    .header = header,
+    .body = bytes,
+    .timeout_seconds = FF_API_TIMEOUT_SECONDS,
+    .stall_seconds = client->timing.stall_seconds,
+    .max_response = FF_MAX_API_RESPONSE,
+  };
 
-  ff_client_authorize (client, request);
+  ff_client_authorize (client, &request);
   /* Sent again only when no job can exist: after a 429 or when the
    * request never left whole.  A 5xx or a connection dropped after the
    * POST may hide a job that runs, billed, with an id we never learn; a
    * second POST would be a second bill.  On a connection of its own:
    * libcurl re-sends on a reused one that was dead.
    */
-  request->send_once = TRUE;
+  request.send_once = TRUE;
   client->cancel_pending = FALSE;
   ff_http_set_progress (client->http, defer_cancel, client);
-  response = ff_client_send (client, request, FF_SEND_UNMADE, FF_MAX_SEND_ATTEMPTS, error);
+  response = ff_client_send (client, &request, FF_SEND_UNMADE, FF_MAX_SEND_ATTEMPTS, error);
   ff_http_set_progress (client->http, client->progress, client->progress_data);
   if (response == NULL)
     return NULL;
