@@ -109,12 +109,28 @@ export XDG_RUNTIME_DIR=$PWD/$out/run
 mkdir -p "$HOME" "$XDG_RUNTIME_DIR"; chmod 700 "$XDG_RUNTIME_DIR"
 printf pw | gnome-keyring-daemon --unlock --components=secrets >/dev/null
 
-# An X server on a display nobody uses; it says which.
-setsid Xvfb -displayfd 6 -screen 0 1280x900x24 -nolisten tcp 6>"$out/display" \
-  2>"$out/xvfb.log" &
-pids+=($!)
-
-until_true test -s "$out/display" || { echo "Xvfb did not start" >&2; exit 1; }
+# An X server on a display nobody else uses.  The root has a /tmp of its
+# own, but the abstract socket (@/tmp/.X11-unix/XN, where clients look
+# first) is shared with every process of the network namespace: a number
+# whose socket is there, or that Xvfb could not take ("server already
+# running" when another took it just now), is left for the next.
+x_ready () { test -s "$out/display"; }
+x_started () { x_ready || ! kill -0 "$xvfb" 2>/dev/null; }
+for n in $(shuf -i 20-199 -n 40); do
+  grep -q "@/tmp/.X11-unix/X$n\$" /proc/net/unix && continue
+  : >"$out/display"
+  setsid Xvfb ":$n" -displayfd 6 -screen 0 1280x900x24 -nolisten tcp 6>"$out/display" \
+    2>"$out/xvfb.log" &
+  xvfb=$!
+  if until_true x_started && x_ready && ! grep -q "already running" "$out/xvfb.log"; then
+    pids+=($xvfb)
+    break
+  fi
+  kill "$xvfb" 2>/dev/null || true
+  wait "$xvfb" 2>/dev/null || true
+  : >"$out/display"
+done
+x_ready || { echo "Xvfb did not start; see $out/xvfb.log" >&2; exit 1; }
 export DISPLAY=:$(cat "$out/display")
 
 setsid gimp-3.0 -n --no-splash --batch-interpreter=python-fu-eval \
@@ -127,6 +143,7 @@ not_ok () { echo "not ok - $lang: $1" >>"$out/checks"; }
 check () { if "${@:2}"; then ok "$1"; else not_ok "$1"; fi; }
 finish () {
   local n=0 line
+  say "done"
   kill "$gimp" 2>/dev/null || true
   echo "1..$expected"
   while IFS= read -r line; do
@@ -184,12 +201,14 @@ screen () {
 # The window of STEP, once it shows and is drawn.  The one before it is
 # gone by then (see done_with): any FLUX Fill window is this step's.
 window_of () {
+  say "waiting for the window of $1"
   seen=
   until_true step_started "$1" && until_true new_window && until_true settled
 }
 # A window we are done with: gone before the next one is looked for (a
 # new plug-in process may get the same window id).
-done_with () { until_true gone "$win" || true; }
+done_with () { until_true gone "$win" || say "window $win still there"; }
+say () { echo "dialog-smoke $lang: ${SECONDS}s: $*" >&2; }
 # A FLUX Fill window again, after the one in $win.
 back () { seen="$seen $win"; until_true new_window && until_true settled; }
 # The Alt+letter of a label in this language, from the plug-in's catalogue.
