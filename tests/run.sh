@@ -89,6 +89,18 @@ if [ "${FLUX_FILL_INNER:-}" != 1 ]; then
     installs+=("$out/batch-root.tap")
   fi
 
+  # The dialogs in GIMP's window (Xvfb, xdotool), in English and French:
+  # TAP beside the screenshots in _build/<where>-gui/<lang>/.
+  gui=_build/$where-gui
+  mkdir -p "$gui"
+  if [ -x "$plain/plugin/flux-fill" ]; then
+    for lang in en fr; do
+      tests/gui/dialog-smoke.sh --lang "$lang" --build "$plain" \
+        > "$gui/dialog-$lang.tap" 2>"$gui/dialog-$lang.log" || true
+      installs+=("$gui/dialog-$lang.tap")
+    done
+  fi
+
   # The packages: the .deb (built, lintian, installed into a throwaway
   # copy of the root, one fill), the Flatpak extension's tree, the tarball.
   pk=_build/packaging

@@ -23,7 +23,8 @@ import sys
 TEST_TOKENS = ["r8_unit_test_token_5f3a", "r8_gimp_test_token_9c1e", "r8_selftest_token",
                "r8_keyring_unit_token_7d2b", "r8_keyring_unit_token_e41c",
                "r8_gimp_wrong_keyring_token_0b7a",
-               "r8_batch_test_token_5d2f", "r8_batch_wrong_token_77aa"]
+               "r8_batch_test_token_5d2f", "r8_batch_wrong_token_77aa",
+               "r8_gui_smoke_token_4b7e", "r8_gui_wrong_token_c2d9"]
 
 passed = failed = skipped = 0
 leaked = []

@@ -39,6 +39,7 @@ case $suite in
       python3 python3-pil valgrind ca-certificates
       clang libclang-rt-dev locales-all
       dbus gnome-keyring libsecret-tools xvfb xauth
+      xdotool x11-apps imagemagick fonts-dejavu-core
       debhelper dpkg-dev lintian fakeroot appstream flatpak-builder git
     ) ;;
   sid)

@@ -274,6 +274,8 @@ name_minus_one (GimpProcedureDialog *dialog,
   GtkWidget *widget = gimp_procedure_dialog_get_widget (dialog, property, GIMP_TYPE_LABEL_SPIN);
   GtkWidget *spin = gimp_label_spin_get_spin_button (GIMP_LABEL_SPIN (widget));
 
+  /* A numeric spin button drops letters, the word's too: it showed blank. */
+  gtk_spin_button_set_numeric (GTK_SPIN_BUTTON (spin), FALSE);
   g_signal_connect (spin, "output", G_CALLBACK (spin_output), (gpointer) word);
   g_signal_connect (spin, "input", G_CALLBACK (spin_input), (gpointer) word);
   gtk_entry_set_width_chars (GTK_ENTRY (spin), MAX (8, (gint) g_utf8_strlen (word, -1)));
