@@ -196,7 +196,7 @@ flux_fill_service_section_new (GimpProcedureDialog *dialog,
   GtkWidget              *box, *row, *label, *button, *price;
 
   section->config = config;
-  gimp_procedure_dialog_get_label (dialog, "service-title", _("Ser_vice and API token"),
+  gimp_procedure_dialog_get_label (dialog, "service-title", _("Service and API to_ken"),
                                    FALSE, TRUE);
   /* Cents: the default 0.05 would show as 0.1. */
   price = gimp_procedure_dialog_get_widget (dialog, "price", GIMP_TYPE_LABEL_SPIN);

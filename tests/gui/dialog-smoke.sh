@@ -238,7 +238,7 @@ nothing_stored () { [ -z "$(stored)" ]; }
 fill_key=$(mnemonic "_Fill")
 token_key=$(mnemonic "API t_oken")
 advanced_key=$(mnemonic "_Advanced")
-service_key=$(mnemonic "Ser_vice and API token")
+service_key=$(mnemonic "Service and API to_ken")
 continue_key=$(mnemonic "C_ontinue")
 win=
 
@@ -278,8 +278,8 @@ check "the token is in the keyring once the fill was accepted" stored_is "$token
 must "the dialog opens with a result active" window_of wrong
 check "Advanced opens with $advanced_key" open_section "$advanced_key"
 shot 5-advanced
-# Where Variations and "Ser_vice and API token" share v, the first press
-# focuses Variations, the second the section's title, and Space opens it.
+# Were two labels to share its letter, the first press would focus the
+# other, the second the section's title, and Space open it.
 h0=$(height "$win")
 if open_section "$service_key"; then
   ok "the Service section opens with $service_key"
