@@ -140,23 +140,23 @@ ff_resolved_clear (FfResolved *resolved)
  * the keyring.
  */
 static const gchar *
-env_value (const gchar * const *environ,
+env_value (const gchar * const *envp,
            const gchar         *name)
 {
-  const gchar *value = name != NULL ? g_environ_getenv ((gchar **) environ, name) : NULL;
+  const gchar *value = name != NULL ? g_environ_getenv ((gchar **) envp, name) : NULL;
 
   return value != NULL && *value != '\0' ? value : NULL;
 }
 
 gboolean
-ff_service_resolve (const gchar * const  *environ,
+ff_service_resolve (const gchar * const  *envp,
                     const gchar          *preset_nick,
                     const gchar          *typed_url,
                     FfResolved           *resolved,
                     GError              **error)
 {
   const FfPreset       *preset = ff_preset_by_nick (preset_nick);
-  const gchar          *named = env_value (environ, "FLUX_FILL_PROVIDER");
+  const gchar          *named = env_value (envp, "FLUX_FILL_PROVIDER");
   const FfProviderInfo *provider;
   const gchar          *base;
   const gchar          *key;
@@ -178,9 +178,9 @@ ff_service_resolve (const gchar * const  *environ,
   else
     provider = ff_provider_info (preset->provider);
 
-  base = env_value (environ, "FLUX_FILL_BASE_URL");
+  base = env_value (envp, "FLUX_FILL_BASE_URL");
   if (base == NULL)
-    base = env_value (environ, provider->base_variable);
+    base = env_value (envp, provider->base_variable);
   if (base == NULL && preset->provider == provider->id)
     base = preset->base_url != NULL ? preset->base_url : typed_url;
   if (base == NULL || *base == '\0')
@@ -189,7 +189,7 @@ ff_service_resolve (const gchar * const  *environ,
   resolved->provider = provider;
   resolved->base_url = without_trailing_slashes (base);
   resolved->key_url = ff_service_key_url (resolved->base_url);
-  key = env_value (environ, provider->key_variable);
+  key = env_value (envp, provider->key_variable);
   if (key != NULL)
     {
       resolved->key = g_strdup (key);

@@ -94,9 +94,9 @@ void                   ff_resolved_clear       (FfResolved   *resolved);
  * or @typed_url for an "other-…" one) when its provider is that one,
  * else the provider's default; the key the provider's own variable,
  * else (NULL) the keyring's.  A variable of another provider is never
- * read.  @environ: as g_get_environ () gives it; an empty value is unset.
+ * read.  @envp: as g_get_environ () gives it; an empty value is unset.
  */
-gboolean               ff_service_resolve      (const gchar * const *environ,
+gboolean               ff_service_resolve      (const gchar * const *envp,
                                                 const gchar  *preset,
                                                 const gchar  *typed_url,
                                                 FfResolved   *resolved,

@@ -38,14 +38,14 @@ flux_fill_service_target (GimpProcedureConfig  *config,
                           FfResolved           *target,
                           GError              **error)
 {
-  g_auto(GStrv)     environ = g_get_environ ();
+  g_auto(GStrv)     envp = g_get_environ ();
   g_autofree gchar *service = NULL;
   g_autofree gchar *typed = NULL;
 
   g_object_get (config, "service", &service, "base-url", &typed, NULL);
   if (typed != NULL)
     g_strstrip (typed);
-  if (! ff_service_resolve ((const gchar * const *) environ, service, typed, target, error))
+  if (! ff_service_resolve ((const gchar * const *) envp, service, typed, target, error))
     {
       g_prefix_error (error, "%s", _("FLUX Fill is not set up: "));
       return FALSE;

@@ -9,7 +9,7 @@
 typedef struct
 {
   const gchar *name;
-  const gchar *environ[5];      /* NAME=value */
+  const gchar *envp[5];         /* NAME=value */
   const gchar *preset;
   const gchar *typed;
   const gchar *provider;        /* NULL: an error */
@@ -67,7 +67,7 @@ test_resolve (gconstpointer data)
   g_autoptr(GError)            error = NULL;
   gboolean                     ok;
 
-  ok = ff_service_resolve (r->environ, r->preset, r->typed, &resolved, &error);
+  ok = ff_service_resolve (r->envp, r->preset, r->typed, &resolved, &error);
   if (r->provider == NULL)
     {
       g_assert_false (ok);
