@@ -11,23 +11,28 @@
 #define BFL_EXPAND_MAX_SIDE 2048
 
 /* What every body carries, as its schema names it: @jpeg is Black Forest
- * Labs' name for jpg.
+ * Labs' name for jpg; @sampling: steps and guidance, which only the fill
+ * model takes.
  */
 static void
 add_parameters (JsonBuilder    *builder,
                 const FfParams *params,
-                const gchar    *jpeg)
+                const gchar    *jpeg,
+                gboolean        sampling)
 {
   json_builder_set_member_name (builder, "prompt");
   json_builder_add_string_value (builder, ff_params_model_prompt (params));
-  json_builder_set_member_name (builder, "steps");
-  json_builder_add_int_value (builder, params->steps);
-  /* Typed gateways refuse 60.0 where their schema says integer. */
-  json_builder_set_member_name (builder, "guidance");
-  if (params->guidance == floor (params->guidance))
-    json_builder_add_int_value (builder, (gint64) params->guidance);
-  else
-    json_builder_add_double_value (builder, params->guidance);
+  if (sampling)
+    {
+      json_builder_set_member_name (builder, "steps");
+      json_builder_add_int_value (builder, params->steps);
+      /* Typed gateways refuse 60.0 where their schema says integer. */
+      json_builder_set_member_name (builder, "guidance");
+      if (params->guidance == floor (params->guidance))
+        json_builder_add_int_value (builder, (gint64) params->guidance);
+      else
+        json_builder_add_double_value (builder, params->guidance);
+    }
   json_builder_set_member_name (builder, "output_format");
   json_builder_add_string_value (builder, params->output_format == FF_FORMAT_JPG
                                           ? jpeg : ff_output_format_nick (params->output_format));
@@ -76,7 +81,7 @@ ff_request_build_body (const FfParams *params,
     }
   json_builder_set_member_name (builder, "outpaint");
   json_builder_add_string_value (builder, ff_outpaint_api_value (params->outpaint));
-  add_parameters (builder, params, "jpg");
+  add_parameters (builder, params, "jpg", TRUE);
   json_builder_end_object (builder);
   json_builder_end_object (builder);
   return finish (builder, length);
@@ -106,7 +111,7 @@ ff_request_build_bfl_fill (const FfParams *params,
   json_builder_add_string_value (builder, bare_base64 (image_uri));
   json_builder_set_member_name (builder, "mask");
   json_builder_add_string_value (builder, bare_base64 (mask_uri));
-  add_parameters (builder, params, "jpeg");
+  add_parameters (builder, params, "jpeg", TRUE);
   json_builder_end_object (builder);
   return finish (builder, length);
 }
@@ -185,7 +190,121 @@ ff_request_build_bfl_expand (const FfParams *params,
       json_builder_set_member_name (builder, names[i]);
       json_builder_add_int_value (builder, sides[i]);
     }
-  add_parameters (builder, params, "jpeg");
+  add_parameters (builder, params, "jpeg", TRUE);
   json_builder_end_object (builder);
   return finish (builder, length);
+}
+
+static gboolean
+references_fit (const gchar * const *references)
+{
+  return references == NULL || g_strv_length ((gchar **) references) <= FF_REQUEST_MAX_REFERENCES;
+}
+
+/* Replicate's edit models: one input_image (Kontext), or input_images
+ * with the references after the picture (FLUX.2), at the picture's size.
+ */
+static gchar *
+build_replicate_edit (const FfParams      *params,
+                      const gchar         *image_uri,
+                      gboolean             several,
+                      const gchar * const *references,
+                      gsize               *length)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new_immutable ();
+
+  g_return_val_if_fail (params != NULL && image_uri != NULL, NULL);
+  g_return_val_if_fail (references_fit (references), NULL);
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "input");
+  json_builder_begin_object (builder);
+  if (several)
+    {
+      json_builder_set_member_name (builder, "input_images");
+      json_builder_begin_array (builder);
+      json_builder_add_string_value (builder, image_uri);
+      for (gsize i = 0; references != NULL && references[i] != NULL; i++)
+        json_builder_add_string_value (builder, references[i]);
+      json_builder_end_array (builder);
+    }
+  else
+    {
+      json_builder_set_member_name (builder, "input_image");
+      json_builder_add_string_value (builder, image_uri);
+    }
+  json_builder_set_member_name (builder, "aspect_ratio");
+  json_builder_add_string_value (builder, "match_input_image");
+  if (several)
+    {
+      json_builder_set_member_name (builder, "resolution");
+      json_builder_add_string_value (builder, "match_input_image");
+    }
+  add_parameters (builder, params, "jpg", FALSE);
+  json_builder_end_object (builder);
+  json_builder_end_object (builder);
+  return finish (builder, length);
+}
+
+gchar *
+ff_request_build_kontext (const FfParams *params,
+                          const gchar    *image_uri,
+                          gsize          *length)
+{
+  return build_replicate_edit (params, image_uri, FALSE, NULL, length);
+}
+
+gchar *
+ff_request_build_flux2 (const FfParams      *params,
+                        const gchar         *image_uri,
+                        const gchar * const *references,
+                        gsize               *length)
+{
+  return build_replicate_edit (params, image_uri, TRUE, references, length);
+}
+
+/* Black Forest Labs' edit models: input_image, then input_image_2… for
+ * the references; no size, so the result follows the picture's.
+ */
+static gchar *
+build_bfl_edit (const FfParams      *params,
+                const gchar         *image_uri,
+                const gchar * const *references,
+                gsize               *length)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new_immutable ();
+
+  g_return_val_if_fail (params != NULL && image_uri != NULL, NULL);
+  g_return_val_if_fail (references_fit (references), NULL);
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "input_image");
+  json_builder_add_string_value (builder, bare_base64 (image_uri));
+  for (gsize i = 0; references != NULL && references[i] != NULL; i++)
+    {
+      g_autofree gchar *name = g_strdup_printf ("input_image_%" G_GSIZE_FORMAT, i + 2);
+
+      json_builder_set_member_name (builder, name);
+      json_builder_add_string_value (builder, bare_base64 (references[i]));
+    }
+  add_parameters (builder, params, "jpeg", FALSE);
+  json_builder_end_object (builder);
+  return finish (builder, length);
+}
+
+gchar *
+ff_request_build_bfl_kontext (const FfParams *params,
+                              const gchar    *image_uri,
+                              gsize          *length)
+{
+  return build_bfl_edit (params, image_uri, NULL, length);
+}
+
+gchar *
+ff_request_build_bfl_flux2 (const FfParams      *params,
+                            const gchar         *image_uri,
+                            const gchar * const *references,
+                            gsize               *length)
+{
+  return build_bfl_edit (params, image_uri, references, length);
 }

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* The JSON bodies of FLUX.1 Fill [pro]'s requests: Replicate's create
- * ({"input": …}) and Black Forest Labs' fill and expand.
+/* The JSON bodies of the models' requests: Replicate's create
+ * ({"input": …}) and Black Forest Labs' endpoints, for FLUX.1 Fill [pro]
+ * (fill and expand) and the edit models (FLUX.1 Kontext [pro], FLUX.2 [pro]).
  */
 #pragma once
 
@@ -46,5 +47,41 @@ void    ff_request_expand_sides     (FfOutpaint      outpaint,
                                      gint           *bottom,
                                      gint           *left,
                                      gint           *right);
+
+/* The edit models' bodies.  They take no steps or guidance (their
+ * schemas have none); the size follows the picture's (Replicate:
+ * aspect_ratio, and for FLUX.2 resolution, "match_input_image"; Black
+ * Forest Labs does so when no size is given).  A random seed is left out.
+ * @references: nullable, NULL-terminated data URIs sent after the
+ * picture, at most FF_REQUEST_MAX_REFERENCES.  (transfer full)
+ */
+#define FF_REQUEST_MAX_REFERENCES 7
+
+/* Replicate's black-forest-labs/flux-kontext-pro: {"input": {prompt,
+ * input_image, aspect_ratio, …}}.
+ */
+gchar * ff_request_build_kontext     (const FfParams      *params,
+                                      const gchar         *image_uri,
+                                      gsize               *length);
+/* Replicate's black-forest-labs/flux-2-pro: {"input": {prompt,
+ * input_images: [picture, references…], aspect_ratio, resolution, …}}.
+ */
+gchar * ff_request_build_flux2       (const FfParams      *params,
+                                      const gchar         *image_uri,
+                                      const gchar * const *references,
+                                      gsize               *length);
+/* Black Forest Labs' /v1/flux-kontext-pro: {prompt, input_image (bare
+ * base64), …}.
+ */
+gchar * ff_request_build_bfl_kontext (const FfParams      *params,
+                                      const gchar         *image_uri,
+                                      gsize               *length);
+/* Black Forest Labs' /v1/flux-2-pro: {prompt, input_image,
+ * input_image_2 … input_image_8, …}, bare base64.
+ */
+gchar * ff_request_build_bfl_flux2   (const FfParams      *params,
+                                      const gchar         *image_uri,
+                                      const gchar * const *references,
+                                      gsize               *length);
 
 G_END_DECLS

@@ -27,6 +27,8 @@ API (all but the control endpoints need "x-key: <key>"):
   POST /v1/flux-pro-1.0-fill     JSON body, answers {id, polling_url, cost,
                                  input_mp, output_mp}
   POST /v1/flux-pro-1.0-expand   likewise
+  POST /v1/flux-kontext-pro      FLUX.1 Kontext [pro]: an edit of input_image
+  POST /v1/flux-2-pro            FLUX.2 [pro]: input_image, input_image_2 ... _8
   GET  /v1/get_result?id=ID      {id, status, result, progress, details, preview}
   GET  /v1/credits               {"credits": N}: free, for a Test button
 Any other path is 404 {"detail": "Not Found"} (there is no cancel: a POST
@@ -75,11 +77,12 @@ Log entries (/_standin/requests): server ("api" | "regional" | "foreign" |
 "delivery"), method, path, status, key ("missing" | "valid" | "invalid":
 what the x-key header held, never its value), authorization (whether an
 Authorization header came), content_type, user_agent; a submit's entry
-also has endpoint ("fill" | "expand"), body (its fields but image and
-mask), body_bytes, image_form and mask_form ("base64" | "data-uri" |
-"url" | "other"), image_size, mask_size, image_samples ([x, y, [r, g, b]]
-on a 4 x 4 grid), task (its id once accepted); a download's entry has
-expired.
+also has endpoint ("fill" | "expand" | "kontext" | "flux2"), body (its
+fields but the images), body_bytes, <field>_form for each image field
+("base64" | "data-uri" | "url" | "other"), image_size, mask_size,
+images and image_sizes (how many input images came and their sizes, the
+picture first), image_samples ([x, y, [r, g, b]] on a 4 x 4 grid), task
+(its id once accepted); a download's entry has expired.
 
 Where each rule comes from:
 - Fill fields, types, defaults and ranges (image required; mask, prompt,
@@ -124,6 +127,20 @@ Where each rule comes from:
   time frame" (Azure's documented behaviour; MicrosoftDocs/azure-docs
   issue 100920).
 
+- Kontext (POST /v1/flux-kontext-pro: prompt, input_image, seed,
+  aspect_ratio, output_format jpeg|png, safety_tolerance 0-6 but at most
+  2 with an input image, prompt_upsampling, webhook_url, webhook_secret;
+  4 credits) and FLUX.2 [pro] (POST /v1/flux-2-pro: input_image and
+  input_image_2 ... input_image_8, width and height 256-2048, seed,
+  safety_tolerance 0-5, output_format jpeg|png, prompt_upsampling, the
+  webhook fields; 3 credits the first output MP, 1.5 each further MP in
+  and out): docs.bfl.ai/api-reference/models and quick_start/pricing.
+  Their output here is the picture resized as the model sizes it (Kontext
+  about 1 MP at its aspect ratio; FLUX.2 without width and height the
+  input's, clamped to 0.5-4 MP and 2048 a side; sides of 16), every pixel
+  blended halfway toward the scenario's colour (replicate_standin.py's
+  edit_size and render_edit).
+
 Where this stand-in is stricter than the docs say, on purpose:
 - Unknown body fields are 422 extra_forbidden (the docs do not say the
   service refuses them) so a misspelt field fails its test.
@@ -132,6 +149,8 @@ Where this stand-in is stricter than the docs say, on purpose:
 - Integers must be JSON integers and booleans JSON booleans (pydantic
   would also take 20.0 or "yes").
 - A fill with neither a mask nor an alpha channel is 422.
+- input_image_N without input_image_(N-1) is 422 (the docs number them in
+  order and say nothing of gaps).
 - get_result needs the key (the docs' examples always send it).
 - The delivery server refuses any request carrying x-key or Authorization
   (403; the real CDN would ignore x-key), so a client that sends the key
@@ -152,6 +171,7 @@ import hashlib
 import hmac
 import io
 import json
+import math
 import random
 import sys
 import threading
@@ -163,14 +183,22 @@ from urllib.parse import parse_qs, urlsplit
 from PIL import Image
 
 from replicate_standin import DEFAULT_SCENARIO as REPLICATE_SCENARIO
-from replicate_standin import flux_size, image_samples, render_output
+from replicate_standin import MEGAPIXEL, edit_size, flux_size, image_samples, render_edit, \
+    render_output
 
 FILL = "/v1/flux-pro-1.0-fill"
 EXPAND = "/v1/flux-pro-1.0-expand"
+KONTEXT = "/v1/flux-kontext-pro"
+FLUX2 = "/v1/flux-2-pro"
+ENDPOINTS = {FILL: "fill", EXPAND: "expand", KONTEXT: "kontext", FLUX2: "flux2"}
 GET_RESULT = "/v1/get_result"
 CREDITS = "/v1/credits"
-ROUTES = {FILL: "POST", EXPAND: "POST", GET_RESULT: "GET", CREDITS: "GET"}
-PRICE = {"fill": 5.0, "expand": 5.0}        # credits; 1 credit = $0.01
+ROUTES = {FILL: "POST", EXPAND: "POST", KONTEXT: "POST", FLUX2: "POST", GET_RESULT: "GET",
+          CREDITS: "GET"}
+PRICE = {"fill": 5.0, "expand": 5.0, "kontext": 4.0}   # credits; 1 credit = $0.01
+FLUX2_PRICE = (3.0, 1.5)       # the first output MP; each further MP in and out
+KONTEXT_MAX_SAFETY_WITH_IMAGE = 2
+FLUX2_IMAGES = ["input_image"] + [f"input_image_{i}" for i in range(2, 9)]
 FORMATS = ("jpeg", "png")
 IMAGE_FORMATS = ("PNG", "JPEG", "WEBP")
 MAX_BODY = 64 * 1024 * 1024
@@ -190,10 +218,17 @@ COMMON_FIELDS = {
     "webhook_url": ("string", None, None, True),
     "webhook_secret": ("string", None, None, True),
 }
+# The edit models take no steps or guidance, and their image is input_image.
+EDIT_FIELDS = {k: v for k, v in COMMON_FIELDS.items() if k not in ("image", "steps", "guidance")}
 FIELDS = {
     "fill": dict(COMMON_FIELDS, mask=("image", None, None, True)),
     "expand": dict(COMMON_FIELDS, **{side: ("int", 0, 2048, True)
                                      for side in ("top", "bottom", "left", "right")}),
+    "kontext": dict(EDIT_FIELDS, input_image=("image", None, None, True),
+                    aspect_ratio=("string", None, None, True)),
+    "flux2": dict(EDIT_FIELDS, safety_tolerance=("int", 0, 5, False),
+                  width=("int", 256, 2048, True), height=("int", 256, 2048, True),
+                  **{name: ("image", None, None, True) for name in FLUX2_IMAGES}),
 }
 TYPE_ERRORS = {
     "image": ("string_type", "Input should be a valid string"),
@@ -335,15 +370,16 @@ def check_field(name, value, spec):
 
 
 def validate(kind, body):
-    """(image, mask or None, errors): errors is FastAPI's detail list."""
+    """(images, errors): the decoded images by field name, in the
+    schema's order; errors is FastAPI's detail list."""
     if not isinstance(body, dict):
-        return None, None, [field_error("model_attributes_type", [],
+        return {}, [field_error("model_attributes_type", [],
                                         "Input should be a valid dictionary or object "
                                         "to extract fields from", None)]
     fields = FIELDS[kind]
     errors = [field_error("extra_forbidden", [k], "Extra inputs are not permitted", body[k])
               for k in body if k not in fields]
-    if "image" not in body:
+    if "image" in fields and "image" not in body:
         errors.append(field_error("missing", ["image"], "Field required"))
     for name, spec in fields.items():
         if name in body:
@@ -351,19 +387,30 @@ def validate(kind, body):
             if e:
                 errors.append(e)
     images = {}
-    for name in ("image", "mask"):
+    for name in (n for n, spec in fields.items() if spec[0] == "image"):
         if isinstance(body.get(name), str) and not any(e["loc"][1:] == [name] for e in errors):
             try:
                 images[name] = decode_image(body[name])
             except ValueError as e:
                 errors.append(field_error("value_error", [name], f"Value error, {e}", body[name]))
     image, mask = images.get("image"), images.get("mask")
-    if image is None or errors:
-        return image, mask, errors
+    if errors or (image is None and kind in ("fill", "expand")):
+        return images, errors
 
     def model_error(msg):
         errors.append(field_error("value_error", [], f"Value error, {msg}"))
-    if kind == "fill":
+    if kind == "kontext":
+        if "input_image" in images and body.get("safety_tolerance", 2) > KONTEXT_MAX_SAFETY_WITH_IMAGE:
+            errors.append(field_error("less_than_equal", ["safety_tolerance"],
+                                      f"Input should be less than or equal to "
+                                      f"{KONTEXT_MAX_SAFETY_WITH_IMAGE} when an input image is "
+                                      "given", body["safety_tolerance"]))
+    elif kind == "flux2":
+        given = [name in images for name in FLUX2_IMAGES]
+        if given != sorted(given, reverse=True):
+            model_error("input images must be numbered in order: input_image, "
+                        "input_image_2, ... with no gap")
+    elif kind == "fill":
         if mask is not None and mask.size != image.size:
             model_error(f"mask must have the same dimensions as the image "
                         f"({mask.size[0]}x{mask.size[1]} vs {image.size[0]}x{image.size[1]})")
@@ -379,7 +426,7 @@ def validate(kind, body):
             model_error("Image dimensions exceed 20 megapixels")
         if w < 256 or h < 256:
             model_error("Image dimensions must be at least 256x256 pixels")
-    return image, mask, errors
+    return images, errors
 
 
 # ---------------------------------------------------------------- tasks
@@ -391,14 +438,38 @@ def alpha_mask(img):
     return img.convert("RGBA").getchannel("A").point(lambda a: 255 if a < 128 else 0)
 
 
+def task_cost(kind, body, images, scenario):
+    """Credits: the scenario's, else the price (FLUX.2 by megapixels)."""
+    if "cost" in scenario:
+        return scenario["cost"]
+    if kind != "flux2":
+        return PRICE[kind]
+    out_w, out_h = output_size(kind, body, picture(kind, images), scenario)
+    in_mp = math.ceil(sum(i.size[0] * i.size[1] for i in images.values()) / MEGAPIXEL)
+    first, further = FLUX2_PRICE
+    return first + further * (math.ceil(out_w * out_h / MEGAPIXEL) - 1 + in_mp)
+
+
 def sides(body):
     return [body.get(s) or 0 for s in ("top", "bottom", "left", "right")]
+
+
+def picture(kind, images):
+    """What a task starts from: its image, or an edit's first input (a
+    plain 1 MP picture when an edit model generates from nothing)."""
+    if kind in ("kontext", "flux2"):
+        return images.get("input_image") or Image.new("RGB", (1024, 1024))
+    return images["image"]
 
 
 def output_size(kind, body, image, scenario):
     if scenario.get("output_size"):
         return tuple(scenario["output_size"])
     w, h = image.size
+    if kind == "flux2" and body.get("width") and body.get("height"):
+        return (body["width"] // 16 * 16, body["height"] // 16 * 16)
+    if kind in ("kontext", "flux2"):
+        return edit_size(w, h, kind)
     if kind == "expand":
         top, bottom, left, right = sides(body)
         w, h = w + left + right, h + top + bottom
@@ -436,6 +507,11 @@ class Task:
     def publish(self):
         """Renders the result onto the delivery server; its signed URL."""
         fmt = "png" if self.body.get("output_format") == "png" else "jpeg"
+        size = output_size(self.kind, self.body, self.image, self.scenario)
+        if self.kind in ("kontext", "flux2"):
+            data, _ = render_edit(self.image, size, fmt, self.scenario["color"],
+                                  self.scenario["drift"])
+            return self.deliver(data, fmt)
         if self.kind == "fill":
             image, mask = self.image, self.mask if self.mask is not None else alpha_mask(self.image)
         else:
@@ -447,7 +523,11 @@ class Task:
             mask.paste(0, (left, top, left + w, top + h))
         data, _ = render_output({"outpaint": "None", "output_format": "png" if fmt == "png" else "jpg"},
                                 image, mask, self.scenario["color"], self.scenario["drift"],
-                                output_size(self.kind, self.body, self.image, self.scenario))
+                                size)
+        return self.deliver(data, fmt)
+
+    def deliver(self, data, fmt):
+        """Puts a result on the delivery server; its signed URL."""
         path = time.strftime("/results/%Y/%m/%d/", time.gmtime()) + f"{uuid.uuid4().hex}_sample.{fmt}"
         ttl = self.scenario["sample_ttl"]
         se = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() + ttl))
@@ -546,7 +626,7 @@ class Api(Handler):
             return self.send_json(200, {"credits": self.state.scenario["credits"]})
         if url.path == GET_RESULT:
             return self.get_result(parse_qs(url.query).get("id"))
-        return self.submit("fill" if url.path == FILL else "expand", body)
+        return self.submit(ENDPOINTS[url.path], body)
 
     do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = handle_any
 
@@ -558,21 +638,26 @@ class Api(Handler):
             return self.send_json(422, {"detail": [field_error("json_invalid", [0], "JSON decode error",
                                                                None, {"error": str(e)})]})
         if isinstance(body, dict):
-            self.note(body={k: v for k, v in body.items() if k not in ("image", "mask")},
-                      **{f"{k}_form": image_form(body[k]) for k in ("image", "mask") if k in body})
-        image, mask, errors = validate(kind, body)
-        for name, img in (("image", image), ("mask", mask)):
-            if img is not None:
-                self.note(**{f"{name}_size": list(img.size)})
-        if image is not None:
-            self.note(image_samples=image_samples(image))
+            names = [k for k, spec in FIELDS[kind].items() if spec[0] == "image" and k in body]
+            self.note(body={k: v for k, v in body.items() if k not in names},
+                      **{f"{k}_form": image_form(body[k]) for k in names})
+        images, errors = validate(kind, body)
+        mask = images.get("mask")
+        for name in ("image", "mask"):
+            if name in images:
+                self.note(**{f"{name}_size": list(images[name].size)})
+        inputs = [img for name, img in images.items() if name != "mask"]
+        self.note(images=len(inputs), image_sizes=[list(img.size) for img in inputs])
+        if inputs:
+            self.note(image_samples=image_samples(inputs[0]))
         if errors:
             return self.send_json(422, {"detail": errors})
         if self.queued_error("submit_errors"):
             return
+        image = picture(kind, images)
         with self.state.lock:
             scenario = self.state.scenario
-            cost = scenario.get("cost", PRICE[kind])
+            cost = task_cost(kind, body, images, scenario)
             active = sum(1 for t in self.state.tasks.values() if t.status() == "Pending")
             if cost and scenario["credits"] < cost:
                 refusal = (402, f"Insufficient credits: this task costs {cost:g} credits, "
@@ -937,6 +1022,59 @@ def self_test():
     case("expand with no side is 422", s == 422, f"{s} {b}")
     s, b, _ = call("POST", EXPAND, dict(expand, image=b64(Image.new("RGB", (255, 300)))))
     case("expand of an image under 256 pixels a side is 422", s == 422, f"{s} {b}")
+
+    # The edit models.
+    scenario(duration=0, drift=[0, 0, 0])
+    edit = {"prompt": "make it red", "input_image": b64(picture), "seed": 3,
+            "output_format": "png", "safety_tolerance": 2, "prompt_upsampling": False}
+    s, b, _ = call("POST", KONTEXT, edit)
+    entry = last_entry()
+    ok = s == 200 and b.get("cost") == 4
+    s, b = until_final(b["polling_url"]) if ok else (s, b)
+    out = None
+    if ok and b.get("status") == "Ready":
+        out = Image.open(io.BytesIO(call("GET", b["result"]["sample"], x_key=None)[1])).convert("RGB")
+    case("a Kontext edit of 300x260: 4 credits, about 1 MP at its aspect ratio, halfway to the "
+         "colour", out is not None and out.size == edit_size(300, 260, "kontext") == (1104, 960)
+         and all(abs(a - e) <= 2 for a, e in zip(out.getpixel((500, 500)), (132, 10, 142))),
+         f"{s} {b} {out and out.size}")
+    case("its log counts one image and its size", entry.get("images") == 1
+         and entry.get("image_sizes") == [[300, 260]] and entry.get("input_image_form") == "base64"
+         and "input_image" not in entry["body"], f"{entry}")
+    for field, value in [("safety_tolerance", 3), ("steps", 50), ("guidance", 3),
+                         ("output_format", "jpg"), ("image", edit["input_image"])]:
+        s, b, _ = call("POST", KONTEXT, dict(edit, **{field: value}))
+        case(f"Kontext {field}={value!r:.12} is 422 naming it", s == 422
+             and ["body", field] in [d["loc"] for d in b["detail"]], f"{s} {b}")
+    s, _, _ = call("POST", KONTEXT, {"prompt": "a cat", "safety_tolerance": 6})
+    case("Kontext without an image takes safety_tolerance 6", s == 200, f"{s}")
+    ref = b64(Image.new("RGB", (120, 80), (200, 200, 200)), "JPEG")
+    edit2 = {"prompt": "the logo on the mug", "input_image": b64(picture), "input_image_2": ref,
+             "output_format": "jpeg", "safety_tolerance": 5}
+    s, b, _ = call("POST", FLUX2, edit2)
+    entry = last_entry()
+    size = edit_size(300, 260, "flux2")
+    ok = s == 200 and b.get("cost") == 3 + 1.5 * (0 + 1)
+    s, b = until_final(b["polling_url"]) if ok else (s, b)
+    out = None
+    if ok and b.get("status") == "Ready":
+        out = Image.open(io.BytesIO(call("GET", b["result"]["sample"], x_key=None)[1]))
+    case("a FLUX.2 edit with a reference: two images logged, 0.5 MP, 4.5 credits",
+         out is not None and out.size == size == (784, 672) and entry.get("images") == 2
+         and entry.get("image_sizes") == [[300, 260], [120, 80]], f"{s} {b} {entry}")
+    eight = dict(edit2, **{f"input_image_{i}": ref for i in range(2, 9)})
+    s, _, _ = call("POST", FLUX2, eight)
+    case("FLUX.2 takes eight images", s == 200, f"{s}")
+    for field, value, loc in [("input_image_9", ref, ["body", "input_image_9"]),
+                              ("safety_tolerance", 6, ["body", "safety_tolerance"]),
+                              ("input_image_2", None, ["body"]),
+                              ("guidance", 3, ["body", "guidance"])]:
+        body = dict(edit2, **{field: value})
+        if field == "input_image_2":
+            body["input_image_3"] = ref        # a gap
+        s, b, _ = call("POST", FLUX2, body)
+        case(f"FLUX.2 {field}={value!r:.12} is 422 naming it", s == 422
+             and loc in [d["loc"] for d in b["detail"]], f"{s} {b}")
 
     # No cancel, methods, the scenario's own checks.
     s1, _, _ = call("POST", FILL + "/cancel", {})

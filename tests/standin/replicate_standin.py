@@ -15,6 +15,17 @@ painted in the scenario's colour (magenta by default), resized the way
 FLUX fill models resize (sides multiples of 32, within 1440 x 1440), so
 tests can see where the fill landed and that the client scaled it back.
 
+The edit models black-forest-labs/flux-kontext-pro and
+black-forest-labs/flux-2-pro have their routes too, with their schemas'
+field rules (Kontext: input_image, safety_tolerance 0-6 but at most 2 with
+an input image, jpg|png; FLUX.2: input_images, 1 to 8 when the size
+follows the input, safety_tolerance 1-5, webp|jpg|png; unknown fields
+422). Their output is the first input resized as the model sizes it
+(Kontext: about 1 MP at the input's aspect ratio; FLUX.2 with
+resolution match_input_image: the input's, clamped to 0.5-4 MP and 2048
+a side; sides multiples of 16), every pixel blended halfway toward the
+scenario's colour.
+
 Usage:
   replicate_standin.py [--token T]     prints "PORT <api> <files>", serves
   replicate_standin.py --self-test     TAP checks of the stand-in itself
@@ -46,7 +57,8 @@ of several).  Queued errors may also be "empty" (200 with no body) or "drop"
 (the request is read, the connection closed without an answer).
 Every logged request gets the status it was answered with ("status"); a
 create's entry has a few pixels of the decoded input image ("image_samples",
-[x, y, [r, g, b]] on a 4 x 4 grid).
+[x, y, [r, g, b]] on a 4 x 4 grid); an edit's, "model", "images" (how
+many came) and "image_sizes" ([[w, h], ...], the picture first).
 """
 
 import base64
@@ -66,6 +78,23 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from PIL import Image
 
 MODEL = "black-forest-labs/flux-fill-pro"
+KONTEXT = "black-forest-labs/flux-kontext-pro"
+FLUX2 = "black-forest-labs/flux-2-pro"
+EDIT_MODELS = {KONTEXT: "kontext", FLUX2: "flux2"}
+ASPECT_RATIOS = ["match_input_image", "1:1", "16:9", "9:16", "4:3", "3:4", "3:2", "2:3",
+                 "4:5", "5:4", "21:9", "9:21", "2:1", "1:2"]
+# name -> (known fields, output formats, safety_tolerance range)
+EDIT_SCHEMAS = {
+    "kontext": ({"prompt", "input_image", "aspect_ratio", "seed", "output_format",
+                 "safety_tolerance", "prompt_upsampling"}, ["jpg", "png"], (0, 6)),
+    "flux2": ({"prompt", "input_images", "aspect_ratio", "resolution", "seed", "output_format",
+               "safety_tolerance", "prompt_upsampling"}, ["webp", "jpg", "png"], (1, 5)),
+}
+KONTEXT_MAX_SAFETY_WITH_IMAGE = 2
+FLUX2_MAX_IMAGES = 8
+FLUX2_RESOLUTIONS = ["match_input_image", "0.5 MP", "1 MP", "2 MP", "4 MP"]
+MEGAPIXEL = 1024 * 1024
+IMAGE_FIELDS = ("image", "mask", "input_image", "input_images")
 OUTPAINT = ["None", "Zoom out 1.5x", "Zoom out 2x", "Make square",
             "Left outpaint", "Right outpaint", "Top outpaint", "Bottom outpaint"]
 FORMATS = ["jpg", "png"]
@@ -222,6 +251,68 @@ def validate_input(inp, schema="current"):
     return image, mask
 
 
+def validate_edit(kind, inp):
+    """The input images of an edit (the picture first), or raises
+    ValidationError listing every problem, as the models' schemas do."""
+    known, formats, (lo, hi) = EDIT_SCHEMAS[kind]
+    errors = [f"input.{key}: Additional property is not allowed" for key in inp if key not in known]
+    if "prompt" not in inp:
+        errors.append("input: prompt is required")
+    elif not isinstance(inp["prompt"], str):
+        errors.append("input.prompt: Invalid type. Expected: string")
+    check_int(inp, "safety_tolerance", lo, hi, errors)
+    check_int(inp, "seed", 0, 2**31 - 1, errors)
+    if "output_format" in inp and inp["output_format"] not in formats:
+        errors.append("input.output_format: output_format must be one of the following: "
+                      + ", ".join(f'"{f}"' for f in formats))
+    if "prompt_upsampling" in inp and not isinstance(inp["prompt_upsampling"], bool):
+        errors.append("input.prompt_upsampling: Invalid type. Expected: boolean")
+    if "aspect_ratio" in inp and inp["aspect_ratio"] not in ASPECT_RATIOS:
+        errors.append("input.aspect_ratio: aspect_ratio must be one of the following: "
+                      + ", ".join(f'"{a}"' for a in ASPECT_RATIOS))
+    if "resolution" in inp and inp["resolution"] not in FLUX2_RESOLUTIONS:
+        errors.append("input.resolution: resolution must be one of the following: "
+                      + ", ".join(f'"{r}"' for r in FLUX2_RESOLUTIONS))
+    if kind == "kontext":
+        sources = [("input_image", inp["input_image"])] if "input_image" in inp else []
+        if sources and isinstance(inp.get("safety_tolerance"), int) \
+                and inp["safety_tolerance"] > KONTEXT_MAX_SAFETY_WITH_IMAGE:
+            errors.append(f"input.safety_tolerance: {KONTEXT_MAX_SAFETY_WITH_IMAGE} is the "
+                          "maximum allowed when input images are used")
+    else:
+        value = inp.get("input_images", [])
+        if not isinstance(value, list):
+            errors.append("input.input_images: Invalid type. Expected: array")
+            value = []
+        if len(value) > FLUX2_MAX_IMAGES:
+            errors.append(f"input.input_images: Array must have at most {FLUX2_MAX_IMAGES} items")
+        sources = [(f"input_images.{i}", v) for i, v in enumerate(value)]
+    if not sources and "match_input_image" in (inp.get("aspect_ratio"), inp.get("resolution")):
+        # What there is to edit: the size follows an input image.
+        errors.append("input: match_input_image needs an input image")
+    images = []
+    for name, value in sources:
+        try:
+            images.append(decode_image(value, name))
+        except ValidationError as e:
+            errors.append(str(e))
+    if errors:
+        raise ValidationError("".join(f"- {e}\n" for e in errors))
+    return images
+
+
+def edit_renderer(kind, inp, images):
+    """What an edit's prediction renders once it succeeds."""
+    def render(scenario):
+        # Without an image the model generates: a plain 1 MP picture here.
+        picture = images[0] if images else Image.new("RGB", (1024, 1024))
+        size = scenario.get("output_size") or edit_size(*picture.size, kind)
+        return render_edit(picture, size, inp.get("output_format", "png" if kind == "kontext"
+                                                     else "webp"),
+                           scenario["color"], scenario["drift"])
+    return render
+
+
 def cancel_after_seconds(value):
     """Seconds of a Cancel-After duration ("90s", "5m", "1h30m"), or None
     when it is malformed or under the service's minimum of 5 s."""
@@ -266,25 +357,58 @@ def render_output(inp, image, mask, color, drift, output_size=None):
         canvas = Image.new("RGB", (nw, nh), tuple(color))
         canvas.paste(image, (x, y))
         image = canvas
-    if any(drift):
-        image = Image.merge("RGB", [band.point(lambda v, d=d: max(0, min(255, v + d)))
-                                    for band, d in zip(image.split(), drift)])
+    image = apply_drift(image, drift)
     size = tuple(output_size) if output_size else flux_size(*image.size)
     if size != image.size:
         image = image.resize(size, Image.LANCZOS)
+    return encode(image, inp.get("output_format", "jpg"))
+
+
+def apply_drift(image, drift):
+    """Every pixel shifted by drift, as FLUX re-encodes the whole image."""
+    if not any(drift):
+        return image
+    return Image.merge("RGB", [band.point(lambda v, d=d: max(0, min(255, v + d)))
+                               for band, d in zip(image.split(), drift)])
+
+
+def encode(image, fmt):
+    """(bytes, fmt): jpg (or jpeg) as JPEG, png and webp as themselves."""
     buf = io.BytesIO()
-    fmt = inp.get("output_format", "jpg")
-    image.save(buf, "JPEG" if fmt == "jpg" else "PNG", quality=95)
+    kind = {"jpg": "JPEG", "jpeg": "JPEG", "webp": "WEBP"}.get(fmt, "PNG")
+    image.save(buf, kind, quality=95)
     return buf.getvalue(), fmt
 
 
+def edit_size(w, h, kind):
+    """The size an edit model answers for a w x h input, sides multiples
+    of 16: Kontext about 1 MP at its aspect ratio; FLUX.2 (resolution
+    match_input_image) the input's, clamped to 0.5-4 MP and 2048 a side."""
+    if kind == "kontext":
+        pixels, max_side = MEGAPIXEL, math.inf
+    else:
+        pixels, max_side = min(max(w * h, MEGAPIXEL / 2), 4 * MEGAPIXEL), 2048
+    scale = min(math.sqrt(pixels / (w * h)), max_side / max(w, h))
+    return (max(16, int(math.floor(w * scale / 16 + 0.5)) * 16),
+            max(16, int(math.floor(h * scale / 16 + 0.5)) * 16))
+
+
+def render_edit(image, size, fmt, color, drift):
+    """The picture resized to size, every pixel halfway to color: an edit
+    that is recognisable and still shows what was sent."""
+    image = image.convert("RGB").resize(tuple(size), Image.LANCZOS)
+    image = Image.blend(image, Image.new("RGB", image.size, tuple(color)), 0.5)
+    return encode(apply_drift(image, drift), fmt)
+
+
 class Prediction:
-    def __init__(self, state, inp, image, mask, scenario):
+    def __init__(self, state, model, inp, render, scenario):
+        """render(scenario) -> (bytes, format): the output once it succeeds."""
         self.id = uuid.uuid4().hex[:26]
         self.state = state
+        self.model = model
         self.input = inp
-        self.image = image
-        self.mask = mask
+        self.render = render
         self.scenario = scenario
         self.created = time.monotonic()
         self.created_at = time.strftime("%Y-%m-%dT%H:%M:%S.000Z", time.gmtime())
@@ -306,9 +430,7 @@ class Prediction:
             if self.input.get("seed") in self.scenario.get("fail_seeds", []):
                 self.final = "failed"   # one variation of several fails
             if self.final == "succeeded":
-                data, fmt = render_output(self.input, self.image, self.mask,
-                                          self.scenario["color"], self.scenario["drift"],
-                                          self.scenario.get("output_size"))
+                data, fmt = self.render(self.scenario)
                 self.state.files[self.id] = (data, fmt, time.monotonic())
         return self.final
 
@@ -323,8 +445,8 @@ class Prediction:
         # Replicate's own host, as the aggregator also returns: never to be followed.
         api = f"https://api.replicate.com/v1/predictions/{self.id}"
         return {
-            "id": self.id, "model": MODEL, "version": "hidden",
-            "input": {k: (v if k not in ("image", "mask") else "data:...")
+            "id": self.id, "model": self.model, "version": "hidden",
+            "input": {k: (v if k not in IMAGE_FIELDS else "data:...")
                       for k, v in self.input.items()},
             "logs": "", "output": output, "data_removed": False,
             "error": self.scenario["error"] if status == "failed" else None,
@@ -395,7 +517,11 @@ def make_api_handler(state):
                     parsed = json.loads(body)
                     inp = parsed.get("input") if isinstance(parsed, dict) else None
                     if isinstance(inp, dict):
-                        entry["input"] = {k: v for k, v in inp.items() if k not in ("image", "mask")}
+                        entry["input"] = {k: v for k, v in inp.items() if k not in IMAGE_FIELDS}
+                        model = EDIT_MODELS.get(self.route().split("/predictions")[0]
+                                                [len("/v1/models/"):])
+                        if model is not None:
+                            self.log_edit_images(entry, model, inp)
                         for k in ("image", "mask"):
                             if isinstance(inp.get(k), str):
                                 entry[k + "_source"] = ("files-api" if FILE_URL_RE.match(inp[k])
@@ -414,6 +540,22 @@ def make_api_handler(state):
             with state.lock:
                 state.requests.append(entry)
             self.entry = entry
+
+        def log_edit_images(self, entry, model, inp):
+            """How many images an edit sent and their sizes, the picture first."""
+            values = (inp.get("input_images") if model == "flux2"
+                      else [inp["input_image"]] if "input_image" in inp else [])
+            values = values if isinstance(values, list) else []
+            sizes = []
+            for i, value in enumerate(values):
+                try:
+                    decoded = decode_image(value, f"image {i}")
+                    sizes.append(list(decoded.size))
+                    if i == 0:
+                        entry["image_samples"] = image_samples(decoded)
+                except ValidationError:
+                    sizes.append(None)
+            entry.update(model=model, images=len(values), image_sizes=sizes)
 
         def control(self, path, body):
             if path == "/_standin/scenario" and self.command == "POST":
@@ -518,12 +660,12 @@ def make_api_handler(state):
                                             "owner": MODEL.split("/")[0],
                                             "name": MODEL.split("/")[1],
                                             "visibility": "public"})
-            create = f"/v1/models/{MODEL}/predictions"
+            created = re.match(r"^/v1/models/([^/]+/[^/]+)/predictions$", path)
             m = re.match(r"^/v1/predictions/([A-Za-z0-9]+)(/cancel)?$", path)
-            if path == create:
+            if created and (created.group(1) == MODEL or created.group(1) in EDIT_MODELS):
                 if self.command != "POST":
                     return self.send_json(*problem(405, "Method Not Allowed", "Method not allowed."))
-                return self.create(body)
+                return self.create(body, created.group(1))
             if m:
                 with state.lock:
                     pred = state.predictions.get(m.group(1))
@@ -578,7 +720,7 @@ def make_api_handler(state):
                 "created_at": now, "expires_at": now,
                 "urls": {"get": f"https://api.replicate.com/v1/files/{fid}"}})
 
-        def create(self, body):
+        def create(self, body, model=MODEL):
             ctype = (self.headers.get("Content-Type") or "").split(";")[0].strip()
             if ctype != "application/json":
                 return self.send_json(*problem(415, "Unsupported Media Type",
@@ -602,12 +744,20 @@ def make_api_handler(state):
                                                "of at least 5s, e.g. 30s, 5m or 1h30m"))
             if self.queued_error("create_errors"):
                 return
+            inp = doc["input"]
             try:
-                image, mask = validate_input(doc["input"], state.scenario.get("schema", "current"))
+                if model in EDIT_MODELS:
+                    render = edit_renderer(EDIT_MODELS[model], inp,
+                                           validate_edit(EDIT_MODELS[model], inp))
+                else:
+                    image, mask = validate_input(inp, state.scenario.get("schema", "current"))
+                    render = (lambda sc, image=image, mask=mask:
+                              render_output(inp, image, mask, sc["color"], sc["drift"],
+                                            sc.get("output_size")))
             except ValidationError as e:
                 return self.send_json(*problem(422, "Input validation failed", str(e)))
             with state.lock:
-                pred = Prediction(state, doc["input"], image, mask, dict(state.scenario))
+                pred = Prediction(state, model, inp, render, dict(state.scenario))
                 state.predictions[pred.id] = pred
             if prefer is not None:
                 wait = min(int(m.group(2) or 60), pred.scenario["max_wait"])
@@ -639,7 +789,7 @@ def make_files_handler(state):
                                        "auth_present": "Authorization" in self.headers,
                                        "user_agent": self.headers.get("User-Agent")})
             # Like a storage host, a query (a signature, say) does not name the file.
-            m = re.match(r"^/files/([A-Za-z0-9]+)/output\.(jpg|png)$", self.path.split("?")[0])
+            m = re.match(r"^/files/([A-Za-z0-9]+)/output\.(jpg|png|webp)$", self.path.split("?")[0])
             entry = state.files.get(m.group(1)) if m else None
             pred = state.predictions.get(m.group(1)) if m else None
             kind = pred.scenario["output"] if pred else "file"
@@ -697,7 +847,7 @@ def make_files_handler(state):
                     body = buf.getvalue()
             else:
                 body, status = entry[0], 200
-                ctype = "image/jpeg" if entry[1] == "jpg" else "image/png"
+                ctype = {"jpg": "image/jpeg", "webp": "image/webp"}.get(entry[1], "image/png")
             self.send_response(status)
             self.send_header("Content-Type", ctype)
             self.send_header("Content-Length", str(len(body)))
@@ -822,6 +972,53 @@ def self_test():
     s, b = call("POST", "/_standin/scenario", {"duration": 5, "echo_auth": True})
     case("known scenario keys, optional ones too, are taken", s, 200,
          state.scenario["duration"] == 5 and state.scenario.get("echo_auth") is True)
+
+    # The edit models.
+    state.scenario = dict(DEFAULT_SCENARIO, duration=0, drift=[0, 0, 0])
+    kontext = f"/v1/models/{KONTEXT}/predictions"
+    flux2 = f"/v1/models/{FLUX2}/predictions"
+    edit = {"prompt": "make it red", "input_image": image_uri, "aspect_ratio": "match_input_image",
+            "output_format": "png", "safety_tolerance": 2, "prompt_upsampling": False, "seed": 3}
+    s, b = call("POST", kontext, {"input": edit}, headers={"Prefer": "wait=5"})
+    out = None
+    if s == 201 and b.get("status") == "succeeded":
+        with urllib.request.urlopen(b["output"]) as r:
+            out = Image.open(io.BytesIO(r.read())).convert("RGB")
+    case("a Kontext edit of 100x60 answers about 1 MP at 5:3, halfway to the colour", s, 201,
+         out is not None and out.size == edit_size(100, 60, "kontext") == (1328, 800)
+         and all(abs(a - e) <= 2 for a, e in zip(out.getpixel((600, 400)), (132, 10, 142))))
+    entry = state.requests[-2]
+    case("its log entry counts the images and their sizes", s, 201,
+         entry.get("images") == 1 and entry.get("image_sizes") == [[100, 60]]
+         and "input_image" not in entry["input"])
+    for field, value in [("safety_tolerance", 3), ("steps", 50), ("guidance", 3),
+                         ("output_format", "webp"), ("aspect_ratio", "7:5")]:
+        s, b = call("POST", kontext, {"input": dict(edit, **{field: value})})
+        case(f"Kontext {field}={value!r} is 422 naming it", s, 422, field in b.get("detail", ""))
+    s, _ = call("POST", kontext, {"input": {"prompt": "a cat", "safety_tolerance": 6}})
+    case("Kontext without an image takes safety_tolerance 6", s, 201)
+    edit2 = {"prompt": "put the logo on the mug", "input_images": [image_uri, small_uri],
+             "aspect_ratio": "match_input_image", "resolution": "match_input_image",
+             "output_format": "jpg", "safety_tolerance": 5, "prompt_upsampling": False}
+    s, b = call("POST", flux2, {"input": edit2}, headers={"Prefer": "wait=5"})
+    out = None
+    if s == 201 and b.get("status") == "succeeded":
+        with urllib.request.urlopen(b["output"]) as r:
+            out = Image.open(io.BytesIO(r.read()))
+    entry = state.requests[-2]
+    case("a FLUX.2 edit with a reference: two images logged, 0.5 MP at 5:3", s, 201,
+         out is not None and out.size == edit_size(100, 60, "flux2") == (928, 560)
+         and entry.get("images") == 2 and entry.get("image_sizes") == [[100, 60], [50, 60]])
+    for field, value, says in [("input_images", [image_uri] * 9, "input.input_images: Array"),
+                               ("input_images", [], "match_input_image needs an input image"),
+                               ("safety_tolerance", 6, "input.safety_tolerance: Must be less"),
+                               ("steps", 50, "input.steps: Additional"),
+                               ("input_image", image_uri, "input.input_image: Additional")]:
+        s, b = call("POST", flux2, {"input": dict(edit2, **{field: value})})
+        case(f"FLUX.2 {field}={value!r:.20} is 422: {says}", s, 422, says in b.get("detail", ""))
+    case("FLUX.2 keeps a large input's size within 4 MP and 2048 a side", 0, 0,
+         edit_size(3000, 2000, "flux2") == (2048, 1360) and edit_size(1500, 1000, "flux2")
+         == (1504, 1008))
 
     print("TAP version 13")
     print(f"1..{len(cases)}")

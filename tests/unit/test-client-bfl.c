@@ -9,6 +9,7 @@
 #include <gdk-pixbuf/gdk-pixbuf.h>
 
 #include "fill-request.h"
+#include "model.h"
 #include "service-client.h"
 #include "test-util.h"
 
@@ -292,6 +293,47 @@ test_no_cancel (void)
   g_assert_cmpstr (seq, ==, "");
 }
 
+/* An edit with Kontext comes back at about 1 MP, the picture's aspect
+ * ratio kept; FLUX.2 with a reference sends input_image and
+ * input_image_2.  The key goes only to the API, as for a fill.
+ */
+static void
+test_edit_succeeds (gconstpointer data)
+{
+  const gchar         *model_id = data;
+  gboolean             flux2 = g_str_equal (model_id, FF_MODEL_FLUX2_PRO);
+  g_autoptr(FfClient)  client = bfl_client (TEST_BFL_KEY);
+  g_autoptr(GError)    error = NULL;
+  g_autoptr(GdkPixbuf) result = NULL;
+  g_autofree gchar    *seq = NULL;
+  g_autofree gchar    *expected = NULL;
+
+  standin_scenario (standin, "{\"duration\": 0.2}");
+  result = test_edit (client, model_id, flux2 ? 1 : 0, 2, &error);
+  g_assert_no_error (error);
+  test_assert_edit (standin, result, FF_PROVIDER_BFL, model_id, flux2 ? 1 : 0);
+  seq = sequence ();
+  expected = g_strdup_printf ("api POST %s 200\n"
+                              "api GET /v1/get_result 200 ...\n"
+                              "delivery GET {sample} 200\n",
+                              ff_model_by_id (FF_PROVIDER_BFL, model_id)->route);
+  g_assert_cmpstr (seq, ==, expected);
+  assert_key_only_at_the_api ();
+}
+
+/* Kontext with a tolerance of 3 or a reference: refused, nothing sent. */
+static void
+test_edit_refused_before_sending (void)
+{
+  g_autoptr(FfClient) client = bfl_client (TEST_BFL_KEY);
+  g_autofree gchar   *seq = NULL;
+
+  standin_scenario (standin, "{}");
+  test_assert_edit_refused (client);
+  seq = sequence ();
+  g_assert_cmpstr (seq, ==, "");
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -305,6 +347,9 @@ main (int   argc,
   g_test_add_func ("/client-bfl/dropped-submit-not-resent", test_dropped_submit_not_resent);
   g_test_add_func ("/client-bfl/check", test_check);
   g_test_add_func ("/client-bfl/no-cancel", test_no_cancel);
+  g_test_add_data_func ("/client-bfl/edit-kontext", FF_MODEL_KONTEXT_PRO, test_edit_succeeds);
+  g_test_add_data_func ("/client-bfl/edit-flux2-reference", FF_MODEL_FLUX2_PRO, test_edit_succeeds);
+  g_test_add_func ("/client-bfl/edit-refused-before-sending", test_edit_refused_before_sending);
   for (gsize i = 0; i < G_N_ELEMENTS (failures); i++)
     {
       g_autofree gchar *path = g_strdup_printf ("/client-bfl/fails/%s", failures[i].name);

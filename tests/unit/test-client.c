@@ -6,6 +6,7 @@
 
 #include "fill-request.h"
 #include "image-codec.h"
+#include "model.h"
 #include "service-client.h"
 #include "test-util.h"
 
@@ -869,6 +870,43 @@ test_bad_config (void)
   }
 }
 
+#define KONTEXT_CREATE "POST /v1/models/black-forest-labs/flux-kontext-pro/predictions"
+#define FLUX2_CREATE   "POST /v1/models/black-forest-labs/flux-2-pro/predictions"
+
+/* An edit with Kontext comes back at about 1 MP, the picture's aspect
+ * ratio kept (the glue scales it back); FLUX.2 with a reference sends
+ * both images, the picture first.
+ */
+static void
+test_edit_succeeds (gconstpointer data)
+{
+  const gchar         *model_id = data;
+  gboolean             flux2 = g_str_equal (model_id, FF_MODEL_FLUX2_PRO);
+  g_autoptr(FfClient)  client = make_client ("", TEST_TOKEN);
+  g_autoptr(GError)    error = NULL;
+  g_autoptr(GdkPixbuf) result = NULL;
+  g_autofree gchar    *expected = NULL;
+
+  standin_scenario (standin, "{\"duration\": 0.2}");
+  result = test_edit (client, model_id, flux2 ? 1 : 0, 2, &error);
+  g_assert_no_error (error);
+  test_assert_edit (standin, result, FF_PROVIDER_REPLICATE, model_id, flux2 ? 1 : 0);
+  expected = g_strdup_printf ("POST %s 201\n" POLL " 200 ...\nGET {output}\n",
+                              ff_model_by_id (FF_PROVIDER_REPLICATE, model_id)->route);
+  assert_sequence (expected);
+}
+
+/* Refused before sending: nothing reaches the service. */
+static void
+test_edit_refused_before_sending (void)
+{
+  g_autoptr(FfClient) client = make_client ("", TEST_TOKEN);
+
+  standin_scenario (standin, "{}");
+  test_assert_edit_refused (client);
+  assert_sequence ("");
+}
+
 int
 main (int argc, char **argv)
 {
@@ -900,6 +938,9 @@ main (int argc, char **argv)
   g_test_add_func ("/client/hostile-outputs", test_hostile_outputs);
   g_test_add_func ("/client/retry-after", test_retry_after);
   g_test_add_func ("/client/debug-log", test_debug_log);
+  g_test_add_data_func ("/client/edit-kontext", FF_MODEL_KONTEXT_PRO, test_edit_succeeds);
+  g_test_add_data_func ("/client/edit-flux2-reference", FF_MODEL_FLUX2_PRO, test_edit_succeeds);
+  g_test_add_func ("/client/edit-refused-before-sending", test_edit_refused_before_sending);
   for (guint i = 0; i < G_N_ELEMENTS (failure_cases); i++)
     {
       g_autofree gchar *path = g_strdup_printf ("/client/fails/%s", failure_cases[i].name);

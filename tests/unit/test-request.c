@@ -175,6 +175,90 @@ test_expand_sides (void)
     }
 }
 
+static FfParams
+edit_params (void)
+{
+  FfParams params;
+
+  ff_params_init (&params);
+  g_free (params.prompt);
+  params.prompt = g_strdup ("make it red");
+  params.seed = 42;
+  params.output_format = FF_FORMAT_PNG;
+  return params;
+}
+
+/* The edit models take no steps or guidance: their schemas have none. */
+static void
+test_kontext_body_exact (void)
+{
+  FfParams          params = edit_params ();
+  g_autofree gchar *body = ff_request_build_kontext (&params, "data:image/png;base64,AAA", NULL);
+
+  g_assert_cmpstr (body, ==,
+                   "{\"input\":{\"input_image\":\"data:image/png;base64,AAA\","
+                   "\"aspect_ratio\":\"match_input_image\",\"prompt\":\"make it red\","
+                   "\"output_format\":\"png\",\"safety_tolerance\":2,"
+                   "\"prompt_upsampling\":false,\"seed\":42}}");
+  ff_params_clear (&params);
+}
+
+static void
+test_flux2_body_exact (void)
+{
+  FfParams             params = edit_params ();
+  const gchar * const  refs[] = { "data:image/jpeg;base64,BBB", NULL };
+  g_autofree gchar    *body = NULL;
+  g_autofree gchar    *alone = NULL;
+
+  params.output_format = FF_FORMAT_JPG;
+  params.seed = FF_SEED_RANDOM;
+  body = ff_request_build_flux2 (&params, "data:image/png;base64,AAA", refs, NULL);
+  g_assert_cmpstr (body, ==,
+                   "{\"input\":{\"input_images\":[\"data:image/png;base64,AAA\","
+                   "\"data:image/jpeg;base64,BBB\"],"
+                   "\"aspect_ratio\":\"match_input_image\","
+                   "\"resolution\":\"match_input_image\",\"prompt\":\"make it red\","
+                   "\"output_format\":\"jpg\",\"safety_tolerance\":2,"
+                   "\"prompt_upsampling\":false}}");
+  alone = ff_request_build_flux2 (&params, "data:image/png;base64,AAA", NULL, NULL);
+  g_assert_nonnull (strstr (alone, "\"input_images\":[\"data:image/png;base64,AAA\"],"));
+  ff_params_clear (&params);
+}
+
+static void
+test_bfl_kontext_body_exact (void)
+{
+  FfParams          params = edit_params ();
+  g_autofree gchar *body = NULL;
+
+  params.output_format = FF_FORMAT_JPG;
+  params.prompt_upsampling = TRUE;
+  body = ff_request_build_bfl_kontext (&params, "data:image/png;base64,AAA", NULL);
+  g_assert_cmpstr (body, ==,
+                   "{\"input_image\":\"AAA\",\"prompt\":\"make it red\","
+                   "\"output_format\":\"jpeg\",\"safety_tolerance\":2,"
+                   "\"prompt_upsampling\":true,\"seed\":42}");
+  ff_params_clear (&params);
+}
+
+/* The references follow the picture as input_image_2, input_image_3… */
+static void
+test_bfl_flux2_body_exact (void)
+{
+  FfParams             params = edit_params ();
+  const gchar * const  refs[] = { "data:image/png;base64,BBB", "data:image/jpeg;base64,CCC", NULL };
+  g_autofree gchar    *body = ff_request_build_bfl_flux2 (&params, "data:image/png;base64,AAA",
+                                                          refs, NULL);
+
+  g_assert_cmpstr (body, ==,
+                   "{\"input_image\":\"AAA\",\"input_image_2\":\"BBB\","
+                   "\"input_image_3\":\"CCC\",\"prompt\":\"make it red\","
+                   "\"output_format\":\"png\",\"safety_tolerance\":2,"
+                   "\"prompt_upsampling\":false,\"seed\":42}");
+  ff_params_clear (&params);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -185,5 +269,9 @@ main (int argc, char **argv)
   g_test_add_func ("/request/integral-guidance", test_integral_guidance_is_integer);
   g_test_add_func ("/request/bfl-fill-body", test_bfl_fill_body);
   g_test_add_func ("/request/expand-sides", test_expand_sides);
+  g_test_add_func ("/request/kontext-body", test_kontext_body_exact);
+  g_test_add_func ("/request/flux2-body", test_flux2_body_exact);
+  g_test_add_func ("/request/bfl-kontext-body", test_bfl_kontext_body_exact);
+  g_test_add_func ("/request/bfl-flux2-body", test_bfl_flux2_body_exact);
   return g_test_run ();
 }

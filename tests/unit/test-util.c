@@ -1,12 +1,14 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "fill-request.h"
 #include "http-client.h"
 #include "image-codec.h"
+#include "model.h"
 #include "test-util.h"
 
 /* Starts the stand-in in the script $@variable names; its first line
@@ -133,26 +135,34 @@ standin_find_request (JsonArray   *requests,
   return NULL;
 }
 
+gchar *
+test_image_uri (gint    width,
+                gint    height,
+                guint32 rgba)
+{
+  g_autoptr(GdkPixbuf) image = gdk_pixbuf_new (GDK_COLORSPACE_RGB, FALSE, 8, width, height);
+  g_autoptr(GBytes)    png = NULL;
+
+  gdk_pixbuf_fill (image, rgba);
+  png = ff_image_encode_png (image, NULL);
+  return ff_data_uri (png, "image/png");
+}
+
 /* A 40x30 dark blue picture whose right half is masked. */
 gchar *
 test_make_body (gint steps)
 {
-  g_autoptr(GdkPixbuf) image = gdk_pixbuf_new (GDK_COLORSPACE_RGB, FALSE, 8, 40, 30);
   g_autoptr(GdkPixbuf) mask = gdk_pixbuf_new (GDK_COLORSPACE_RGB, FALSE, 8, 40, 30);
   g_autoptr(GdkPixbuf) right = gdk_pixbuf_new_subpixbuf (mask, 20, 0, 20, 30);
-  g_autoptr(GBytes)    image_png = NULL;
   g_autoptr(GBytes)    mask_png = NULL;
-  g_autofree gchar    *image_uri = NULL;
+  g_autofree gchar    *image_uri = test_image_uri (40, 30, 0x204060ff);
   g_autofree gchar    *mask_uri = NULL;
   gchar               *body;
   FfParams             params;
 
-  gdk_pixbuf_fill (image, 0x204060ff);
   gdk_pixbuf_fill (mask, 0x000000ff);
   gdk_pixbuf_fill (right, 0xffffffff);
-  image_png = ff_image_encode_png (image, NULL);
   mask_png = ff_image_encode_png (mask, NULL);
-  image_uri = ff_data_uri (image_png, "image/png");
   mask_uri = ff_data_uri (mask_png, "image/png");
   ff_params_init (&params);
   g_free (params.prompt);
@@ -164,3 +174,100 @@ test_make_body (gint steps)
   return body;
 }
 
+
+GdkPixbuf *
+test_edit (FfClient    *client,
+           const gchar *model_id,
+           guint        n_references,
+           gint         safety,
+           GError     **error)
+{
+  const FfModel    *model = ff_model_by_id (ff_client_provider (client)->id, model_id);
+  g_autofree gchar *image_uri = test_image_uri (120, 80, 0x204060ff);
+  g_auto(GStrv)     references = g_new0 (gchar *, n_references + 1);
+  g_autofree gchar *body = NULL;
+  g_autofree gchar *url = NULL;
+  g_autoptr(GBytes) output = NULL;
+  GdkPixbuf        *result = NULL;
+  FfParams          params;
+  gsize             length = 0;
+
+  g_assert_nonnull (model);
+  for (guint i = 0; i < n_references; i++)
+    references[i] = test_image_uri (60, 60, 0xe0e0e0ff);
+  ff_params_init (&params);
+  g_free (params.prompt);
+  params.prompt = g_strdup ("make it red");
+  params.output_format = FF_FORMAT_PNG;
+  params.safety_tolerance = safety;
+  if (ff_model_check_edit (model, &params, n_references, error))
+    {
+      FfModelInputs inputs = {
+        .image_uri = image_uri, .width = 120, .height = 80,
+        .references = (const gchar * const *) references,
+      };
+
+      body = model->build_body (&params, &inputs, &length);
+      url = ff_client_predict_at (client, model->route, body, length, error);
+      output = url != NULL ? ff_client_download (client, url, error) : NULL;
+      result = output != NULL ? ff_image_decode (output, 64 * 1024 * 1024, error) : NULL;
+    }
+  ff_params_clear (&params);
+  return result;
+}
+
+void
+test_assert_edit (Standin     *standin,
+                  GdkPixbuf   *result,
+                  FfProviderId provider,
+                  const gchar *model_id,
+                  guint        n_references)
+{
+  const FfModel       *model = ff_model_by_id (provider, model_id);
+  g_autoptr(JsonArray) requests = standin_requests (standin);
+  JsonObject          *submit = standin_find_request (requests, "POST", model->route);
+  JsonArray           *sizes;
+  gint                 w = 0, h = 0;
+  const guint8        *centre;
+
+  g_assert_nonnull (result);
+  ff_model_output_size (model, 120, 80, &w, &h);
+  g_assert_cmpint (gdk_pixbuf_get_width (result), ==, w);
+  g_assert_cmpint (gdk_pixbuf_get_height (result), ==, h);
+  if (model->size_rule == FF_SIZE_ABOUT_1MP)
+    g_assert_cmpfloat (fabs ((gdouble) w * h / FF_MEGAPIXEL - 1), <, 0.05);
+  /* 0x204060 halfway to magenta (255, 0, 255), then the drift (6, -4, 3). */
+  centre = gdk_pixbuf_read_pixels (result) + (h / 2) * gdk_pixbuf_get_rowstride (result)
+           + (w / 2) * gdk_pixbuf_get_n_channels (result);
+  g_assert_cmpint (ABS (centre[0] - 150), <=, 3);
+  g_assert_cmpint (ABS (centre[1] - 28), <=, 3);
+  g_assert_cmpint (ABS (centre[2] - 178), <=, 3);
+
+  g_assert_nonnull (submit);
+  g_assert_cmpint (json_object_get_int_member (submit, "images"), ==, 1 + n_references);
+  sizes = json_object_get_array_member (submit, "image_sizes");
+  g_assert_cmpuint (json_array_get_length (sizes), ==, 1 + n_references);
+  for (guint i = 0; i <= n_references; i++)
+    {
+      JsonArray *size = json_array_get_array_element (sizes, i);
+
+      g_assert_cmpint (json_array_get_int_element (size, 0), ==, i == 0 ? 120 : 60);
+      g_assert_cmpint (json_array_get_int_element (size, 1), ==, i == 0 ? 80 : 60);
+    }
+}
+
+void
+test_assert_edit_refused (FfClient *client)
+{
+  static const struct { guint references; gint safety; } refused[] = { { 0, 3 }, { 1, 2 } };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (refused); i++)
+    {
+      g_autoptr(GError)    error = NULL;
+      g_autoptr(GdkPixbuf) result = test_edit (client, FF_MODEL_KONTEXT_PRO,
+                                               refused[i].references, refused[i].safety, &error);
+
+      g_assert_null (result);
+      g_assert_error (error, FF_PARAMS_ERROR, FF_PARAMS_ERROR_INVALID);
+    }
+}

@@ -3,7 +3,10 @@
 #pragma once
 
 #include <gio/gio.h>
+#include <gdk-pixbuf/gdk-pixbuf.h>
 #include <json-glib/json-glib.h>
+
+#include "service-client.h"
 
 G_BEGIN_DECLS
 
@@ -40,6 +43,42 @@ JsonObject *standin_find_request (JsonArray   *requests,
  * is masked, png output, the given steps.  (transfer full)
  */
 gchar *     test_make_body       (gint         steps);
+
+/* A PNG data URI of a @width × @height picture of one colour (0xRRGGBBAA).
+ * (transfer full)
+ */
+gchar *     test_image_uri       (gint         width,
+                                  gint         height,
+                                  guint32      rgba);
+
+/* An edit as FLUX Edit's glue runs one: the model @model_id at the
+ * client's provider, a 120 × 80 picture (0x204060ff) and @n_references
+ * 60 × 60 references, prompt "make it red", png, @safety;
+ * ff_model_check_edit () first (nothing sent when it refuses), then the
+ * model's body to its route, then the download.  Returns the decoded
+ * result (transfer full), or NULL with @error set.
+ */
+GdkPixbuf * test_edit            (FfClient    *client,
+                                  const gchar *model_id,
+                                  guint        n_references,
+                                  gint         safety,
+                                  GError     **error);
+
+/* That @result is what @model_id at @provider answers for test_edit ()'s
+ * picture (ff_model_output_size (); about 1 MP for Kontext), its centre the picture blended
+ * halfway toward the stand-in's magenta; and that the stand-in logged
+ * one submit to @route with the picture and @n_references references.
+ */
+void        test_assert_edit     (Standin     *standin,
+                                  GdkPixbuf   *result,
+                                  FfProviderId provider,
+                                  const gchar *model_id,
+                                  guint        n_references);
+
+/* That test_edit () refuses Kontext with safety 3 and Kontext with a
+ * reference before sending (the caller asserts that nothing was sent).
+ */
+void        test_assert_edit_refused (FfClient *client);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (Standin, standin_stop)
 
