@@ -15,6 +15,8 @@
 #
 # FLUX_FILL_SUITE=sid does what --suite sid does.  FLUX_FILL_ROOT overrides
 # where the trixie root lives, FLUX_FILL_ROOT_SID where the sid root does.
+# A root is built without Recommends, and packages added later come without
+# them too, so a root grown over time holds what a fresh one does.
 set -euo pipefail
 
 src=$(cd "$(dirname "$0")/.." && pwd)
@@ -32,14 +34,16 @@ case $suite in
     root=${FLUX_FILL_ROOT:-$cache/trixie-root}
     # What the build, the plug-in and the tests need.
     packages=(
-      gimp libgimp-3.0-dev
+      gimp libgimp-3.0-dev python3-gi
       libcurl4-openssl-dev libjson-glib-dev libgdk-pixbuf-2.0-dev webp-pixbuf-loader
+      librsvg2-common
       libsecret-1-dev
       meson ninja-build gcc pkgconf gettext
       python3 python3-pil valgrind ca-certificates
       clang libclang-rt-dev locales-all
       dbus gnome-keyring libsecret-tools xvfb xauth
-      debhelper dpkg-dev lintian fakeroot appstream flatpak-builder git
+      build-essential debhelper dpkg-dev lintian fakeroot
+      appstream flatpak-builder git xz-utils
     ) ;;
   sid)
     root=${FLUX_FILL_ROOT_SID:-$cache/sid-root}
@@ -67,9 +71,11 @@ need_host_tools () {
 }
 
 in_root () {
+  # XDG_CACHE_HOME names a host folder (where the roots are): inside, the
+  # cache is HOME's, in /tmp.
   bwrap --bind "$root" / --proc /proc --dev /dev --tmpfs /tmp \
         --bind "$src" /w --setenv HOME /tmp --setenv FLUX_FILL_NATIVE 0 --chdir /w \
-        --unsetenv LD_PRELOAD "$@"
+        --unsetenv LD_PRELOAD --unsetenv XDG_CACHE_HOME "$@"
 }
 
 # Any GIMP 3 console: gimp-console-3.0, gimp-console-3.2, ...
@@ -96,7 +102,7 @@ ensure_root () {
     need_host_tools
     echo "trixie-root: adding packages to $root" >&2
     in_root sh -c "apt-get -qq ${apt_opts[*]} update && \
-      DEBIAN_FRONTEND=noninteractive apt-get -qq -y ${apt_opts[*]} \
+      DEBIAN_FRONTEND=noninteractive apt-get -qq -y --no-install-recommends ${apt_opts[*]} \
       install $(printf '%s ' "${packages[@]}")" >&2
     echo "$wanted" > "$root/.flux-fill-packages"
   fi
