@@ -101,8 +101,10 @@ if [ "${FLUX_FILL_INNER:-}" != 1 ]; then
     done
   fi
 
-  # The packages: the .deb (built, lintian, installed into a throwaway
-  # copy of the root, one fill), the Flatpak extension's tree, the tarball.
+  # The packages: the .deb (built with its tests in a root of
+  # build-essential and the Build-Depends only, lintian, installed into a
+  # throwaway copy of the root, one fill), the Flatpak extension's tree,
+  # the tarball.
   pk=_build/packaging
   mkdir -p "$pk"
   for t in deb flatpak_layout dist; do

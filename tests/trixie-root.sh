@@ -12,9 +12,17 @@
 #                                        the same in the sid root (GIMP 3.2;
 #                                        only what runs the built plug-in in
 #                                        GIMP, no compilers); never native
+#   tests/trixie-root.sh --suite buildd CMD [ARGS...]
+#                                        the same in a Debian 13 root holding
+#                                        only build-essential and the
+#                                        Build-Depends of debian/control, as
+#                                        Debian's builders have; never native
 #
 # FLUX_FILL_SUITE=sid does what --suite sid does.  FLUX_FILL_ROOT overrides
-# where the trixie root lives, FLUX_FILL_ROOT_SID where the sid root does.
+# where the trixie root lives, FLUX_FILL_ROOT_SID where the sid root does,
+# FLUX_FILL_ROOT_BUILDD where the buildd root does.  A root is built without
+# Recommends, and packages added later come without them too, so a root
+# grown over time holds what a fresh one does.
 set -euo pipefail
 
 src=$(cd "$(dirname "$0")/.." && pwd)
@@ -32,15 +40,17 @@ case $suite in
     root=${FLUX_FILL_ROOT:-$cache/trixie-root}
     # What the build, the plug-in and the tests need.
     packages=(
-      gimp libgimp-3.0-dev
+      gimp libgimp-3.0-dev python3-gi
       libcurl4-openssl-dev libjson-glib-dev libgdk-pixbuf-2.0-dev webp-pixbuf-loader
+      librsvg2-common
       libsecret-1-dev
       meson ninja-build gcc pkgconf gettext
       python3 python3-pil valgrind ca-certificates
       clang libclang-rt-dev locales-all
       dbus gnome-keyring libsecret-tools xvfb xauth
       xdotool x11-apps imagemagick fonts-dejavu-core
-      debhelper dpkg-dev lintian fakeroot appstream flatpak-builder git
+      build-essential debhelper dpkg-dev lintian fakeroot
+      appstream flatpak-builder git xz-utils
     ) ;;
   sid)
     root=${FLUX_FILL_ROOT_SID:-$cache/sid-root}
@@ -54,7 +64,13 @@ case $suite in
     # The mirror's sid Release file has expired.
     apt_opts+=(-o Acquire::Check-Valid-Until=false)
     mm_opts=(--aptopt='Acquire::Check-Valid-Until "false"') ;;
-  *) echo "trixie-root: unknown suite '$suite' (trixie or sid)" >&2; exit 2 ;;
+  buildd)
+    root=${FLUX_FILL_ROOT_BUILDD:-$cache/buildd-root}
+    # build-essential and the Build-Depends (the <!nocheck> ones too), as
+    # Debian's builders have; "packages" is the field, for the stamp.
+    packages=("$(awk '/^[^ \t#]/ { f = /^Build-Depends(-Arch|-Indep)?:/ } f && !/^#/' \
+                 "$src/debian/control")") ;;
+  *) echo "trixie-root: unknown suite '$suite' (trixie, sid or buildd)" >&2; exit 2 ;;
 esac
 
 need_host_tools () {
@@ -68,9 +84,11 @@ need_host_tools () {
 }
 
 in_root () {
+  # XDG_CACHE_HOME names a host folder (where the roots are): inside, the
+  # cache is HOME's, in /tmp.
   bwrap --bind "$root" / --proc /proc --dev /dev --tmpfs /tmp \
         --bind "$src" /w --setenv HOME /tmp --setenv FLUX_FILL_NATIVE 0 --chdir /w \
-        --unsetenv LD_PRELOAD "$@"
+        --unsetenv LD_PRELOAD --unsetenv XDG_CACHE_HOME "$@"
 }
 
 # Any GIMP 3 console: gimp-console-3.0, gimp-console-3.2, ...
@@ -80,24 +98,49 @@ has_gimp3 () {   # ROOT
   return 1
 }
 
+# A new root for the suite in DIR.  The buildd root: mmdebstrap's buildd
+# variant (Essential, apt, build-essential), then what `apt-get build-dep`
+# installs for debian/control, without Recommends, as sbuild does.
+make_root () {   # DIR
+  if [ "$suite" = buildd ]; then
+    mmdebstrap --variant=buildd \
+      --customize-hook='mkdir -p "$1/tmp/flux-fill-src/debian"' \
+      --customize-hook="copy-in '$src/debian/control' '$src/debian/changelog' /tmp/flux-fill-src/debian" \
+      --customize-hook='chroot "$1" env DEBIAN_FRONTEND=noninteractive apt-get -y -q --no-install-recommends build-dep /tmp/flux-fill-src/' \
+      --customize-hook='rm -rf "$1/tmp/flux-fill-src"' \
+      --customize-hook='chroot "$1" apt-get clean' \
+      trixie "$1" >&2
+  else
+    mmdebstrap --variant=apt "${mm_opts[@]}" --include="$(IFS=,; echo "${packages[*]}")" \
+      "$suite" "$1" >&2
+  fi
+}
+
+root_ready () {
+  if [ "$suite" = buildd ]; then [ -x "$root/usr/bin/dpkg-buildpackage" ]
+  else has_gimp3 "$root"; fi
+}
+
 ensure_root () {
-  local wanted
+  local wanted have
   wanted=$(printf '%s\n' "${packages[@]}" | sort)
-  if ! has_gimp3 "$root"; then
+  have=$(cat "$root/.flux-fill-packages" 2>/dev/null || true)
+  # The buildd root is rebuilt, never added to: it holds what the
+  # Build-Depends bring and nothing more.
+  if ! root_ready || { [ "$suite" = buildd ] && [ "$have" != "$wanted" ]; }; then
     need_host_tools
-    echo "trixie-root: creating the $suite root $root (once; a minute or two)" >&2
+    echo "trixie-root: creating the $suite root $root (a minute or two)" >&2
     rm -rf "$root.tmp"
     mkdir -p "$(dirname "$root")"
-    mmdebstrap --variant=apt "${mm_opts[@]}" --include="$(IFS=,; echo "${packages[*]}")" \
-      "$suite" "$root.tmp" >&2
+    make_root "$root.tmp"
     rm -rf "$root"
     mv "$root.tmp" "$root"
     echo "$wanted" > "$root/.flux-fill-packages"
-  elif [ "$(cat "$root/.flux-fill-packages" 2>/dev/null)" != "$wanted" ]; then
+  elif [ "$have" != "$wanted" ]; then
     need_host_tools
     echo "trixie-root: adding packages to $root" >&2
     in_root sh -c "apt-get -qq ${apt_opts[*]} update && \
-      DEBIAN_FRONTEND=noninteractive apt-get -qq -y ${apt_opts[*]} \
+      DEBIAN_FRONTEND=noninteractive apt-get -qq -y --no-install-recommends ${apt_opts[*]} \
       install $(printf '%s ' "${packages[@]}")" >&2
     echo "$wanted" > "$root/.flux-fill-packages"
   fi

@@ -41,7 +41,9 @@ result $status "meson dist --no-tests from a clone of HEAD ($head) gives ${tarba
 [ -n "$tarball" ] || skip_rest "no tarball"
 cp "$tarball" "$out/"
 
-# What it holds: the sources and COPYING, none of git's or the build's.
+# What it holds: the sources and COPYING, none of git's or the build's,
+# and no debian/ (.gitattributes: export-ignore; distributions bring their
+# own packaging).
 tar -tJf "$tarball" | sort >"$out/contents"
 top=$(head -n 1 "$out/contents" | cut -d/ -f1)
 bad=0
@@ -49,8 +51,8 @@ for f in meson.build meson_options.txt COPYING README.md plugin/meson.build i18n
          tests/meson.build; do
   grep -qx "$top/$f" "$out/contents" || { echo "missing $f" >>"$out/contents.log"; bad=1; }
 done
-grep -E "^$top/(\.git/|_build/)" "$out/contents" >>"$out/contents.log" && bad=1
-result $bad "$(basename "$tarball") holds the sources and COPYING, no .git or _build" "$out/contents.log"
+grep -E "^$top/(\.git/|_build/|debian(/|\$))" "$out/contents" >>"$out/contents.log" && bad=1
+result $bad "$(basename "$tarball") holds the sources and COPYING, no .git, _build or debian/" "$out/contents.log"
 
 # Built from the tarball alone, far from the repo and without git.
 mkdir -p "$tmp/unpacked"
