@@ -679,8 +679,8 @@ predict (FfClient     *client,
         {
           g_set_error (error, FF_API_ERROR, FF_API_ERROR_MODERATED,
                        /* TRANSLATORS: the first %s is the host; the second, the
-                        * service's own words. */
-                       _("%s's moderation refused the request or its result: %s"),
+                        * service's own words (its moderation's reasons). */
+                       _("%s flagged it: %s"),
                        client->host,
                        prediction->error ? prediction->error : _("the service gave no reason"));
           return NULL;

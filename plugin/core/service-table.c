@@ -182,7 +182,17 @@ ff_service_resolve (const gchar * const  *envp,
   if (base == NULL)
     base = env_value (envp, provider->base_variable);
   if (base == NULL && preset->provider == provider->id)
-    base = preset->base_url != NULL ? preset->base_url : typed_url;
+    {
+      base = preset->base_url != NULL ? preset->base_url : typed_url;
+      /* "Another service" with no address is no service at all. */
+      if (base == NULL || *base == '\0')
+        {
+          g_set_error_literal (error, FF_SERVICE_ERROR, FF_SERVICE_ERROR_NO_URL,
+                               _("Type the address of the service under Service URL, or "
+                                 "choose one of the services listed."));
+          return FALSE;
+        }
+    }
   if (base == NULL || *base == '\0')
     base = provider->default_base_url;
 

@@ -16,6 +16,7 @@ GQuark ff_service_error_quark (void);
 typedef enum
 {
   FF_SERVICE_ERROR_UNKNOWN_PROVIDER,   /* FLUX_FILL_PROVIDER names none */
+  FF_SERVICE_ERROR_NO_URL,             /* "another service" chosen, no URL typed */
 } FfServiceError;
 
 typedef enum
@@ -91,8 +92,8 @@ void                   ff_resolved_clear       (FfResolved   *resolved);
 /* The service of a run, each step winning over the dialog: the provider
  * is FLUX_FILL_PROVIDER, else @preset's; the base URL FLUX_FILL_BASE_URL,
  * else (Replicate) REPLICATE_BASE_URL, else the dialog's (@preset's own,
- * or @typed_url for an "other-…" one) when its provider is that one,
- * else the provider's default; the key the provider's own variable,
+ * or @typed_url for an "other-…" one, which must not be empty) when its
+ * provider is that one, else the provider's default; the key the provider's own variable,
  * else (NULL) the keyring's.  A variable of another provider is never
  * read.  @envp: as g_get_environ () gives it; an empty value is unset.
  */

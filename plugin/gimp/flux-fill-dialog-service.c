@@ -19,6 +19,8 @@ struct _FluxFillServiceSection
   GtkWidget           *entry;
   GtkWidget           *status;
   GtkWidget           *expander;
+  GtkWidget           *url;          /* typed only for an "another service" choice */
+  gchar               *nick;         /* the service chosen, for its price */
 };
 
 static void
@@ -69,6 +71,13 @@ describe_token (FluxFillServiceSection *section)
                                 "keyring with: secret-tool store --label='FLUX Fill token' "
                                 "application flux-fill base-url %s"), variable, target.key_url);
     }
+  else if (g_strcmp0 (flux_fill_service_preset (section->config)->nick, "replicate") != 0 &&
+           target.provider->id == FF_PROVIDER_REPLICATE)
+    {
+      gtk_entry_set_placeholder_text (GTK_ENTRY (section->entry), "");
+      text = g_strdup_printf (_("Paste the API token the service at %s gave you. It is kept "
+                                "in your desktop keyring, never in a file."), target.base_url);
+    }
   else if (target.provider->id == FF_PROVIDER_BFL)
     {
       gtk_entry_set_placeholder_text (GTK_ENTRY (section->entry), "");
@@ -93,9 +102,19 @@ service_changed (GimpProcedureConfig    *config,
                  GParamSpec             *pspec,
                  FluxFillServiceSection *section)
 {
-  /* Each service has a price of its own. */
-  if (g_str_equal (pspec->name, "service"))
-    flux_fill_service_load_price (config);
+  const FfPreset *preset = flux_fill_service_preset (config);
+  gdouble         price = FLUX_FILL_PRICE_DEFAULT;
+
+  /* Each service has a price of its own: the one left is kept. */
+  if (g_str_equal (pspec->name, "service") && g_strcmp0 (section->nick, preset->nick) != 0)
+    {
+      g_object_get (config, "price", &price, NULL);
+      if (section->nick != NULL)
+        flux_fill_service_keep_price (section->nick, price);
+      g_set_str (&section->nick, preset->nick);
+      flux_fill_service_load_price (config);
+    }
+  gtk_widget_set_sensitive (section->url, preset->base_url == NULL);
   describe_token (section);
 }
 
@@ -204,6 +223,9 @@ flux_fill_service_section_new (GimpProcedureDialog *dialog,
   gimp_label_spin_set_increments (GIMP_LABEL_SPIN (price), 0.01, 0.1);
   box = gimp_procedure_dialog_fill_box (dialog, "service-box", "service", "base-url",
                                         "price", NULL);
+  section->url = gimp_procedure_dialog_get_widget (dialog, "base-url", G_TYPE_NONE);
+  section->nick = g_strdup (flux_fill_service_preset (config)->nick);
+  gtk_widget_set_sensitive (section->url, flux_fill_service_preset (config)->base_url == NULL);
 
   row = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
   label = gtk_label_new_with_mnemonic (_("API t_oken"));
@@ -259,5 +281,6 @@ flux_fill_service_section_free (FluxFillServiceSection *section)
   if (section == NULL)
     return;
   g_signal_handlers_disconnect_by_data (section->config, section);
+  g_free (section->nick);
   g_free (section);
 }

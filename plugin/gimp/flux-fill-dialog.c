@@ -143,8 +143,7 @@ static void
 update_summary (Summary *summary)
 {
   g_autoptr(GError) error = NULL;
-  g_autofree gchar *url = flux_fill_service_base_url (summary->config);
-  g_autofree gchar *name = flux_fill_service_name (url);
+  g_autofree gchar *name = NULL;
   g_autofree gchar *text = NULL;
   g_autofree gchar *joins = NULL;
   g_autofree gchar *line = NULL;
@@ -161,7 +160,9 @@ update_summary (Summary *summary)
                 "variations", &variations, NULL);
   /* Every variation is a prediction of its own, paid for. */
   cost = flux_fill_service_price_text (price * MAX (variations, 1));
-  if (! plan (summary, context, sample_merged, &crop, &joins, &beside, &error))
+  if (flux_fill_service_target (summary->config, &target, &error))
+    name = flux_fill_service_name (target.base_url);
+  if (error != NULL || ! plan (summary, context, sample_merged, &crop, &joins, &beside, &error))
     text = g_strdup (error->message);
   else if (summary->fill)
     text = g_strdup_printf (_("Sends a %d × %d px area to %s · about $%s"),
@@ -179,8 +180,7 @@ update_summary (Summary *summary)
   if (line != NULL)
     g_set_str (&text, line);
   /* Where the service has no cancel, GIMP's Cancel stops only the waiting. */
-  if (error == NULL && flux_fill_service_target (summary->config, &target, NULL) &&
-      ! (target.provider->flags & FF_PROVIDER_CAN_CANCEL))
+  if (error == NULL && ! (target.provider->flags & FF_PROVIDER_CAN_CANCEL))
     {
       g_free (line);
       line = g_strdup_printf ("%s\n%s", text,

@@ -98,6 +98,17 @@ keep_run (GimpProcedure        *procedure,
   GimpLayer *kept = chosen_variation (drawables);
   GError    *error = NULL;
 
+  /* GIMP makes any image procedure the one Filters → Repeat (Ctrl+F)
+   * runs; pressed to fill again, it must not delete variations.
+   */
+  if (run_mode == GIMP_RUN_WITH_LAST_VALS)
+    {
+      g_set_error_literal (&error, GIMP_PLUG_IN_ERROR, 0,
+                           _("Keep This Variation is not repeated with Ctrl+F: nothing was "
+                             "removed. To fill again, run FLUX Fill from the Filters menu; "
+                             "to keep a variation, choose Keep This Variation again."));
+      return gimp_procedure_new_return_values (procedure, GIMP_PDB_CALLING_ERROR, error);
+    }
   if (kept == NULL)
     {
       g_set_error_literal (&error, GIMP_PLUG_IN_ERROR, 0,

@@ -385,27 +385,30 @@ flux_fill_service_load_shared (GimpProcedureConfig *config)
     g_object_set (config, "price", price, NULL);
 }
 
-void
-flux_fill_service_store_shared (GimpProcedureConfig *config)
+/* Writes the shared settings: @nick, @url and @price as the current
+ * service, the prices kept in @fields (nullable) with @priced's now
+ * @priced_price.
+ */
+static void
+write_shared (const gchar *nick,
+              const gchar *url,
+              gdouble      price,
+              GStrv        fields,
+              const gchar *priced,
+              gdouble      priced_price)
 {
-  g_auto(GStrv)      fields = shared_fields ();
-  g_autofree gchar  *url = NULL;
+  g_autofree gchar  *clean_url = g_strdelimit (g_strdup (url ? url : ""), "\n;", ' ');
   g_autoptr(GString) text = g_string_new (NULL);
   gchar              number[G_ASCII_DTOSTR_BUF_SIZE];
-  gdouble            price = FLUX_FILL_PRICE_DEFAULT;
-  const gchar       *nick = flux_fill_service_preset (config)->nick;
   gsize              n = 0;
   const FfPreset    *presets = ff_presets (&n);
   GimpParasite      *parasite;
 
-  g_object_get (config, "base-url", &url, "price", &price, NULL);
-  g_string_append_printf (text, "%s\n%s\n%s\n", nick,
-                          url ? g_strdelimit (url, "\n;", ' ') : "",
+  g_string_append_printf (text, "%s\n%s\n%s\n", nick, clean_url,
                           g_ascii_formatd (number, sizeof number, "%.4f", price));
-  /* This service's price now, the others' as they were kept. */
   for (gsize i = 0; i < n; i++)
     {
-      gdouble kept = g_str_equal (presets[i].nick, nick) ? price
+      gdouble kept = g_str_equal (presets[i].nick, priced) ? priced_price
                      : kept_price (fields, presets[i].nick);
 
       if (kept >= 0)
@@ -416,4 +419,28 @@ flux_fill_service_store_shared (GimpProcedureConfig *config)
                                 (guint32) text->len, text->str);
   gimp_attach_parasite (parasite);
   gimp_parasite_free (parasite);
+}
+
+void
+flux_fill_service_store_shared (GimpProcedureConfig *config)
+{
+  g_auto(GStrv)     fields = shared_fields ();
+  g_autofree gchar *url = NULL;
+  gdouble           price = FLUX_FILL_PRICE_DEFAULT;
+  const gchar      *nick = flux_fill_service_preset (config)->nick;
+
+  g_object_get (config, "base-url", &url, "price", &price, NULL);
+  write_shared (nick, url, price, fields, nick, price);
+}
+
+void
+flux_fill_service_keep_price (const gchar *nick,
+                              gdouble      price)
+{
+  g_auto(GStrv) fields = shared_fields ();
+
+  if (fields == NULL)
+    write_shared (nick, "", price, NULL, nick, price);
+  else
+    write_shared (fields[0], fields[1], g_ascii_strtod (fields[2], NULL), fields, nick, price);
 }

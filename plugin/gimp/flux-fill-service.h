@@ -76,6 +76,9 @@ void     flux_fill_service_load_shared   (GimpProcedureConfig *config);
  * none was), as the dialog's Service choice changes.
  */
 void     flux_fill_service_load_price    (GimpProcedureConfig *config);
+/* Keeps @price as the price of the service @nick, as the dialog leaves it. */
+void     flux_fill_service_keep_price    (const gchar         *nick,
+                                          gdouble              price);
 void     flux_fill_service_store_shared  (GimpProcedureConfig *config);
 
 /* Keeps a token typed into the dialog in the keyring, under the base URL

@@ -232,11 +232,11 @@ static void
 set_common (GimpProcedure *procedure,
             const gchar   *menu_label)
 {
-  /* The path stays English (stable for scripts and shortcuts); its label
-   * is translated.
+  /* The path stays English (stable for scripts and shortcuts); GIMP
+   * translates the label in our domain itself, so it goes untranslated.
    */
   gimp_plug_in_add_menu_branch (gimp_procedure_get_plug_in (procedure),
-                                "<Image>/Filters/Generative", _("Generative"));
+                                "<Image>/Filters/Generative", N_("Generative"));
   gimp_procedure_set_image_types (procedure, "RGB*, GRAY*");
   gimp_procedure_set_sensitivity_mask (procedure, GIMP_PROCEDURE_SENSITIVE_DRAWABLE);
   /* The label first: libgimp wants it before the menu path. */

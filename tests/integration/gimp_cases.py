@@ -765,11 +765,11 @@ def record_of(item):
     return json.loads(bytes(parasite.get_data()).decode()) if parasite else None
 
 
-def run_on(name, image, drawable):
+def run_on(name, image, drawable, mode=Gimp.RunMode.NONINTERACTIVE):
     """Runs the procedure @name, which takes no arguments of its own."""
     proc = Gimp.get_pdb().lookup_procedure(name)
     config = proc.create_config()
-    config.set_property("run-mode", Gimp.RunMode.NONINTERACTIVE)
+    config.set_property("run-mode", mode)
     config.set_property("image", image)
     config.set_core_object_array("drawables", [drawable])
     result = proc.run(config)
@@ -900,6 +900,13 @@ def case_keep():
         return
     group = image.get_layers()[0]
     second = group.get_children()[1]
+    # Ctrl+F after a Keep repeats it with last values: refused, nothing removed.
+    before = snapshot(image)
+    status, message = run_on("plug-in-flux-fill-keep", image, second,
+                             Gimp.RunMode.WITH_LAST_VALS)
+    check("keep: repeated with Ctrl+F (last values), refuses and removes nothing",
+          status == CALLING_ERROR and "not repeated with Ctrl+F" in message
+          and state(image) == before and len(group.get_children()) == 3, message)
     image.clean_all()
     status, message = run_keep(image, second)
     top = image.get_layers()

@@ -173,7 +173,7 @@ static const Failure failures[] = {
     "api POST /v1/flux-pro-1.0-fill 402\n" },
   { "content-moderated", "{\"outcome\": \"Content Moderated\", \"duration\": 0.1}",
     TEST_BFL_KEY, api_domain, FF_API_ERROR_MODERATED,
-    "127.0.0.1:*'s moderation refused the request or its result: Derivative Works Filter",
+    "127.0.0.1:* flagged it: Derivative Works Filter",
     "api POST /v1/flux-pro-1.0-fill 200\napi GET /v1/get_result 200 ...\n" },
   { "error", "{\"outcome\": \"Error\", \"error\": \"the GPU fell over\", \"duration\": 0.1}",
     TEST_BFL_KEY, api_domain, FF_API_ERROR_FAILED,
