@@ -8,6 +8,7 @@
 #include <glib/gi18n-lib.h>
 
 #include "http-client.h"
+#include "service-verdict.h"
 #include "service-client.h"
 
 #include "flux-fill-dialog-service.h"
@@ -131,13 +132,13 @@ check_result_text (const gchar  *url,
   if (flux_fill_service_refused (error))
     return g_strdup (_("The service refused this token. Copy it again from your "
                        "account's API tokens page and paste it here."));
-  if (error->domain == FF_HTTP_ERROR && error->code == 404)
+  if (ff_error_failure (error) == FF_FAILURE_NOT_FOUND)
     return g_strdup_printf (_("The service at %s answered, but has neither the account "
                               "route nor FLUX Fill's model. Check the service URL."), url);
-  if (error->domain == FF_CURL_ERROR && other)
+  if (ff_error_failure (error) == FF_FAILURE_UNREACHABLE && other)
     return g_strdup_printf (_("Could not reach %s (%s). Check the Service URL, your "
                               "network connection and proxy settings."), url, error->message);
-  if (error->domain == FF_CURL_ERROR)
+  if (ff_error_failure (error) == FF_FAILURE_UNREACHABLE)
     return g_strdup_printf (_("Could not reach %s (%s). Check your network "
                               "connection and proxy settings."), url, error->message);
   return g_strdup (error->message);
