@@ -111,6 +111,8 @@ def checkout_copy(folder):
     for rel in ("packaging/install.sh", "tools/flux-fill-batch", "tests/trixie-root.sh"):
         os.makedirs(os.path.dirname(os.path.join(folder, rel)), exist_ok=True)
         shutil.copy(os.path.join(root, rel), os.path.join(folder, rel))
+    # The help pages go beside the plug-in in every profile.
+    shutil.copytree(os.path.join(root, "docs", "help"), os.path.join(folder, "docs", "help"))
     return os.path.join(folder, "packaging", "install.sh")
 
 
