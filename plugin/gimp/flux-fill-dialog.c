@@ -173,6 +173,16 @@ update_summary (Summary *summary)
   else
     text = g_strdup_printf (_("Sends the %d × %d px layer to %s · about $%s"),
                             crop.width, crop.height, name, cost);
+  /* How many paid predictions, said where there are several. */
+  if (error == NULL && variations > 1)
+    {
+      g_autofree gchar *count = g_strdup_printf (ngettext ("%d image", "%d images", variations),
+                                                 variations);
+
+      line = g_strdup_printf ("%s · %s", text, count);
+      g_set_str (&text, line);
+      g_clear_pointer (&line, g_free);
+    }
   if (joins != NULL)
     line = g_strdup_printf (_("Adds variations to “%s”. %s"), joins, text);
   else if (beside)
