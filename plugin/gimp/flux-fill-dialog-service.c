@@ -129,7 +129,7 @@ check_result_text (const gchar  *url,
   if (error == NULL)
     return g_strdup_printf (_("Connected: the service accepts this token (checked: GET %s)."),
                             checked);
-  if (flux_fill_service_refused (error))
+  if (ff_error_refuses_token (error))
     return g_strdup (_("The service refused this token. Copy it again from your "
                        "account's API tokens page and paste it here."));
   if (ff_error_failure (error) == FF_FAILURE_NOT_FOUND)

@@ -53,16 +53,6 @@ flux_fill_service_target (GimpProcedureConfig  *config,
   return TRUE;
 }
 
-gchar *
-flux_fill_service_base_url (GimpProcedureConfig *config)
-{
-  g_auto(FfResolved) target = { 0 };
-
-  if (! flux_fill_service_target (config, &target, NULL))
-    return g_strdup (ff_provider_info (FF_PROVIDER_REPLICATE)->default_base_url);
-  return g_steal_pointer (&target.base_url);
-}
-
 gboolean
 flux_fill_service_key (const FfResolved  *target,
                        FfToken          **key,
@@ -205,12 +195,6 @@ flux_fill_service_explain (GError   **error,
     }
   /* One message: ours first, the service's words once, after it. */
   g_prefix_error (error, "%s\n", words);
-}
-
-gboolean
-flux_fill_service_refused (const GError *error)
-{
-  return ff_error_refuses_token (error);
 }
 
 gboolean

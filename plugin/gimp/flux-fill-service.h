@@ -42,8 +42,6 @@ gboolean flux_fill_service_accepted      (GimpPDBStatusType    status,
  */
 void     flux_fill_service_explain       (GError             **error,
                                           gboolean             typed);
-/* Whether @error is the service refusing the token (401, 403). */
-gboolean flux_fill_service_refused       (const GError        *error);
 
 /* The remembered service settings, "service", "base-url" and "price":
  * auxiliary arguments, so batch callers never pass them and the token is
@@ -52,10 +50,6 @@ gboolean flux_fill_service_refused       (const GError        *error);
 void     flux_fill_service_add_arguments (GimpProcedure       *procedure);
 /* The preset of the dialog's "service" choice. */
 const FfPreset * flux_fill_service_preset (GimpProcedureConfig *config);
-/* The base URL a run with @config uses (flux_fill_service_target ()'s);
- * no trailing slash.  (transfer full)
- */
-gchar *  flux_fill_service_base_url      (GimpProcedureConfig *config);
 /* What to call the service behind @base_url in a sentence: "Replicate",
  * "ChainHub" or its host (and port, when it has one).  (transfer full)
  */

@@ -17,6 +17,7 @@
 #include "fill-params.h"
 #include "process-guard.h"
 #include "service-client.h"
+#include "service-verdict.h"
 
 #include "flux-fill.h"
 #include "flux-fill-dialog.h"
@@ -410,7 +411,7 @@ flux_fill_run (GimpProcedure        *procedure,
   do
     {
       g_autofree gchar  *message = error ? g_strdup (error->message) : NULL;
-      gboolean           refused = flux_fill_service_refused (error);
+      gboolean           refused = ff_error_refuses_token (error);
       g_autoptr(FfToken) typed = NULL;
       g_autoptr(GError)  kept = NULL;
 
