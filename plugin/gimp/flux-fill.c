@@ -390,14 +390,13 @@ flux_fill_run (GimpProcedure        *procedure,
   if (run_mode != GIMP_RUN_NONINTERACTIVE && ! flux_fill_is_expand (config) && ! again)
     g_object_set (config, "outpaint", "none", NULL);
 
-  /* Every run mode goes to the service the dialogs share (or
-   * REPLICATE_BASE_URL), whatever a record says.
+  /* Fill Again asks nothing: the recorded prompt and parameters.  Every
+   * run mode goes to the service the dialogs share (or the environment's),
+   * whatever a record says; the dialog loop below loads it too.
    */
-  flux_fill_service_load_shared (config);
-
-  /* Fill Again asks nothing: the recorded prompt and parameters. */
   if (run_mode != GIMP_RUN_INTERACTIVE || again)
     {
+      flux_fill_service_load_shared (config);
       status = flux_fill_fill (image, drawables[0], config, again, run_mode, NULL, &error);
       return status == GIMP_PDB_SUCCESS || status == GIMP_PDB_CANCEL
         ? gimp_procedure_new_return_values (procedure, status, NULL)
