@@ -8,6 +8,7 @@
 #include <glib/gi18n-lib.h>
 
 #include "client-private.h"
+#include "token-store.h"
 #include "service-client.h"
 
 #define DOWNLOAD_TIMEOUT_SECONDS  300
@@ -186,12 +187,8 @@ ff_client_free (FfClient *client)
   g_clear_pointer (&client->base, g_uri_unref);
   g_free (client->base_url);
   g_free (client->host);
-  if (client->token != NULL)
-    memset (client->token, 0, strlen (client->token));
-  g_free (client->token);
-  if (client->key_header != NULL)
-    memset (client->key_header, 0, strlen (client->key_header));
-  g_free (client->key_header);
+  ff_token_free (client->token);
+  ff_token_free (client->key_header);     /* it holds the key too */
   g_free (client);
 }
 
@@ -795,10 +792,8 @@ void
 ff_client_cancel (FfClient    *client,
                   const gchar *prediction_id)
 {
-  for (const gchar *p = prediction_id; *p; p++)
-    if (! g_ascii_isalnum (*p) && *p != '-' && *p != '_')
-      return;
-  cancel_prediction (client, prediction_id, NULL);
+  if (ff_prediction_id_ok (prediction_id))
+    cancel_prediction (client, prediction_id, NULL);
 }
 
 static gboolean

@@ -6,6 +6,7 @@
 #include <glib/gi18n-lib.h>
 
 #include "service-table.h"
+#include "token-store.h"
 
 G_DEFINE_QUARK (ff-service-error-quark, ff_service_error)
 
@@ -128,9 +129,7 @@ ff_service_key_may_go (const FfProviderInfo *provider,
 void
 ff_resolved_clear (FfResolved *resolved)
 {
-  if (resolved->key != NULL)
-    memset (resolved->key, 0, strlen (resolved->key));
-  g_clear_pointer (&resolved->key, g_free);
+  g_clear_pointer (&resolved->key, ff_token_free);
   g_clear_pointer (&resolved->base_url, g_free);
   g_clear_pointer (&resolved->key_url, g_free);
   *resolved = (FfResolved) { 0 };
