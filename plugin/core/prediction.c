@@ -33,6 +33,17 @@ ff_prediction_free (FfPrediction *prediction)
 }
 
 gboolean
+ff_prediction_id_ok (const gchar *id)
+{
+  if (id == NULL || *id == '\0')
+    return FALSE;
+  for (const gchar *p = id; *p; p++)
+    if (! g_ascii_isalnum (*p) && *p != '-' && *p != '_')
+      return FALSE;
+  return TRUE;
+}
+
+gboolean
 ff_status_is_terminal (FfStatus status)
 {
   return status != FF_STATUS_STARTING && status != FF_STATUS_PROCESSING;

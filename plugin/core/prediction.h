@@ -52,6 +52,10 @@ FfPrediction * ff_prediction_parse      (const gchar   *data,
                                          gsize          length,
                                          GError       **error);
 void           ff_prediction_free       (FfPrediction  *prediction);
+/* Whether @id may go into a URL's path or query: letters, digits, '-'
+ * and '_', not empty.
+ */
+gboolean       ff_prediction_id_ok      (const gchar   *id);
 gboolean       ff_status_is_terminal    (FfStatus       status);
 
 /* The URL by which predictions take a file uploaded to the Files API:

@@ -50,14 +50,7 @@ string_member (JsonObject  *object,
 static gboolean
 id_ok (const gchar *id)
 {
-  gsize n = 0;
-
-  if (id == NULL || *id == '\0')
-    return FALSE;
-  for (const gchar *p = id; *p; p++, n++)
-    if (n >= BFL_ID_MAX || (! g_ascii_isalnum (*p) && *p != '-' && *p != '_'))
-      return FALSE;
-  return TRUE;
+  return ff_prediction_id_ok (id) && strlen (id) <= BFL_ID_MAX;
 }
 
 static FfPrediction *

@@ -29,14 +29,13 @@ parse_prediction_response (const FfHttpResponse  *response,
   if (prediction == NULL)
     return NULL;
   /* The id goes into URL paths. */
-  for (const gchar *p = prediction->id; *p; p++)
-    if (! g_ascii_isalnum (*p) && *p != '-' && *p != '_')
-      {
-        g_set_error_literal (error, FF_API_ERROR, FF_API_ERROR_BAD_RESPONSE,
-                             _("the prediction id has unexpected characters"));
-        ff_prediction_free (prediction);
-        return NULL;
-      }
+  if (! ff_prediction_id_ok (prediction->id))
+    {
+      g_set_error_literal (error, FF_API_ERROR, FF_API_ERROR_BAD_RESPONSE,
+                           _("the prediction id has unexpected characters"));
+      ff_prediction_free (prediction);
+      return NULL;
+    }
   return prediction;
 }
 
