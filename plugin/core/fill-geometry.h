@@ -48,6 +48,19 @@ FfRect   ff_fill_crop           (const FfRect *selection,
                                  const FfRect *bounds,
                                  gint          context);
 
+/* The crop of an edit: ff_fill_crop (), then, where its long side over
+ * its short one exceeds @max_aspect (0: any), the short side widened
+ * within @bounds, and failing that the long side narrowed down to the
+ * selection, so the model takes it at its own shape and the result
+ * scales back uniformly.  FALSE when even that cannot bring it within
+ * @max_aspect (a selection, or a canvas, wider than that).
+ */
+gboolean ff_edit_crop           (const FfRect *selection,
+                                 const FfRect *bounds,
+                                 gint          context,
+                                 gdouble       max_aspect,
+                                 FfRect       *crop);
+
 /* FLUX fill models work in sides that are multiples of 32 and shrink
  * inputs beyond about 1440 × 1440; below 512 they see too little.
  */

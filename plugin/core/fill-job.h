@@ -11,6 +11,7 @@
 #include <gdk-pixbuf/gdk-pixbuf.h>
 
 #include "fill-params.h"
+#include "model.h"
 #include "service-client.h"
 
 G_BEGIN_DECLS
@@ -42,7 +43,29 @@ FfFillUpload * ff_fill_upload_new      (FfClient           *client,
                                         GdkPixbuf          *crop,
                                         const guint8       *mask,
                                         GError            **error);
+/* An edit's upload for @model (model.h; its provider must be @client's):
+ * @crop (8-bit RGB) sent at the size @model answers for it
+ * (ff_model_output_size (), so the scale back is uniform), no mask, and
+ * @n_references further pictures (8-bit RGB, nullable when 0), each
+ * scaled to at most FF_MEGAPIXEL, as data URIs after it.  The runs of
+ * this upload go to @model's route with its body.  Fails, sending
+ * nothing, when ff_model_check_edit () would refuse @n_references.
+ * (transfer full)
+ */
+FfFillUpload * ff_fill_upload_new_edit (FfClient           *client,
+                                        const FfModel      *model,
+                                        GdkPixbuf          *crop,
+                                        GdkPixbuf         **references,
+                                        guint               n_references,
+                                        GError            **error);
 void           ff_fill_upload_free     (FfFillUpload       *upload);
+/* The size the picture was sent at, and the pixels of every image sent
+ * (the picture and its references; what FLUX.2 bills).
+ */
+void           ff_fill_upload_sent     (const FfFillUpload *upload,
+                                        gint               *width,
+                                        gint               *height,
+                                        gint64             *input_pixels);
 /* Bytes one variation sends: the file (Files API) and its request body.
  * The body is the model's of @params at the upload's provider.
  */

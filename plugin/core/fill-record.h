@@ -32,6 +32,10 @@ typedef struct
   gchar    *source_name;
   FfRect    rect;            /* the crop, image coordinates */
   FfRect    selection;       /* the bounds of what was selected (empty: @rect) */
+  /* Edits (FLUX Edit; @model FF_MODEL_KONTEXT_PRO or FF_MODEL_FLUX2_PRO): */
+  gboolean  edit;            /* JSON "kind": "edit"; FALSE: a fill or expansion */
+  gboolean  whole;           /* the whole canvas was edited (nothing selected): no mask */
+  gchar    *reference_name;  /* nullable: the reference layer's name */
 } FfRecord;
 
 void      ff_record_init   (FfRecord       *record);

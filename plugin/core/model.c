@@ -244,13 +244,26 @@ ff_model_cost (const FfModel *model,
                gint           out_height,
                gint64         input_pixels)
 {
-  gdouble out_mp, in_mp;
+  g_return_val_if_fail (model != NULL, 0);
+
+  return ff_model_cost_at (model, model->price, out_width, out_height, input_pixels);
+}
+
+gdouble
+ff_model_cost_at (const FfModel *model,
+                  gdouble        price,
+                  gint           out_width,
+                  gint           out_height,
+                  gint64         input_pixels)
+{
+  gdouble out_mp, in_mp, per_mp;
 
   g_return_val_if_fail (model != NULL, 0);
 
-  if (model->price_per_mp == 0)
-    return model->price;
+  if (model->price_per_mp == 0 || model->price <= 0)
+    return price;
+  per_mp = model->price_per_mp * price / model->price;
   out_mp = ceil ((gdouble) out_width * out_height / FF_MEGAPIXEL);
   in_mp = ceil ((gdouble) MAX (input_pixels, 0) / FF_MEGAPIXEL);
-  return model->price + model->price_per_mp * (MAX (out_mp - 1, 0) + in_mp);
+  return price + per_mp * (MAX (out_mp - 1, 0) + in_mp);
 }

@@ -98,5 +98,13 @@ gdouble         ff_model_cost        (const FfModel   *model,
                                       gint             out_width,
                                       gint             out_height,
                                       gint64           input_pixels);
+/* The same with @price (a setting) for the model's published one; the
+ * further megapixels cost in the same proportion.
+ */
+gdouble         ff_model_cost_at     (const FfModel   *model,
+                                      gdouble          price,
+                                      gint             out_width,
+                                      gint             out_height,
+                                      gint64           input_pixels);
 
 G_END_DECLS

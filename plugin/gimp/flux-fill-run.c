@@ -38,6 +38,13 @@ flux_fill_is_expand (GimpProcedureConfig *config)
                     PLUG_IN_PROC_EXPAND) == 0;
 }
 
+gboolean
+flux_fill_is_edit (GimpProcedureConfig *config)
+{
+  return g_strcmp0 (gimp_procedure_get_name (gimp_procedure_config_get_procedure (config)),
+                    PLUG_IN_PROC_EDIT) == 0;
+}
+
 static void
 params_from_config (GimpProcedureConfig *config,
                     FfParams            *params)

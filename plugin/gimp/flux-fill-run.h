@@ -8,6 +8,8 @@ G_BEGIN_DECLS
 
 /* Whether @config is FLUX Expand's. */
 gboolean          flux_fill_is_expand (GimpProcedureConfig  *config);
+/* Whether @config is FLUX Edit's. */
+gboolean          flux_fill_is_edit   (GimpProcedureConfig  *config);
 
 /* One fill (or expansion) of @drawable with the values in @config, or,
  * @again, with the prompt and parameters recorded on the active generated

@@ -15,6 +15,7 @@
 #include "cancel-watch.h"
 #include "fill-job.h"
 #include "fill-params.h"
+#include "model.h"
 #include "process-guard.h"
 #include "service-client.h"
 #include "service-verdict.h"
@@ -144,6 +145,7 @@ flux_fill_query_procedures (GimpPlugIn *plug_in)
 
   names = g_list_append (names, g_strdup (PLUG_IN_PROC_EXPAND));
   names = g_list_append (names, g_strdup (PLUG_IN_PROC_AGAIN));
+  names = g_list_append (names, g_strdup (PLUG_IN_PROC_EDIT));
   /* Keep This Variation (flux-fill-keep.c). */
   names = g_list_append (names, g_strdup (PLUG_IN_PROC_KEEP));
   return names;
@@ -186,7 +188,7 @@ add_model_arguments (GimpProcedure *procedure)
 }
 
 static void
-add_output_arguments (GimpProcedure *procedure)
+add_format_argument (GimpProcedure *procedure)
 {
   gimp_procedure_add_choice_argument (procedure, "output-format", _("Output for_mat"),
                                       _("Format the model returns"),
@@ -194,6 +196,21 @@ add_output_arguments (GimpProcedure *procedure)
                                                                    "png", FF_FORMAT_PNG, _("PNG"), NULL,
                                                                    NULL),
                                       "jpg", G_PARAM_READWRITE);
+}
+
+static void
+add_seed_argument (GimpProcedure *procedure)
+{
+  gimp_procedure_add_int_argument (procedure, "seed", _("See_d"),
+                                   _("-1 for a random seed"),
+                                   FF_SEED_RANDOM, G_MAXINT, FF_SEED_RANDOM,
+                                   G_PARAM_READWRITE);
+}
+
+static void
+add_output_arguments (GimpProcedure *procedure)
+{
+  add_format_argument (procedure);
   gimp_procedure_add_int_argument (procedure, "safety-tolerance", _("Safet_y tolerance"),
                                    _("1 is the strictest, 6 the most permissive"),
                                    FF_SAFETY_MIN, FF_SAFETY_MAX, FF_SAFETY_DEFAULT,
@@ -201,10 +218,7 @@ add_output_arguments (GimpProcedure *procedure)
   gimp_procedure_add_boolean_argument (procedure, "prompt-upsampling", _("Prom_pt upsampling"),
                                        _("Let the service elaborate the prompt"),
                                        FALSE, G_PARAM_READWRITE);
-  gimp_procedure_add_int_argument (procedure, "seed", _("See_d"),
-                                   _("-1 for a random seed"),
-                                   FF_SEED_RANDOM, G_MAXINT, FF_SEED_RANDOM,
-                                   G_PARAM_READWRITE);
+  add_seed_argument (procedure);
 }
 
 /* Appended last: positional batch callers of older versions are unaffected. */
@@ -227,6 +241,73 @@ add_sample_merged_argument (GimpProcedure *procedure)
                                        _("Show the model the visible picture, all layers, "
                                          "not only the active one"),
                                        TRUE, G_PARAM_READWRITE);
+}
+
+/* How far the result fades past the selection, and how much picture
+ * around it the model sees: Fill's and Edit's.
+ */
+static void
+add_area_arguments (GimpProcedure *procedure)
+{
+  gimp_procedure_add_int_argument (procedure, "feather", _("_Blend edge"),
+                                   _("Pixels past the selection over which the fill "
+                                     "fades into the picture"),
+                                   0, FLUX_FILL_FEATHER_MAX, FLUX_FILL_FEATHER_DEFAULT,
+                                   G_PARAM_READWRITE);
+  gimp_procedure_add_int_argument (procedure, "context", _("Conte_xt"),
+                                   _("Pixels of picture around the selection the model "
+                                     "sees; -1 chooses from the image and selection sizes"),
+                                   -1, FLUX_FILL_CONTEXT_MAX, -1, G_PARAM_READWRITE);
+}
+
+/* FLUX Edit: an instruction, the edit model and what it may take, in
+ * the PDB order batch callers pass them by position.
+ */
+static void
+add_edit_arguments (GimpProcedure *procedure)
+{
+  gimp_procedure_add_string_argument (procedure, "prompt", _("_Instruction"),
+                                      _("How to change the selection, or the whole picture "
+                                        "when nothing is selected"),
+                                      "", G_PARAM_READWRITE);
+  gimp_procedure_add_choice_argument (procedure, "model", _("_Model"),
+                                      _("The edit model: FLUX.2 also takes a reference layer"),
+                                      gimp_choice_new_with_values (
+                                        FF_MODEL_KONTEXT_PRO, 0, "FLUX.1 Kontext [pro]", NULL,
+                                        FF_MODEL_FLUX2_PRO, 1, "FLUX.2 [pro]", NULL,
+                                        NULL),
+                                      FF_MODEL_KONTEXT_PRO, G_PARAM_READWRITE);
+  gimp_procedure_add_drawable_argument (procedure, "reference", _("_Reference"),
+                                        _("A layer of any open image to take from, such as "
+                                          "a logo (FLUX.2 only); none for no reference"),
+                                        TRUE, G_PARAM_READWRITE);
+  add_variations_argument (procedure);
+  add_seed_argument (procedure);
+  gimp_procedure_add_int_argument (procedure, "safety-tolerance", _("Safet_y tolerance"),
+                                   _("0 is the strictest; with a picture to edit, Kontext "
+                                     "takes 0 to 2 and FLUX.2 up to 5"),
+                                   0, FF_SAFETY_MAX, FF_SAFETY_DEFAULT, G_PARAM_READWRITE);
+  add_format_argument (procedure);
+  gimp_procedure_add_boolean_argument (procedure, "prompt-upsampling", _("Prom_pt upsampling"),
+                                       _("Let the service elaborate the instruction"),
+                                       FALSE, G_PARAM_READWRITE);
+  add_area_arguments (procedure);
+  add_sample_merged_argument (procedure);
+  /* Prices as settings, defaulting to the published ones (model.c). */
+  gimp_procedure_add_double_aux_argument (procedure, "kontext-price",
+                                          _("FLUX.1 Kontext [pro] price per image (USD)"),
+                                          _("What one Kontext edit costs: for the estimate"),
+                                          0.0, 100.0, ff_model_by_id (FF_PROVIDER_REPLICATE,
+                                                                      FF_MODEL_KONTEXT_PRO)->price,
+                                          G_PARAM_READWRITE);
+  gimp_procedure_add_double_aux_argument (procedure, "flux2-price",
+                                          _("FLUX.2 [pro] price of the first megapixel (USD)"),
+                                          _("What FLUX.2 charges for an image's first output "
+                                            "megapixel; each further megapixel in or out "
+                                            "costs half of it"),
+                                          0.0, 100.0, ff_model_by_id (FF_PROVIDER_REPLICATE,
+                                                                      FF_MODEL_FLUX2_PRO)->price,
+                                          G_PARAM_READWRITE);
 }
 
 static void
@@ -283,6 +364,24 @@ flux_fill_create_procedure (GimpPlugIn  *plug_in,
       flux_fill_service_add_arguments (procedure);
       return procedure;
     }
+  if (g_strcmp0 (name, PLUG_IN_PROC_EDIT) == 0)
+    {
+      procedure = gimp_image_procedure_new (plug_in, name, GIMP_PDB_PROC_TYPE_PLUGIN,
+                                            flux_fill_run, NULL, NULL);
+      set_common (procedure, _("FLUX E_dit…"));
+      gimp_procedure_set_documentation (procedure,
+        _("Change the selection, or the whole picture, by instruction (FLUX Kontext, FLUX.2)"),
+        _("Sends the area around the selection (or the whole picture when nothing is "
+          "selected) and an instruction such as \"make the shirt red linen\" to FLUX.1 "
+          "Kontext [pro] or FLUX.2 [pro], and adds the edited picture as a new layer, "
+          "masked by the feathered selection: nothing farther from it changes. FLUX.2 "
+          "also takes a reference layer from any open image. The original layer is not "
+          "changed."),
+        name);
+      add_edit_arguments (procedure);
+      flux_fill_service_add_arguments (procedure);
+      return procedure;
+    }
   if (g_strcmp0 (name, PLUG_IN_PROC_AGAIN) == 0)
     {
       procedure = gimp_image_procedure_new (plug_in, name, GIMP_PDB_PROC_TYPE_PLUGIN,
@@ -327,15 +426,7 @@ flux_fill_create_procedure (GimpPlugIn  *plug_in,
                                         "(FLUX Expand does this in its own dialog)"),
                                       outpaint_choice (FF_OUTPAINT_NONE), "none", G_PARAM_READWRITE);
   add_output_arguments (procedure);
-  gimp_procedure_add_int_argument (procedure, "feather", _("_Blend edge"),
-                                   _("Pixels past the selection over which the fill "
-                                     "fades into the picture"),
-                                   0, FLUX_FILL_FEATHER_MAX, FLUX_FILL_FEATHER_DEFAULT,
-                                   G_PARAM_READWRITE);
-  gimp_procedure_add_int_argument (procedure, "context", _("Conte_xt"),
-                                   _("Pixels of picture around the selection the model "
-                                     "sees; -1 chooses from the image and selection sizes"),
-                                   -1, FLUX_FILL_CONTEXT_MAX, -1, G_PARAM_READWRITE);
+  add_area_arguments (procedure);
   add_variations_argument (procedure);
   add_sample_merged_argument (procedure);
   flux_fill_service_add_arguments (procedure);
@@ -387,7 +478,8 @@ flux_fill_run (GimpProcedure        *procedure,
   /* A Fill from the menu or Filters → Repeat never inherits an outpaint
    * mode: Expand is its own command now.  Batch callers keep theirs.
    */
-  if (run_mode != GIMP_RUN_NONINTERACTIVE && ! flux_fill_is_expand (config) && ! again)
+  if (run_mode != GIMP_RUN_NONINTERACTIVE && ! flux_fill_is_expand (config) &&
+      ! flux_fill_is_edit (config) && ! again)
     g_object_set (config, "outpaint", "none", NULL);
 
   /* Fill Again asks nothing: the recorded prompt and parameters.  Every

@@ -153,6 +153,10 @@ test_cost (void)
   /* 2.1 MP out (3 MP), a 1 MP picture and a 0.5 MP reference (2 MP). */
   g_assert_cmpfloat_with_epsilon (ff_model_cost (flux2, 1792, 1232, 3 * FF_MEGAPIXEL / 2),
                                   0.03 + 0.015 * (2 + 2), 1e-9);
+  /* A price setting scales the further megapixels with it. */
+  g_assert_cmpfloat_with_epsilon (ff_model_cost_at (flux2, 0.06, 1024, 1024, FF_MEGAPIXEL),
+                                  0.09, 1e-9);
+  g_assert_cmpfloat_with_epsilon (ff_model_cost_at (kontext, 0.05, 4096, 4096, 0), 0.05, 1e-9);
 }
 
 int
