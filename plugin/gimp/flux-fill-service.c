@@ -207,11 +207,21 @@ flux_fill_service_accepted (GimpPDBStatusType  status,
 gchar *
 flux_fill_service_price_text (gdouble dollars)
 {
+  return flux_fill_service_number_text (dollars, 2);
+}
+
+gchar *
+flux_fill_service_number_text (gdouble value,
+                               gint    digits)
+{
+  gchar    format[8];
   gchar    buffer[G_ASCII_DTOSTR_BUF_SIZE];
-  gchar   *text = g_strdup (g_ascii_formatd (buffer, sizeof buffer, "%.2f", dollars));
+  gchar   *text;
   locale_t user = newlocale (LC_NUMERIC_MASK, "", (locale_t) 0);
   gchar   *point;
 
+  g_snprintf (format, sizeof format, "%%.%df", CLAMP (digits, 0, 9));
+  text = g_strdup (g_ascii_formatd (buffer, sizeof buffer, format, value));
   /* GIMP keeps plug-ins in the C numeric locale; the user's own says
    * which decimal mark to show.
    */

@@ -59,6 +59,11 @@ gchar *  flux_fill_service_name          (const gchar         *base_url);
  * French), whatever LC_NUMERIC the plug-in runs with.  (transfer full)
  */
 gchar *  flux_fill_service_price_text    (gdouble              dollars);
+/* @value with @digits decimals, the same way ("3,1" in French).
+ * (transfer full)
+ */
+gchar *  flux_fill_service_number_text   (gdouble              value,
+                                          gint                 digits);
 
 /* FLUX Fill, FLUX Expand and FLUX Fill Again share one service: the
  * choice made in either dialog is loaded into @config in every run mode
