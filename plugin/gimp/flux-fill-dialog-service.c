@@ -11,6 +11,7 @@
 #include "service-verdict.h"
 #include "service-client.h"
 
+#include "flux-fill.h"
 #include "flux-fill-dialog-service.h"
 #include "flux-fill-service.h"
 
@@ -207,23 +208,45 @@ entry_changed (GtkEditable            *entry,
                            "the fill)."));
 }
 
+/* A price setting in cents: the default 0.05 would show as 0.1. */
+static void
+price_in_cents (GimpProcedureDialog *dialog,
+                const gchar         *property)
+{
+  GtkWidget *price = gimp_procedure_dialog_get_widget (dialog, property, GIMP_TYPE_LABEL_SPIN);
+
+  gimp_label_spin_set_digits (GIMP_LABEL_SPIN (price), 2);
+  gimp_label_spin_set_increments (GIMP_LABEL_SPIN (price), 0.01, 0.1);
+}
+
 FluxFillServiceSection *
 flux_fill_service_section_new (GimpProcedureDialog *dialog,
                                GimpProcedureConfig *config,
                                gboolean             open)
 {
   FluxFillServiceSection *section = g_new0 (FluxFillServiceSection, 1);
-  GtkWidget              *box, *row, *label, *button, *price;
+  GtkWidget              *box, *row, *label, *button;
+  gboolean                edit = g_strcmp0 (gimp_procedure_get_name (
+                                              gimp_procedure_config_get_procedure (config)),
+                                            PLUG_IN_PROC_EDIT) == 0;
 
   section->config = config;
   gimp_procedure_dialog_get_label (dialog, "service-title", _("Service and API to_ken"),
                                    FALSE, TRUE);
-  /* Cents: the default 0.05 would show as 0.1. */
-  price = gimp_procedure_dialog_get_widget (dialog, "price", GIMP_TYPE_LABEL_SPIN);
-  gimp_label_spin_set_digits (GIMP_LABEL_SPIN (price), 2);
-  gimp_label_spin_set_increments (GIMP_LABEL_SPIN (price), 0.01, 0.1);
-  box = gimp_procedure_dialog_fill_box (dialog, "service-box", "service", "base-url",
-                                        "price", NULL);
+  /* Edit's models have prices of their own, in place of Fill's. */
+  if (edit)
+    {
+      price_in_cents (dialog, "kontext-price");
+      price_in_cents (dialog, "flux2-price");
+      box = gimp_procedure_dialog_fill_box (dialog, "service-box", "service", "base-url",
+                                            "kontext-price", "flux2-price", NULL);
+    }
+  else
+    {
+      price_in_cents (dialog, "price");
+      box = gimp_procedure_dialog_fill_box (dialog, "service-box", "service", "base-url",
+                                            "price", NULL);
+    }
   section->url = gimp_procedure_dialog_get_widget (dialog, "base-url", G_TYPE_NONE);
   section->nick = g_strdup (flux_fill_service_preset (config)->nick);
   gtk_widget_set_sensitive (section->url, flux_fill_service_preset (config)->base_url == NULL);

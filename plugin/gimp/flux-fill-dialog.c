@@ -8,10 +8,12 @@
 #include <libgimp/gimpui.h>
 #include <glib/gi18n-lib.h>
 
+#include "debug-log.h"
 #include "fill-params.h"
 
 #include "flux-fill.h"
 #include "flux-fill-dialog.h"
+#include "flux-fill-dialog-edit.h"
 #include "flux-fill-dialog-service.h"
 #include "flux-fill-record.h"
 #include "flux-fill-region.h"
@@ -24,7 +26,9 @@ typedef struct
   GimpImage           *image;
   GimpDrawable        *drawable;
   gboolean             fill;
+  gboolean             edit;        /* FLUX Edit's: its own line and checks */
   GtkWidget           *label;
+  GtkWidget           *feather;     /* Edit's: no edge to blend on the whole picture */
   gint                 bounds[5];   /* the selection the line was made for */
   guint                poll;
 } Summary;
@@ -135,9 +139,57 @@ plan (Summary   *summary,
                                 context, sample_merged, crop, error);
 }
 
+/* What the GUI test reads: the words the user sees, on one line. */
+static void
+debug_words (const gchar *what,
+             const gchar *words)
+{
+  g_autofree gchar *flat = NULL;
+
+  if (! ff_debug_enabled ())
+    return;
+  flat = g_strdelimit (g_strdup (words), "\n", ' ');
+  ff_debug ("%s: %s", what, flat);
+}
+
 /* "Sends a 1056 × 960 px area to Replicate · about $0.05": what leaves
- * the machine, to whom, and what it costs; or why nothing can be filled.
- * With a result active, whether the fill joins it or is a new one.
+ * the machine, to whom, and what it costs (@variations images); or NULL
+ * and why nothing can be filled.  @joins, @beside: as plan () says.
+ */
+static gchar *
+fill_line (Summary      *summary,
+           const gchar  *name,
+           gint          variations,
+           gchar       **joins,
+           gboolean     *beside,
+           GError      **error)
+{
+  g_autofree gchar *cost = NULL;
+  gdouble           price = 0;
+  gint              context = -1;
+  gboolean          sample_merged = TRUE;
+  FfRect            crop;
+
+  if (summary->fill)
+    g_object_get (summary->config, "context", &context, NULL);
+  g_object_get (summary->config, "price", &price, "sample-merged", &sample_merged, NULL);
+  /* Every variation is a prediction of its own, paid for. */
+  cost = flux_fill_service_price_text (price * MAX (variations, 1));
+  if (! plan (summary, context, sample_merged, &crop, joins, beside, error))
+    return NULL;
+  if (summary->fill)
+    return g_strdup_printf (_("Sends a %d × %d px area to %s · about $%s"),
+                            crop.width, crop.height, name, cost);
+  if (sample_merged)
+    return g_strdup_printf (_("Sends the visible %d × %d px picture to %s · about $%s"),
+                            crop.width, crop.height, name, cost);
+  return g_strdup_printf (_("Sends the %d × %d px layer to %s · about $%s"),
+                          crop.width, crop.height, name, cost);
+}
+
+/* The line under the prompt: the fill's or the edit's, how many images,
+ * and what the user should know before sending.  With a result active,
+ * whether the fill joins it or is a new one.
  */
 static void
 update_summary (Summary *summary)
@@ -147,32 +199,22 @@ update_summary (Summary *summary)
   g_autofree gchar *text = NULL;
   g_autofree gchar *joins = NULL;
   g_autofree gchar *line = NULL;
-  g_autofree gchar *cost = NULL;
+  g_autofree gchar *notes = NULL;
   g_auto(FfResolved) target = { 0 };
-  gdouble           price = 0;
-  gint              context = -1, variations = 1;
-  gboolean          sample_merged = TRUE, beside = FALSE;
-  FfRect            crop;
+  gint              variations = 1;
+  gboolean          beside = FALSE, whole = FALSE;
 
-  if (summary->fill)
-    g_object_get (summary->config, "context", &context, NULL);
-  g_object_get (summary->config, "price", &price, "sample-merged", &sample_merged,
-                "variations", &variations, NULL);
-  /* Every variation is a prediction of its own, paid for. */
-  cost = flux_fill_service_price_text (price * MAX (variations, 1));
+  g_object_get (summary->config, "variations", &variations, NULL);
   if (flux_fill_service_target (summary->config, &target, &error))
-    name = flux_fill_service_name (target.base_url);
-  if (error != NULL || ! plan (summary, context, sample_merged, &crop, &joins, &beside, &error))
-    text = g_strdup (error->message);
-  else if (summary->fill)
-    text = g_strdup_printf (_("Sends a %d × %d px area to %s · about $%s"),
-                            crop.width, crop.height, name, cost);
-  else if (sample_merged)
-    text = g_strdup_printf (_("Sends the visible %d × %d px picture to %s · about $%s"),
-                            crop.width, crop.height, name, cost);
-  else
-    text = g_strdup_printf (_("Sends the %d × %d px layer to %s · about $%s"),
-                            crop.width, crop.height, name, cost);
+    {
+      name = flux_fill_service_name (target.base_url);
+      text = summary->edit
+             ? flux_fill_dialog_edit_line (summary->config, &target, summary->image,
+                                           summary->drawable, &whole, &notes, &error)
+             : fill_line (summary, name, variations, &joins, &beside, &error);
+    }
+  if (error != NULL)
+    g_set_str (&text, error->message);
   /* How many paid predictions, said where there are several. */
   if (error == NULL && variations > 1)
     {
@@ -183,7 +225,9 @@ update_summary (Summary *summary)
       g_set_str (&text, line);
       g_clear_pointer (&line, g_free);
     }
-  if (joins != NULL)
+  if (notes != NULL)
+    line = g_strdup_printf ("%s\n%s", text, notes);
+  else if (joins != NULL)
     line = g_strdup_printf (_("Adds variations to “%s”. %s"), joins, text);
   else if (beside)
     line = g_strdup_printf (_("A new fill, beside the earlier results. %s"), text);
@@ -194,10 +238,16 @@ update_summary (Summary *summary)
     {
       g_free (line);
       line = g_strdup_printf ("%s\n%s", text,
-                              _("A started fill cannot be canceled at this service: "
-                                "Cancel only stops the waiting, the fill is paid for."));
+                              summary->edit
+                              ? _("A started edit cannot be canceled at this service: "
+                                  "Cancel only stops the waiting, the edit is paid for.")
+                              : _("A started fill cannot be canceled at this service: "
+                                  "Cancel only stops the waiting, the fill is paid for."));
       g_set_str (&text, line);
     }
+  if (summary->feather != NULL)
+    gtk_widget_set_sensitive (summary->feather, ! whole);
+  debug_words ("dialog line", text);
   gtk_label_set_text (GTK_LABEL (summary->label), text);
 }
 
@@ -245,7 +295,11 @@ build_summary (GimpProcedureDialog *dialog,
   /* Only what the line depends on: not every keystroke in the prompt. */
   for (const gchar **name = (const gchar *[]) { "notify::context", "notify::price",
                                                 "notify::variations", "notify::sample-merged",
-                                                "notify::service", "notify::base-url", NULL };
+                                                "notify::service", "notify::base-url",
+                                                /* Edit's own */
+                                                "notify::model", "notify::reference",
+                                                "notify::kontext-price", "notify::flux2-price",
+                                                "notify::safety-tolerance", NULL };
        *name != NULL; name++)
     g_signal_connect (summary->config, *name, G_CALLBACK (summary_changed), summary);
   selection_changed (summary);
@@ -295,14 +349,18 @@ name_minus_one (GimpProcedureDialog *dialog,
 /* What only some want: in a section that opens on demand. */
 static void
 build_advanced (GimpProcedureDialog *dialog,
-                gboolean             fill)
+                const Summary       *summary)
 {
   /* gettext's strings live as long as the process: the handlers keep them. */
   name_minus_one (dialog, "seed", _("random"));
-  if (fill)
+  if (summary->fill || summary->edit)
     name_minus_one (dialog, "context", _("automatic"));
   gimp_procedure_dialog_get_label (dialog, "advanced-title", _("_Advanced"), FALSE, TRUE);
-  if (fill)
+  if (summary->edit)
+    gimp_procedure_dialog_fill_box (dialog, "advanced-box",
+                                    "seed", "safety-tolerance", "output-format",
+                                    "prompt-upsampling", "context", "sample-merged", NULL);
+  else if (summary->fill)
     gimp_procedure_dialog_fill_box (dialog, "advanced-box",
                                     "steps", "guidance", "safety-tolerance",
                                     "prompt-upsampling", "seed", "output-format",
@@ -327,6 +385,7 @@ show_message (GimpProcedureDialog *dialog,
   GtkWidget *content;
   GtkWidget *bar;
 
+  debug_words ("dialog message", message);
   if (*label != NULL)
     {
       gtk_label_set_text (GTK_LABEL (*label), message);
@@ -354,7 +413,8 @@ typedef struct
 } Checks;
 
 /* What needs no network is checked before the dialog closes: a prompt
- * within its length, something to fill, a token at hand.  NULL when all
+ * within its length, something to fill (or an edit its model takes), a
+ * token at hand.  NULL when all
  * is well.  (transfer full)
  */
 static gchar *
@@ -372,17 +432,25 @@ check_inputs (Checks *checks)
   gboolean             beside = FALSE;
   FfRect               crop;
 
+  g_autofree gchar    *refused = NULL;
+
   g_object_get (config, "prompt", &prompt, "sample-merged", &sample_merged, NULL);
   if (prompt != NULL && strlen (prompt) > FF_PROMPT_MAX_BYTES)
     return g_strdup_printf (_("The prompt is %" PRIu64 " bytes long; "
                               "the limit is %d."), (guint64) strlen (prompt), FF_PROMPT_MAX_BYTES);
   if (checks->summary->fill)
     g_object_get (config, "context", &context, NULL);
-  if (! plan (checks->summary, context, sample_merged, &crop, &joins, &beside, &error))
+  if (! flux_fill_service_target (config, &target, &error))
     return g_strdup (error->message);
+  if (checks->summary->edit)
+    refused = flux_fill_dialog_edit_check (config, &target, checks->summary->image,
+                                           checks->summary->drawable);
+  else if (! plan (checks->summary, context, sample_merged, &crop, &joins, &beside, &error))
+    return g_strdup (error->message);
+  if (refused != NULL)
+    return g_steal_pointer (&refused);
   typed = flux_fill_service_section_token (checks->service);
-  if (! flux_fill_service_target (config, &target, &error) ||
-      (typed == NULL && ! flux_fill_service_key (&target, &token, &error)))
+  if (typed == NULL && ! flux_fill_service_key (&target, &token, &error))
     return g_strdup (error->message);
   return NULL;
 }
@@ -451,9 +519,10 @@ flux_fill_dialog (GimpProcedure        *procedure,
 {
   GimpProcedureDialog               *dialog;
   g_autoptr(FluxFillServiceSection)  service = NULL;
-  gboolean                           fill = g_strcmp0 (gimp_procedure_get_name (procedure),
-                                                       PLUG_IN_PROC_EXPAND) != 0;
-  Summary                            summary = { config, image, drawable, fill, NULL };
+  const gchar                       *name = gimp_procedure_get_name (procedure);
+  gboolean                           edit = g_strcmp0 (name, PLUG_IN_PROC_EDIT) == 0;
+  gboolean                           fill = ! edit && g_strcmp0 (name, PLUG_IN_PROC_EXPAND) != 0;
+  Summary                            summary = { config, image, drawable, fill, edit, NULL };
   Checks                             checks = { &summary, NULL, NULL };
   gboolean                           run;
 
@@ -462,17 +531,29 @@ flux_fill_dialog (GimpProcedure        *procedure,
   gimp_ui_init (PLUG_IN_BINARY);
 
   dialog = GIMP_PROCEDURE_DIALOG (gimp_procedure_dialog_new (procedure, config,
-                                                             fill ? _("FLUX Fill")
-                                                                  : _("FLUX Expand")));
-  gimp_procedure_dialog_set_ok_label (dialog, fill ? _("_Fill") : _("_Expand"));
+                                                             edit ? _("FLUX Edit")
+                                                             : fill ? _("FLUX Fill")
+                                                             : _("FLUX Expand")));
+  gimp_procedure_dialog_set_ok_label (dialog, edit ? _("_Edit")
+                                              : fill ? _("_Fill") : _("_Expand"));
 
-  build_prompt (dialog, fill ? _("_What should fill the selection? (blank: remove it)")
-                             : _("_What should the new area show? (blank: more of the same)"));
+  if (edit)
+    summary.feather = gimp_procedure_dialog_get_widget (dialog, "feather", G_TYPE_NONE);
+  build_prompt (dialog, edit ? _("_Instruction")
+                        : fill ? _("_What should fill the selection? (blank: remove it)")
+                        : _("_What should the new area show? (blank: more of the same)"));
   build_summary (dialog, &summary);
-  build_advanced (dialog, fill);
+  build_advanced (dialog, &summary);
   service = flux_fill_service_section_new (dialog, config, open_service);
   checks.service = service;
-  if (fill)
+  if (edit)
+    {
+      flux_fill_dialog_edit_build_reference (dialog, config);
+      gimp_procedure_dialog_fill (dialog, "prompt-label", "prompt-scrolled", "summary",
+                                  "model", "reference", "variations", "feather", "advanced",
+                                  "service-section", NULL);
+    }
+  else if (fill)
     gimp_procedure_dialog_fill (dialog, "prompt-label", "prompt-scrolled", "summary",
                                 "feather", "variations", "advanced", "service-section", NULL);
   else
