@@ -19,6 +19,7 @@ OUT = os.environ["FLUX_SMOKE_DIR"]
 STANDIN = os.environ["FLUX_FILL_STANDIN_URL"]
 OTHER = os.environ["FLUX_SMOKE_OTHER_URL"]
 PROMPT = os.environ["FLUX_SMOKE_PROMPT"]          # what the script types first
+INSTRUCTION = os.environ["FLUX_SMOKE_INSTRUCTION"]  # what it types into FLUX Edit
 LANG = os.environ["LANGUAGE"]
 SUCCESS = Gimp.PDBStatusType.SUCCESS
 CANCEL = Gimp.PDBStatusType.CANCEL
@@ -52,14 +53,17 @@ def tree(image):
             for l in image.get_layers()]
 
 
-def run(step, name, mode, image, drawables):
-    """Runs a procedure (its dialog is the shell script's to drive) and
-    returns (status, message, the creates it made)."""
+def run(step, name, mode, image, drawables, **values):
+    """Runs a procedure (its dialog is the shell script's to drive) with
+    @values for its arguments, and returns (status, message, the creates
+    it made)."""
     proc = Gimp.get_pdb().lookup_procedure(name)
     config = proc.create_config()
     config.set_property("run-mode", mode)
     config.set_property("image", image)
     config.set_core_object_array("drawables", drawables)
+    for key, value in values.items():
+        config.set_property(key.replace("_", "-"), value)
     before = len(creates())
     write("steps", f"start {step}")
     result = proc.run(config)
@@ -84,27 +88,75 @@ def set_record_service(item, url):
                                            list(json.dumps(rec).encode())))
 
 
-def main():
+def photo(name):
+    """A new 640 × 480 image of one gradient layer, shown."""
     image = Gimp.Image.new(640, 480, Gimp.ImageBaseType.RGB)
-    layer = Gimp.Layer.new(image, "photo", 640, 480, Gimp.ImageType.RGB_IMAGE, 100,
+    layer = Gimp.Layer.new(image, name, 640, 480, Gimp.ImageType.RGB_IMAGE, 100,
                            Gimp.LayerMode.NORMAL)
     image.insert_layer(layer, None, 0)
     pixels = bytes(v for y in range(480) for x in range(640)
                    for v in ((x * 255) // 640, (y * 255) // 480, 160))
     layer.get_buffer().set(Gegl.Rectangle.new(0, 0, 640, 480), "R'G'B' u8", pixels)
-    image.select_ellipse(Gimp.ChannelOps.REPLACE, 200, 150, 240, 160)
     Gimp.Display.new(image)
+    return image, layer
+
+
+def cancelled(step, name, image, drawables, what, **values):
+    """An interactive run the script ends with Esc (or Cancel): checks
+    that it was cancelled and sent nothing."""
+    status, message, made = run(step, name, Gimp.RunMode.INTERACTIVE, image, drawables,
+                                **values)
+    return check(what, status == CANCEL and not made, (status, message, len(made)))
+
+
+def kept_typed(name, text, what):
+    """Checks that @text is in the values the dialog of @name keeps."""
+    parasite = Gimp.get_parasite("flux-fill-typed-" + name)
+    kept = bytes(parasite.get_data()).decode(errors="replace") if parasite else ""
+    return check(what, f'"{text}"' in kept, kept or f"no flux-fill-typed-{name} parasite")
+
+
+def edit_steps():
+    """FLUX Edit's dialog with a selection and with none, Kontext given a
+    reference, FLUX.2 given one: the script reads its line and answers;
+    nothing is ever sent."""
+    edit = "plug-in-flux-edit"
+    menus = Gimp.get_pdb().lookup_procedure(edit).get_menu_paths()
+    check("FLUX Edit is in the menu Filters → Generative", "<Image>/Filters/Generative" in menus,
+          menus)
+    image, layer = photo("street")
+    image.select_rectangle(Gimp.ChannelOps.REPLACE, 160, 120, 200, 160)
+    # Large, so the whole picture comes back from Kontext scaled up.
+    whole, logo = photo("logo")
+    whole.scale(2400, 1800)
+    Gimp.displays_flush()
+
+    cancelled("edit-selection", edit, image, [layer],
+              "FLUX Edit with a selection, Esc: nothing sent")
+    kept_typed(edit, INSTRUCTION,
+               "FLUX Edit keeps the instruction typed after Esc, in its own parasite")
+    cancelled("edit-whole", edit, whole, [logo],
+              "FLUX Edit of the whole picture, OK with no instruction, Esc: nothing sent")
+    cancelled("edit-reference", edit, image, [layer],
+              "FLUX Edit, Kontext with a reference, OK: refused in the dialog, nothing sent",
+              model="flux-kontext-pro", reference=logo)
+    # The script switches to FLUX.2, which takes the reference, and reads the line.
+    cancelled("edit-flux2", edit, image, [layer],
+              "FLUX Edit, FLUX.2 with a reference, Esc: nothing sent", reference=logo)
+    sent = [q["path"] for q in requests(STANDIN) if "kontext" in q["path"] or "flux-2" in q["path"]]
+    check("the stand-in saw no edit request at all", sent == [], sent)
+
+
+def main():
+    image, layer = photo("photo")
+    image.select_ellipse(Gimp.ChannelOps.REPLACE, 200, 150, 240, 160)
     Gimp.displays_flush()
     fill = "plug-in-flux-fill"
 
     # 1. The script types the prompt and presses Esc.
-    status, message, made = run("esc", fill, Gimp.RunMode.INTERACTIVE, image, [layer])
-    check("Esc closes the dialog and nothing is sent", status == CANCEL and not made,
-          (status, message, len(made)))
-    parasite = Gimp.get_parasite("flux-fill-typed-" + fill)
-    kept = bytes(parasite.get_data()).decode(errors="replace") if parasite else ""
-    check("what was typed (without a click: the prompt has the focus) is kept after Esc",
-          f'"{PROMPT}"' in kept, kept or "no flux-fill-typed-plug-in-flux-fill parasite")
+    cancelled("esc", fill, image, [layer], "Esc closes the dialog and nothing is sent")
+    kept_typed(fill, PROMPT,
+               "what was typed (without a click: the prompt has the focus) is kept after Esc")
 
     # 2. Reopened: the script adds to the prompt it finds, presses Enter
     # (no token: the dialog stays), pastes the token and presses Fill.
@@ -152,6 +204,7 @@ def main():
     check("the service the record names sees no request", requests(OTHER) == [],
           requests(OTHER))
     write("checks", f"# layers: {tree(image)}")
+    edit_steps()
 
 
 try:
