@@ -257,21 +257,25 @@ flux_fill_dialog_edit_check (GimpProcedureConfig *config,
   return NULL;
 }
 
-/* GIMP 3.0's chooser draws its thumbnail only as a layer is chosen, at
- * the size it has then: one already chosen as the dialog opens showed
- * blank.  Chosen again once the chooser has its size, it shows.
+/* GIMP's chooser draws its thumbnail only as a layer is chosen, at the
+ * size it has then: one already chosen as the dialog opens showed blank.
+ * Chosen again once the chooser has its size, it shows.  The property is
+ * "drawable" in GIMP 3.0's GimpDrawableChooser, "item" in 3.2's
+ * GimpItemChooser.
  */
 static void
 reference_allocated (GtkWidget     *chooser,
                      GtkAllocation *allocation,
-                     gpointer       data)
+                     const gchar   *property)
 {
+  g_autoptr(GObject) chosen = NULL;
+
   if (allocation->width <= 1)
     return;
-  g_signal_handlers_disconnect_by_func (chooser, reference_allocated, data);
-  gimp_drawable_chooser_set_drawable (GIMP_DRAWABLE_CHOOSER (chooser),
-                                      gimp_drawable_chooser_get_drawable (
-                                        GIMP_DRAWABLE_CHOOSER (chooser)));
+  g_signal_handlers_disconnect_by_func (chooser, reference_allocated, (gpointer) property);
+  g_object_get (chooser, property, &chosen, NULL);
+  if (chosen != NULL)
+    g_object_set (chooser, property, chosen, NULL);
 }
 
 static void
@@ -300,8 +304,14 @@ flux_fill_dialog_edit_build_reference (GimpProcedureDialog *dialog,
   GtkWidget *chooser = gimp_procedure_dialog_get_widget (dialog, "reference", G_TYPE_NONE);
   GtkWidget *button;
 
-  if (GIMP_IS_DRAWABLE_CHOOSER (chooser))
-    g_signal_connect_after (chooser, "size-allocate", G_CALLBACK (reference_allocated), NULL);
+  for (const gchar **property = (const gchar *[]) { "drawable", "item", NULL };
+       *property != NULL; property++)
+    if (g_object_class_find_property (G_OBJECT_GET_CLASS (chooser), *property) != NULL)
+      {
+        g_signal_connect_after (chooser, "size-allocate", G_CALLBACK (reference_allocated),
+                                (gpointer) *property);
+        break;
+      }
   /* The chooser has no way back to none, which Kontext needs. */
   if (! GTK_IS_BOX (chooser))
     return;
