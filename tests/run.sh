@@ -100,6 +100,15 @@ if [ "${FLUX_FILL_INNER:-}" != 1 ]; then
       installs+=("$gui/dialog-$lang.tap")
     done
   fi
+  # The same in GIMP 3.2, whose dialogs make other widgets (the reference
+  # chooser, choices as radio buttons), where its root is.
+  if [ -x "$plain/plugin/flux-fill" ] && [ "${FLUX_FILL_GIMP32:-}" != 0 ] && [ -d "${FLUX_FILL_ROOT_SID:-${XDG_CACHE_HOME:-$HOME/.cache}/flux-fill/sid-root}/usr" ]; then
+    for lang in en fr; do
+      tests/gui/dialog-smoke.sh --lang "$lang" --gimp 3.2 --build "$plain" \
+        > "$gui/dialog-3.2-$lang.tap" 2>"$gui/dialog-3.2-$lang.log" || true
+      installs+=("$gui/dialog-3.2-$lang.tap")
+    done
+  fi
 
   # The packages: the .deb (built with its tests in a root of
   # build-essential and the Build-Depends only, lintian, installed into a

@@ -55,11 +55,13 @@ case $suite in
   sid)
     root=${FLUX_FILL_ROOT_SID:-$cache/sid-root}
     # Running the plug-in built in the trixie root (its libraries) in GIMP
-    # 3.2 with tests/integration/run_gimp.py.
+    # 3.2 with tests/integration/run_gimp.py, and its dialogs with
+    # tests/gui/dialog-smoke.sh --gimp 3.2.
     packages=(
       gimp libcurl4t64 libjson-glib-1.0-0 libsecret-1-0 webp-pixbuf-loader
       python3 python3-pil python3-gi ca-certificates locales-all
       dbus gnome-keyring libsecret-tools xvfb xauth
+      xdotool x11-apps imagemagick fonts-dejavu-core
     )
     # The mirror's sid Release file has expired.
     apt_opts+=(-o Acquire::Check-Valid-Until=false)

@@ -22,10 +22,11 @@
 #      chosen with Alt+M and Down takes the reference.  The line and the
 #      messages are read from the plug-in's debug log (FLUX_FILL_DEBUG).
 #
-#   tests/gui/dialog-smoke.sh [--lang en|fr] [--build DIR]
+#   tests/gui/dialog-smoke.sh [--lang en|fr] [--build DIR] [--gimp 3.0|3.2]
 #
 # TAP on stdout, GIMP's output on stderr; screenshots in
-# _build/<root|native>-gui/<lang>/.  DIR defaults to the plain build of
+# _build/<root|native>-gui/<lang>/ (GIMP 3.2, in the Debian unstable root:
+# _build/root-gui-3.2/<lang>/).  DIR defaults to the plain build of
 # tests/run.sh (_build/<root|native>-plain).  Each wait polls for what it
 # waits for, bounded by FLUX_SMOKE_TIMEOUT seconds (default 90).
 set -euo pipefail
@@ -33,24 +34,33 @@ cd "$(dirname "$0")/../.."
 
 lang=en
 build=
+gimp=3.0
 while [ $# -gt 0 ]; do
   case $1 in
     --lang) lang=$2; shift 2 ;;
     --build) build=$2; shift 2 ;;
+    --gimp) gimp=$2; shift 2 ;;
     *) echo "dialog-smoke: unknown argument $1" >&2; exit 2 ;;
   esac
 done
 
-# In the Debian 13 root (or natively), then in a session bus of our own
-# with a keyring in it: its secret-tool here sees what the plug-in stored.
+case $gimp in
+  3.0) suite=() gui=gui ;;
+  3.2) suite=(--suite sid) gui=gui-3.2 ;;
+  *) echo "dialog-smoke: no GIMP '$gimp' (3.0 or 3.2)" >&2; exit 2 ;;
+esac
+
+# In the Debian 13 root (or natively; GIMP 3.2: the unstable root), then
+# in a session bus of our own with a keyring in it: its secret-tool here
+# sees what the plug-in stored.
 if [ "${FLUX_FILL_INNER:-}" != 1 ]; then
-  exec tests/trixie-root.sh env FLUX_FILL_INNER=1 bash tests/gui/dialog-smoke.sh \
-    --lang "$lang" ${build:+--build "$build"}
+  exec tests/trixie-root.sh "${suite[@]}" env FLUX_FILL_INNER=1 bash tests/gui/dialog-smoke.sh \
+    --lang "$lang" --gimp "$gimp" ${build:+--build "$build"}
 fi
 where=$([ "${FLUX_FILL_NATIVE:-}" = 1 ] && echo native || echo root)
 build=${build:-_build/$where-plain}
-out=_build/$where-gui/$lang
-tools="Xvfb xdotool xwd convert dbus-run-session gnome-keyring-daemon secret-tool gimp-3.0"
+out=_build/$where-$gui/$lang
+tools="Xvfb xdotool xwd convert dbus-run-session gnome-keyring-daemon secret-tool gimp-$gimp"
 if [ -z "${FLUX_SMOKE_BUS:-}" ]; then
   echo "TAP version 13"
   for t in $tools; do
@@ -61,7 +71,7 @@ if [ -z "${FLUX_SMOKE_BUS:-}" ]; then
   [ -x "$build/plugin/flux-fill" ] || {
     printf '1..1\nnot ok 1 - %s: a plug-in to run (none in %s)\n' "$lang" "$build"; exit 0; }
   exec env FLUX_SMOKE_BUS=1 dbus-run-session -- bash tests/gui/dialog-smoke.sh \
-    --lang "$lang" --build "$build"
+    --lang "$lang" --build "$build" --gimp "$gimp"
 fi
 
 case $lang in
@@ -140,7 +150,7 @@ done
 x_ready || { echo "Xvfb did not start; see $out/xvfb.log" >&2; exit 1; }
 export DISPLAY=:$(cat "$out/display")
 
-setsid gimp-3.0 -n --no-splash --batch-interpreter=python-fu-eval \
+setsid "gimp-$gimp" -n --no-splash --batch-interpreter=python-fu-eval \
   -b "exec(open('tests/gui/dialog_smoke.py').read())" >"$out/gimp.log" 2>&1 &
 gimp=$!
 pids+=($gimp)
