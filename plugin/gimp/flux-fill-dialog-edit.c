@@ -129,7 +129,13 @@ edit_plan (GimpProcedureConfig *config,
   ff_model_output_size (plan->model, plan->crop.width, plan->crop.height,
                         &plan->out_width, &plan->out_height);
   plan->input_pixels = (gint64) plan->out_width * plan->out_height;
-  if (reference != NULL && gimp_item_is_valid (GIMP_ITEM (reference)))
+  if (reference != NULL && ! gimp_item_is_valid (GIMP_ITEM (reference)))
+    {
+      g_set_error_literal (error, GIMP_PLUG_IN_ERROR, 0,
+                           _("The reference layer is gone. Choose another, or No reference."));
+      return FALSE;
+    }
+  if (reference != NULL)
     {
       gint64 pixels = (gint64) gimp_drawable_get_width (reference) *
                       gimp_drawable_get_height (reference);
