@@ -227,6 +227,36 @@ window_of () {
   seen=
   until_true step_started "$1" && until_true new_window && until_true settled
 }
+# The window of STEP opened from GIMP's own menus, as a user would: the
+# command search (/) in the window showing the image the step names
+# (GIMP's single window shows one: the title says which), its menu label
+# typed, Enter.  dialog_smoke.py waits for STEP.done.
+all_windows () { xdotool search --onlyvisible --name '' 2>/dev/null | sort; }
+# The window showing image $1 (its title "[Untitled]-ID.VIEW (…) – GIMP"), in $shows.
+showing () {
+  shows=$(xdotool search --onlyvisible --name "\[[^]]*\]-$1\.[0-9]+ " 2>/dev/null | head -n 1)
+  [ -n "$shows" ]
+}
+# A window that was not among $1, in $popup.
+popped () { popup=$(comm -13 <(echo "$1") <(all_windows) | head -n 1); [ -n "$popup" ]; }
+menu_window_of () {
+  local id shows popup before
+  say "waiting for the image of $1"
+  seen=
+  until_true step_started "$1" || return 1
+  id=$(sed -n "s/^image $1 //p" "$out/steps")
+  until_true showing "$id" || return 1
+  before=$(all_windows)
+  xdotool windowraise "$shows" windowfocus --sync "$shows" key --clearmodifiers slash
+  # The search pops up in a window of its own, which no window manager
+  # gives the keyboard: this script does.
+  until_true popped "$before" || return 1
+  xdotool windowfocus --sync "$popup"
+  printf %s "$menu_label" | xdotool type --delay 20 --file -
+  until_true settled "-id $popup" || true
+  xdotool key --clearmodifiers Return
+  until_true new_window && until_true settled
+}
 # A window we are done with: gone before the next one is looked for (a
 # new plug-in process may get the same window id).
 done_with () { until_true gone "$win" || say "window $win still there"; }
@@ -358,14 +388,16 @@ done_with
 
 # 6. FLUX Edit: with a selection, with none, and Kontext with a reference.
 title=$(translated "FLUX Edit")
-must "the FLUX Edit dialog opens with a selection" window_of edit-selection
+menu_label=$(translated "FLUX E_dit…" | sed 's/_//; s/…$//')
+must "the FLUX Edit dialog opens from the menu with a selection" menu_window_of edit-selection
 check "with a selection, the line names the area, the model and the cost" \
   says "dialog line" "Sends a %d × %d px area to %s for %s, back at %d × %d px · about \$%s"
 typing "$FLUX_SMOKE_INSTRUCTION"
 shot 10-edit-selection
 keys Escape
 done_with
-must "the FLUX Edit dialog opens with no selection" window_of edit-whole
+touch "$out/edit-selection.done"
+must "the FLUX Edit dialog opens from the menu with no selection" menu_window_of edit-whole
 check "with no selection, the line says it edits the whole picture, scaled up" \
   says "dialog line" "Edits the whole picture: sends %d × %d px to %s for %s, back at %d × %d px · about \$%s" \
   "It comes back at about %s MP, scaled up %s×: select an area for more detail."
@@ -379,6 +411,7 @@ check "Enter (OK) with no instruction: the dialog stays open and says so" \
 shot 12-edit-no-instruction
 keys Escape
 done_with
+touch "$out/edit-whole.done"
 must "the FLUX Edit dialog opens with Kontext and a reference" window_of edit-reference
 check "the line says Kontext takes no reference" \
   says "dialog line" "reference: %s edits the picture alone and takes no reference image"

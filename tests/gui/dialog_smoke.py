@@ -8,6 +8,7 @@
 # written anywhere.
 import json
 import os
+import time
 import urllib.request
 
 import gi
@@ -89,7 +90,8 @@ def set_record_service(item, url):
 
 
 def photo(name):
-    """A new 640 × 480 image of one gradient layer, shown."""
+    """A new 640 × 480 image of one gradient layer, shown: the image, the
+    layer and the display."""
     image = Gimp.Image.new(640, 480, Gimp.ImageBaseType.RGB)
     layer = Gimp.Layer.new(image, name, 640, 480, Gimp.ImageType.RGB_IMAGE, 100,
                            Gimp.LayerMode.NORMAL)
@@ -97,8 +99,7 @@ def photo(name):
     pixels = bytes(v for y in range(480) for x in range(640)
                    for v in ((x * 255) // 640, (y * 255) // 480, 160))
     layer.get_buffer().set(Gegl.Rectangle.new(0, 0, 640, 480), "R'G'B' u8", pixels)
-    Gimp.Display.new(image)
-    return image, layer
+    return image, layer, Gimp.Display.new(image)
 
 
 def cancelled(step, name, image, drawables, what, **values):
@@ -107,6 +108,22 @@ def cancelled(step, name, image, drawables, what, **values):
     status, message, made = run(step, name, Gimp.RunMode.INTERACTIVE, image, drawables,
                                 **values)
     return check(what, status == CANCEL and not made, (status, message, len(made)))
+
+
+def from_menu(step, image, what):
+    """The script opens a dialog from GIMP's own menus (the command
+    search) in @image's window, and ends it with Esc: checks that nothing
+    was sent.  The run is GIMP's, not ours: its end is the script's word."""
+    before = len(creates())
+    write("steps", f"image {step} {image.get_id()}")
+    write("steps", f"start {step}")
+    done = os.path.join(OUT, step + ".done")
+    deadline = time.monotonic() + 300      # the script's own waits are bounded
+    while not os.path.exists(done) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    made = creates()[before:]
+    write("steps", f"end {step} menu")
+    return check(what, os.path.exists(done) and not made, len(made))
 
 
 def kept_typed(name, text, what):
@@ -124,19 +141,22 @@ def edit_steps():
     menus = Gimp.get_pdb().lookup_procedure(edit).get_menu_paths()
     check("FLUX Edit is in the menu Filters → Generative", "<Image>/Filters/Generative" in menus,
           menus)
-    image, layer = photo("street")
-    image.select_rectangle(Gimp.ChannelOps.REPLACE, 160, 120, 200, 160)
     # Large, so the whole picture comes back from Kontext scaled up.
-    whole, logo = photo("logo")
+    whole, logo, _ = photo("logo")
     whole.scale(2400, 1800)
+    # Shown last: the image GIMP's single window shows, its menus' image.
+    image, layer, _ = photo("street")
+    image.select_rectangle(Gimp.ChannelOps.REPLACE, 160, 120, 200, 160)
     Gimp.displays_flush()
 
-    cancelled("edit-selection", edit, image, [layer],
-              "FLUX Edit with a selection, Esc: nothing sent")
+    from_menu("edit-selection", image, "FLUX Edit from the menu with a selection, Esc: "
+              "nothing sent")
+    Gimp.Display.new(whole)     # a view of its own: the window shows it now
+    Gimp.displays_flush()
     kept_typed(edit, INSTRUCTION,
                "FLUX Edit keeps the instruction typed after Esc, in its own parasite")
-    cancelled("edit-whole", edit, whole, [logo],
-              "FLUX Edit of the whole picture, OK with no instruction, Esc: nothing sent")
+    from_menu("edit-whole", whole, "FLUX Edit from the menu with no selection, OK with no "
+              "instruction, Esc: nothing sent")
     cancelled("edit-reference", edit, image, [layer],
               "FLUX Edit, Kontext with a reference, OK: refused in the dialog, nothing sent",
               model="flux-kontext-pro", reference=logo)
@@ -148,7 +168,7 @@ def edit_steps():
 
 
 def main():
-    image, layer = photo("photo")
+    image, layer, _ = photo("photo")
     image.select_ellipse(Gimp.ChannelOps.REPLACE, 200, 150, 240, 160)
     Gimp.displays_flush()
     fill = "plug-in-flux-fill"
