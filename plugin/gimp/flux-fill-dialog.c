@@ -431,7 +431,6 @@ check_inputs (Checks *checks)
   g_autofree gchar    *joins = NULL;
   gboolean             beside = FALSE;
   FfRect               crop;
-
   g_autofree gchar    *refused = NULL;
 
   g_object_get (config, "prompt", &prompt, "sample-merged", &sample_merged, NULL);
