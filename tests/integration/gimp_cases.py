@@ -1608,6 +1608,17 @@ def edit_whole(svc):
     check(f"{tag}: the record says the whole picture",
           (record_of(result) or {}).get("whole") is True, record_of(result))
     check(f"{tag}: nothing is selected after it", Gimp.Selection.is_empty(image))
+    svc.reset()
+    status, message = run_edit(image, result, Gimp.RunMode.WITH_LAST_VALS)
+    top = image.get_layers()
+    kids = top[0].get_children() if top[0].is_group() else []
+    edits = svc.edits()
+    check(f"{tag}: Ctrl+F on it edits the whole picture again, beside it in a group",
+          status == SUCCESS and len(top) == 2 and len(kids) == 2 and kids[1] == result
+          and all(k.get_mask() is None and (k.get_width(), k.get_height()) == (640, 480)
+                  for k in kids)
+          and len(edits) == 1 and edits[0]["model"] == "flux2",
+          (message, layer_names(image), edits))
     image.delete()
 
     for name, setup, words in [
@@ -1812,8 +1823,16 @@ def case_edit_fill_on_result():
     image.select_ellipse(Gimp.ChannelOps.REPLACE, 200, 150, 180, 120)
     run_edit(image, layer, variations=2)
     group = image.get_layers()[0]
+    result = group.get_children()[0]
+    Gimp.Selection.none(image)
     scenario()
-    status, message = run_fill(image, group.get_children()[0].get_mask())
+    before = snapshot(image)
+    status, message = run_fill(image, result.get_mask())
+    check("edit: a fill from an edit's result with nothing selected asks for a selection",
+          status == EXECUTION_ERROR and "There is no selection" in message
+          and creates() == [] and state(image) == before, (message, creates()))
+    image.select_ellipse(Gimp.ChannelOps.REPLACE, 200, 150, 180, 120)
+    status, message = run_fill(image, result.get_mask())
     top = image.get_layers()
     rec = record_of(top[0]) or {}
     check("edit: a fill from an edit's result is a new fill above the edit's group",
