@@ -255,6 +255,7 @@ show_progress (const FfFillProgress *progress,
  */
 static guint
 generate (const FfParams        *params,
+          gboolean               edit,
           const FfFillUpload    *upload,
           const FfService       *service,
           guint                  n,
@@ -292,8 +293,10 @@ generate (const FfParams        *params,
       }
   /* Some made it: keep them, and say how many did not, and why. */
   if (ok > 0 && failed > 0)
-    g_message (ngettext ("FLUX Fill: %u of %u variations failed: %s",
-                         "FLUX Fill: %u of %u variations failed: %s", failed),
+    g_message (edit ? ngettext ("FLUX Edit: %u of %u variations failed: %s",
+                                "FLUX Edit: %u of %u variations failed: %s", failed)
+                    : ngettext ("FLUX Fill: %u of %u variations failed: %s",
+                                "FLUX Fill: %u of %u variations failed: %s", failed),
                failed, n, (*error)->message);
   if (ok > 0)
     g_clear_error (error);
@@ -693,8 +696,8 @@ flux_fill_fill (GimpImage            *image,
       timings.uploaded = ff_fill_upload_size (upload, &spec.params);
       if (spec.edit)
         announce (config, &spec, upload, base_url, n);
-      made = generate (&spec.params, upload, &service, n, &timings, results, seeds, costs,
-                       error);
+      made = generate (&spec.params, spec.edit, upload, &service, n, &timings, results, seeds,
+                       costs, error);
     }
   timings_lap (&timings, PHASE_DOWNLOAD);
   /* Matched at the model's size, all before the crop (72 MB for 24

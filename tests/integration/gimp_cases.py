@@ -1743,6 +1743,18 @@ def case_edit_variations():
               (message, layer_names(image)))
     image.delete()
 
+    # One fails: the others are kept.
+    scenario(fail_seeds=[401])
+    image, layer = make_image()
+    image.select_ellipse(Gimp.ChannelOps.REPLACE, 200, 150, 180, 120)
+    status, message = run_edit(image, layer, variations=3, seed=400)
+    top = image.get_layers()
+    kids = top[0].get_children() if top[0].is_group() else []
+    check("edit: one of three variations failing keeps the two others",
+          status == SUCCESS and [k.get_name().split(" · ")[1] for k in kids]
+          == ["seed 400", "seed 402"], (message, [k.get_name() for k in kids]))
+    image.delete()
+
 
 def edit_again(svc):
     """An edit made again: Ctrl+F (last values, the result's mask active)
