@@ -293,14 +293,20 @@ def edit_cases(run, standin, workdir, src, original, box, tool):
             ("a missing reference", ["--model", "flux-2-pro", "--reference",
                                      os.path.join(workdir, "no-logo.png")],
              "no such reference file")]:
-        standin.reset()
-        rc, _, stderr = run(src, "-o", out, "--edit", "--prompt", "make it red", *argv)
-        creates, _, _ = standin.exchange()
-        check(rc == 2 and words in stderr and "Traceback" not in stderr and creates == 0,
-              f"edit refused before paying, {name}: exit 2, a message, no create",
-              f"exit {rc}, {creates} creates: {stderr.strip()[-600:]}")
-        check(only_files(outdir, [])[0], f"edit refused before paying, {name}: no output file",
-              only_files(outdir, [])[1])
+        refused(run, standin, outdir, f"edit refused before paying, {name}", words,
+                src, "-o", out, "--edit", "--prompt", "make it red", *argv)
+
+
+def refused(run, standin, outdir, label, words, *argv):
+    """flux-fill-batch @argv is refused before paying: exit 2, @words in
+    its message, no create at the stand-in, nothing in @outdir."""
+    standin.reset()
+    rc, _, stderr = run(*argv)
+    creates, _, _ = standin.exchange()
+    check(rc == 2 and words in stderr and "Traceback" not in stderr and creates == 0,
+          f"{label}: exit 2, a message, no create",
+          f"exit {rc}, {creates} creates: {stderr.strip()[-600:]}")
+    check(only_files(outdir, [])[0], f"{label}: no output file", only_files(outdir, [])[1])
 
 
 def procedure_specs(gimp, plugin, plugin_env, workdir):
@@ -540,19 +546,13 @@ def main():
                 ("--steps out of range", ["--prompt", "a red barn", "--steps", "51"],
                  "from 15 to 50"),
                 ("an input GIMP cannot open", ["--prompt", "a red barn"], "could not open")]:
-            control.reset()
             source = src
             if name == "an input GIMP cannot open":
                 source = os.path.join(workdir, "not-an-image.png")
                 with open(source, "w") as f:
                     f.write("these are words, not pixels\n")
-            rc, _, stderr = run(source, "-o", out, "--select", rect, *argv)
-            creates, _, _ = control.exchange()
-            check(rc == 2 and words in stderr and "Traceback" not in stderr and creates == 0,
-                  f"before paying, {name}: exit 2, a message, no create",
-                  f"exit {rc}, {creates} creates: {stderr.strip()[-600:]}")
-            check(only_files(outdir, [])[0], f"before paying, {name}: no output file",
-                  only_files(outdir, [])[1])
+            refused(run, control, outdir, f"before paying, {name}", words,
+                    source, "-o", out, "--select", rect, *argv)
 
         # 8. A 250-byte output name: its temporary name still fits.
         control.reset()
