@@ -154,6 +154,72 @@ ff_fill_crop (const FfRect *selection,
   return crop;
 }
 
+/* Shrinks [*start, *start + *length) to @want, never cutting into
+ * [keep_start, keep_end): the cut is shared between the margins.
+ */
+static void
+narrow_span (gint *start,
+             gint *length,
+             gint  want,
+             gint  keep_start,
+             gint  keep_end)
+{
+  gint before = keep_start - *start;
+  gint after = *start + *length - keep_end;
+  gint trim = *length - MAX (want, keep_end - keep_start);
+  gint cut_front;
+
+  if (trim <= 0)
+    return;
+  cut_front = before + after > 0 ? (gint) ((gint64) trim * before / (before + after)) : 0;
+  cut_front = CLAMP (cut_front, trim - after, before);
+  *start += cut_front;
+  *length -= trim;
+}
+
+/* Brings the long span of a crop within @max_aspect times the short one:
+ * the short one widened inside [lo, hi), else the long one narrowed
+ * around what must be kept.
+ */
+static void
+fit_aspect (gint        *long_start,
+            gint        *long_length,
+            gint        *short_start,
+            gint        *short_length,
+            gdouble      max_aspect,
+            gint         keep_start,
+            gint         keep_end,
+            gint         lo,
+            gint         hi)
+{
+  if (*long_length <= *short_length * max_aspect)
+    return;
+  widen_span (short_start, short_length, (gint) ceil (*long_length / max_aspect), lo, hi);
+  narrow_span (long_start, long_length, (gint) floor (*short_length * max_aspect),
+               keep_start, keep_end);
+}
+
+gboolean
+ff_edit_crop (const FfRect *selection,
+              const FfRect *bounds,
+              gint          context,
+              gdouble       max_aspect,
+              FfRect       *crop)
+{
+  *crop = ff_fill_crop (selection, bounds, context);
+  if (max_aspect <= 0)
+    return TRUE;
+  if (crop->width >= crop->height)
+    fit_aspect (&crop->x, &crop->width, &crop->y, &crop->height, max_aspect,
+                selection->x, selection->x + selection->width,
+                bounds->y, bounds->y + bounds->height);
+  else
+    fit_aspect (&crop->y, &crop->height, &crop->x, &crop->width, max_aspect,
+                selection->y, selection->y + selection->height,
+                bounds->x, bounds->x + bounds->width);
+  return MAX (crop->width, crop->height) <= MIN (crop->width, crop->height) * max_aspect;
+}
+
 static gint
 scaled (gint    length,
         gdouble scale)

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
+#include <math.h>
+
 #include <glib/gi18n-lib.h>
 
 #include "cancel-watch.h"
@@ -26,6 +28,9 @@ struct _FfFillUpload
   gint   send_height;
   gsize  size;         /* what went to the Files API */
   FfProviderId provider;  /* whose model's body it goes in */
+  const FfModel *model;   /* nullable: the fill model of the params' outpaint */
+  gchar **references;     /* nullable, NULL-terminated data URIs: an edit's */
+  gint64  input_pixels;   /* of every image sent */
 };
 
 static gpointer
@@ -36,44 +41,24 @@ out_of_memory (GError **error)
   return NULL;
 }
 
-FfFillUpload *
-ff_fill_upload_new (FfClient      *client,
-                    GdkPixbuf     *crop,
-                    const guint8  *mask,
-                    GError       **error)
+/* Sends the picture @send (encoded once) as the upload's image: through
+ * @client's Files API when it is large and the service has one, else as
+ * a data URI.
+ */
+static gboolean
+upload_picture (FfFillUpload  *upload,
+                FfClient      *client,
+                GdkPixbuf     *send,
+                GError       **error)
 {
-  g_autoptr(FfFillUpload) upload = g_new0 (FfFillUpload, 1);
-  g_autoptr(GdkPixbuf)    send = NULL;
-  g_autoptr(GBytes)       image = NULL;
-  g_autoptr(GError)       files_error = NULL;
-  const gchar            *mime_type = NULL;
-  gint                    width = gdk_pixbuf_get_width (crop);
-  gint                    height = gdk_pixbuf_get_height (crop);
+  g_autoptr(GBytes) image = NULL;
+  g_autoptr(GError) files_error = NULL;
+  const gchar      *mime_type = NULL;
 
-  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
-
-  upload->provider = client != NULL ? ff_client_provider (client)->id : FF_PROVIDER_REPLICATE;
-  ff_model_size (width, height, &upload->send_width, &upload->send_height);
-  send = ff_image_fit (crop, upload->send_width, upload->send_height);
-  if (send == NULL)
-    return out_of_memory (error);
   image = ff_image_encode_upload (send, &mime_type, error);
   if (image == NULL)
-    return NULL;
-  g_clear_object (&send);
-  if (mask != NULL)
-    {
-      g_autoptr(GBytes) png = NULL;
-
-      send = ff_model_mask (mask, width, height, upload->send_width, upload->send_height);
-      if (send == NULL)
-        return out_of_memory (error);
-      png = ff_image_encode_png (send, error);
-      if (png == NULL)
-        return NULL;
-      upload->mask_uri = ff_data_uri (png, "image/png");
-    }
-
+    return FALSE;
+  upload->input_pixels += (gint64) gdk_pixbuf_get_width (send) * gdk_pixbuf_get_height (send);
   if (client != NULL && g_bytes_get_size (image) > FILES_API_MIN &&
       ff_client_has_files_api (client))
     {
@@ -88,7 +73,125 @@ ff_fill_upload_new (FfClient      *client,
     }
   if (upload->image_uri == NULL)
     upload->image_uri = ff_data_uri (image, mime_type);
+  return TRUE;
+}
+
+FfFillUpload *
+ff_fill_upload_new (FfClient      *client,
+                    GdkPixbuf     *crop,
+                    const guint8  *mask,
+                    GError       **error)
+{
+  g_autoptr(FfFillUpload) upload = g_new0 (FfFillUpload, 1);
+  g_autoptr(GdkPixbuf)    send = NULL;
+  gint                    width = gdk_pixbuf_get_width (crop);
+  gint                    height = gdk_pixbuf_get_height (crop);
+
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  upload->provider = client != NULL ? ff_client_provider (client)->id : FF_PROVIDER_REPLICATE;
+  ff_model_size (width, height, &upload->send_width, &upload->send_height);
+  send = ff_image_fit (crop, upload->send_width, upload->send_height);
+  if (send == NULL)
+    return out_of_memory (error);
+  if (! upload_picture (upload, client, send, error))
+    return NULL;
+  g_clear_object (&send);
+  if (mask != NULL)
+    {
+      g_autoptr(GBytes) png = NULL;
+
+      send = ff_model_mask (mask, width, height, upload->send_width, upload->send_height);
+      if (send == NULL)
+        return out_of_memory (error);
+      png = ff_image_encode_png (send, error);
+      if (png == NULL)
+        return NULL;
+      upload->mask_uri = ff_data_uri (png, "image/png");
+    }
   return g_steal_pointer (&upload);
+}
+
+/* @reference scaled down (never up) to at most FF_MEGAPIXEL, as a data
+ * URI: FLUX.2 bills every input megapixel.  (transfer full)
+ */
+static gchar *
+reference_uri (FfFillUpload  *upload,
+               GdkPixbuf     *reference,
+               GError       **error)
+{
+  gint                 width = gdk_pixbuf_get_width (reference);
+  gint                 height = gdk_pixbuf_get_height (reference);
+  gdouble              scale = sqrt ((gdouble) FF_MEGAPIXEL / ((gdouble) width * height));
+  g_autoptr(GdkPixbuf) send = NULL;
+  g_autoptr(GBytes)    bytes = NULL;
+  const gchar         *mime_type = NULL;
+
+  if (scale < 1)
+    {
+      width = MAX (1, (gint) floor (width * scale));
+      height = MAX (1, (gint) floor (height * scale));
+    }
+  send = ff_image_fit (reference, width, height);
+  if (send == NULL)
+    return out_of_memory (error);
+  bytes = ff_image_encode_upload (send, &mime_type, error);
+  if (bytes == NULL)
+    return NULL;
+  upload->input_pixels += (gint64) width * height;
+  return ff_data_uri (bytes, mime_type);
+}
+
+FfFillUpload *
+ff_fill_upload_new_edit (FfClient       *client,
+                         const FfModel  *model,
+                         GdkPixbuf      *crop,
+                         GdkPixbuf     **references,
+                         guint           n_references,
+                         GError        **error)
+{
+  g_autoptr(FfFillUpload) upload = g_new0 (FfFillUpload, 1);
+  g_autoptr(GdkPixbuf)    send = NULL;
+
+  g_return_val_if_fail (model != NULL && crop != NULL, NULL);
+  g_return_val_if_fail (n_references == 0 || references != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  if (! ff_model_check_references (model, n_references, error))
+    return NULL;
+  upload->provider = model->provider;
+  upload->model = model;
+  ff_model_output_size (model, gdk_pixbuf_get_width (crop), gdk_pixbuf_get_height (crop),
+                        &upload->send_width, &upload->send_height);
+  send = ff_image_fit (crop, upload->send_width, upload->send_height);
+  if (send == NULL)
+    return out_of_memory (error);
+  if (! upload_picture (upload, client, send, error))
+    return NULL;
+  if (n_references > 0)
+    {
+      upload->references = g_new0 (gchar *, n_references + 1);
+      for (guint i = 0; i < n_references; i++)
+        if ((upload->references[i] = reference_uri (upload, references[i], error)) == NULL)
+          return NULL;
+    }
+  return g_steal_pointer (&upload);
+}
+
+void
+ff_fill_upload_sent (const FfFillUpload *upload,
+                     gint               *width,
+                     gint               *height,
+                     gint64             *input_pixels)
+{
+  g_return_if_fail (upload != NULL);
+
+  if (width != NULL)
+    *width = upload->send_width;
+  if (height != NULL)
+    *height = upload->send_height;
+  if (input_pixels != NULL)
+    *input_pixels = upload->input_pixels;
 }
 
 void
@@ -98,18 +201,31 @@ ff_fill_upload_free (FfFillUpload *upload)
     return;
   g_free (upload->image_uri);
   g_free (upload->mask_uri);
+  g_strfreev (upload->references);
   g_free (upload);
 }
 
-/* The request of @params's model with what was uploaded.  (transfer full) */
+/* The model an upload goes to: an edit's own, else the fill model of
+ * @params's outpaint.
+ */
+static const FfModel *
+upload_model (const FfFillUpload *upload,
+              const FfParams     *params)
+{
+  return upload->model != NULL ? upload->model
+                               : ff_model_for (upload->provider, params->outpaint);
+}
+
+/* The request of the upload's model with what was uploaded.  (transfer full) */
 static gchar *
 upload_body (const FfFillUpload *upload,
              const FfParams     *params,
              gsize              *length)
 {
-  const FfModel      *model = ff_model_for (upload->provider, params->outpaint);
+  const FfModel      *model = upload_model (upload, params);
   const FfModelInputs inputs = { upload->image_uri, upload->mask_uri,
-                                 upload->send_width, upload->send_height };
+                                 upload->send_width, upload->send_height,
+                                 (const gchar * const *) upload->references };
 
   return model->build_body (params, &inputs, length);
 }
@@ -205,7 +321,7 @@ run_variation (Variation  *variation,
   const FfProviderInfo *provider = variation->service->provider != NULL
                                    ? variation->service->provider
                                    : ff_provider_info (FF_PROVIDER_REPLICATE);
-  const FfModel      *model = ff_model_for (provider->id, variation->params.outpaint);
+  const FfModel      *model = upload_model (variation->upload, &variation->params);
   g_autoptr(FfClient) client = ff_client_new_for (provider, variation->service->base_url,
                                                   variation->service->token, error);
   g_autofree gchar   *body = NULL;

@@ -10,8 +10,10 @@
 #include "fill-record.h"
 #include "model.h"
 
-/* 2: "selection", the bounds of what was selected (1 had the crop only). */
-#define RECORD_VERSION 2
+/* 2: "selection", the bounds of what was selected (1 had the crop only).
+ * 3: "kind" ("fill" | "edit"), and an edit's "whole" and "reference-name".
+ */
+#define RECORD_VERSION 3
 
 void
 ff_record_init (FfRecord *record)
@@ -32,6 +34,7 @@ ff_record_clear (FfRecord *record)
   g_clear_pointer (&record->provider, g_free);
   g_clear_pointer (&record->service_url, g_free);
   g_clear_pointer (&record->source_name, g_free);
+  g_clear_pointer (&record->reference_name, g_free);
 }
 
 static void
@@ -61,6 +64,7 @@ ff_record_to_json (const FfRecord *record,
 #define SET(name, kind, value) \
   (json_builder_set_member_name (builder, name), json_builder_add_##kind##_value (builder, value))
   SET ("version", int, RECORD_VERSION);
+  SET ("kind", string, record->edit ? "edit" : "fill");
   SET ("prompt", string, p->prompt);
   SET ("steps", int, p->steps);
   SET ("guidance", double, p->guidance);
@@ -83,6 +87,11 @@ ff_record_to_json (const FfRecord *record,
   add_rect (builder, "rect", &record->rect);
   add_rect (builder, "selection", ff_rect_is_empty (&record->selection) ? &record->rect
                                                                           : &record->selection);
+  if (record->edit)
+    {
+      SET ("whole", boolean, record->whole);
+      SET ("reference-name", string, record->reference_name ? record->reference_name : "");
+    }
 #undef SET
   json_builder_end_object (builder);
 
@@ -186,6 +195,32 @@ format_nick (gint i)
   return ff_output_format_nick (i);
 }
 
+/* An edit's own members, and its checks: those of its model. */
+static gboolean
+edit_from_json (FfRecord    *record,
+                JsonObject  *object,
+                GError     **error)
+{
+  JsonNode      *node;
+  const gchar   *name;
+  /* The made-at provider's rules: FLUX.2 takes safety 0 at BFL only. */
+  const FfProviderInfo *provider = ff_provider_by_nick (record->provider);
+  const FfModel *model = provider != NULL ? ff_model_by_id (provider->id, record->model) : NULL;
+
+  record->edit = TRUE;
+  if (model == NULL || model->size_rule == FF_SIZE_FILL)
+    return invalid (error, "model");
+  if ((node = member (object, "whole", G_TYPE_BOOLEAN)) == NULL)
+    return invalid (error, "whole");
+  record->whole = json_node_get_boolean (node);
+  if ((node = member (object, "reference-name", G_TYPE_STRING)) == NULL)
+    return invalid (error, "reference-name");
+  name = json_node_get_string (node);
+  record->reference_name = *name != '\0' ? g_strdup (name) : NULL;
+  return ff_model_check_edit (model, &record->params, record->reference_name != NULL ? 1 : 0,
+                              error);
+}
+
 gboolean
 ff_record_from_json (FfRecord     *record,
                      const gchar  *data,
@@ -253,6 +288,8 @@ ff_record_from_json (FfRecord     *record,
     record->selection = record->rect;
   else if (! get_rect (object, "selection", &record->selection))
     return invalid (error, "selection");
+  if (g_strcmp0 (json_object_get_string_member_with_default (object, "kind", "fill"), "edit") == 0)
+    return edit_from_json (record, object, error);
   /* The same checks as a batch caller's arguments. */
   return ff_params_validate (&record->params, error);
 }

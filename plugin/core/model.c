@@ -176,6 +176,16 @@ ff_model_check_edit (const FfModel   *model,
                    params->safety_tolerance);
       return FALSE;
     }
+  return ff_model_check_references (model, n_references, error);
+}
+
+gboolean
+ff_model_check_references (const FfModel  *model,
+                           guint           n_references,
+                           GError        **error)
+{
+  g_return_val_if_fail (model != NULL, FALSE);
+
   if (n_references > 0 && model->max_images <= 1)
     {
       g_set_error (error, FF_PARAMS_ERROR, FF_PARAMS_ERROR_INVALID,

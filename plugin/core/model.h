@@ -82,6 +82,13 @@ gboolean        ff_model_check_edit  (const FfModel   *model,
                                       guint            n_references,
                                       GError         **error);
 
+/* The part of ff_model_check_edit () about the images: whether @model
+ * takes @n_references further pictures.
+ */
+gboolean        ff_model_check_references (const FfModel *model,
+                                           guint          n_references,
+                                           GError       **error);
+
 /* The size @model answers for an input of @width × @height. */
 void            ff_model_output_size (const FfModel   *model,
                                       gint             width,

@@ -328,6 +328,23 @@ set_common (GimpProcedure *procedure,
                                   "flux-fill developers", "2026");
 }
 
+/* A procedure run by flux_fill_run (), in the Generative menu. */
+static GimpProcedure *
+new_procedure (GimpPlugIn  *plug_in,
+               const gchar *name,
+               const gchar *menu_label,
+               const gchar *blurb,
+               const gchar *help)
+{
+  GimpProcedure *procedure = gimp_image_procedure_new (plug_in, name,
+                                                       GIMP_PDB_PROC_TYPE_PLUGIN,
+                                                       flux_fill_run, NULL, NULL);
+
+  set_common (procedure, menu_label);
+  gimp_procedure_set_documentation (procedure, blurb, help, name);
+  return procedure;
+}
+
 static GimpProcedure *
 flux_fill_create_procedure (GimpPlugIn  *plug_in,
                             const gchar *name)
@@ -340,17 +357,13 @@ flux_fill_create_procedure (GimpPlugIn  *plug_in,
 
   if (g_strcmp0 (name, PLUG_IN_PROC_EXPAND) == 0)
     {
-      procedure = gimp_image_procedure_new (plug_in, name, GIMP_PDB_PROC_TYPE_PLUGIN,
-                                            flux_fill_run, NULL, NULL);
-      set_common (procedure, _("FLUX _Expand…"));
-      gimp_procedure_set_documentation (procedure,
+      procedure = new_procedure (plug_in, name, _("FLUX _Expand…"),
         _("Extend the canvas with generated picture (FLUX Fill Pro)"),
         _("Sends the active layer and a text prompt (blank: more of the same "
           "picture) to the FLUX Fill Pro model, grows the canvas on the chosen "
           "side and adds what the model paints there as a new layer, masked so "
           "the original stays as it was. The API token comes from the desktop "
-          "keyring (FLUX Fill's Service section) or REPLICATE_API_TOKEN."),
-        name);
+          "keyring (FLUX Fill's Service section) or REPLICATE_API_TOKEN."));
       add_prompt_arguments (procedure, _("What the new area should show; blank for more "
                                          "of the same picture"));
       gimp_procedure_add_choice_argument (procedure, "mode", _("E_xpand"),
@@ -366,47 +379,36 @@ flux_fill_create_procedure (GimpPlugIn  *plug_in,
     }
   if (g_strcmp0 (name, PLUG_IN_PROC_EDIT) == 0)
     {
-      procedure = gimp_image_procedure_new (plug_in, name, GIMP_PDB_PROC_TYPE_PLUGIN,
-                                            flux_fill_run, NULL, NULL);
-      set_common (procedure, _("FLUX E_dit…"));
-      gimp_procedure_set_documentation (procedure,
+      procedure = new_procedure (plug_in, name, _("FLUX E_dit…"),
         _("Change the selection, or the whole picture, by instruction (FLUX Kontext, FLUX.2)"),
         _("Sends the area around the selection (or the whole picture when nothing is "
           "selected) and an instruction such as \"make the shirt red linen\" to FLUX.1 "
           "Kontext [pro] or FLUX.2 [pro], and adds the edited picture as a new layer, "
           "masked by the feathered selection: nothing farther from it changes. FLUX.2 "
           "also takes a reference layer from any open image. The original layer is not "
-          "changed."),
-        name);
+          "changed."));
       add_edit_arguments (procedure);
       flux_fill_service_add_arguments (procedure);
       return procedure;
     }
   if (g_strcmp0 (name, PLUG_IN_PROC_AGAIN) == 0)
     {
-      procedure = gimp_image_procedure_new (plug_in, name, GIMP_PDB_PROC_TYPE_PLUGIN,
-                                            flux_fill_run, NULL, NULL);
-      set_common (procedure, _("FLUX Fill _Again"));
+      procedure = new_procedure (plug_in, name, _("FLUX Fill _Again"),
+        _("Make more variations of an earlier FLUX Fill or FLUX Edit"),
+        _("With a layer made by FLUX Fill or FLUX Edit active (or its group, or "
+          "its mask), fills or edits the same area of the same layer again with "
+          "the prompt and parameters recorded on it and new seeds, and adds the "
+          "results to its group, on top and visible. The current selection, if "
+          "there is one, is used instead of the recorded area."));
       /* Also where the generated layers are: the Layers dialog's menu. */
       gimp_procedure_add_menu_path (procedure, "<Layers>/Layers Menu");
-      gimp_procedure_set_documentation (procedure,
-        _("Make more variations of an earlier FLUX Fill"),
-        _("With a layer made by FLUX Fill active (or its group, or its mask), "
-          "fills the same area of the same layer again with the prompt and "
-          "parameters recorded on it and new seeds, and adds the results to "
-          "its group, on top and visible. The current selection, if there is "
-          "one, is filled instead of the recorded area."),
-        name);
       flux_fill_service_add_arguments (procedure);
       return procedure;
     }
   if (g_strcmp0 (name, PLUG_IN_PROC) != 0)
     return NULL;
 
-  procedure = gimp_image_procedure_new (plug_in, name, GIMP_PDB_PROC_TYPE_PLUGIN,
-                                        flux_fill_run, NULL, NULL);
-  set_common (procedure, _("FLUX _Fill…"));
-  gimp_procedure_set_documentation (procedure,
+  procedure = new_procedure (plug_in, name, _("FLUX _Fill…"),
     _("Fill the selection with generated content (FLUX Fill Pro)"),
     _("Sends the area around the selection and a text prompt to the FLUX "
       "Fill Pro model on Replicate and adds what it paints as a new layer, "
@@ -414,8 +416,7 @@ flux_fill_create_procedure (GimpPlugIn  *plug_in,
       "prompt removes what is selected. The API token comes from the desktop "
       "keyring (FLUX Fill's Service section) or the REPLICATE_API_TOKEN "
       "environment variable; REPLICATE_BASE_URL selects another service with "
-      "the same API."),
-    name);
+      "the same API."));
 
   /* The order is the PDB's: batch callers pass arguments by position. */
   add_prompt_arguments (procedure, _("What should fill the selection; blank to remove "

@@ -226,6 +226,78 @@ test_cancel_all (void)
   g_assert_cmpuint (cancels, ==, 2);
 }
 
+/* An edit: the picture at the size FLUX.2 answers for it, the reference
+ * after it at most a megapixel, to the model's own route; Kontext is
+ * refused a reference before anything is sent.
+ */
+static void
+test_edit_upload (void)
+{
+  const FfModel          *flux2 = ff_model_by_id (FF_PROVIDER_REPLICATE, FF_MODEL_FLUX2_PRO);
+  const FfModel          *kontext = ff_model_by_id (FF_PROVIDER_REPLICATE, FF_MODEL_KONTEXT_PRO);
+  g_autoptr(GdkPixbuf)    crop = gdk_pixbuf_new (GDK_COLORSPACE_RGB, FALSE, 8, 600, 400);
+  g_autoptr(GdkPixbuf)    logo = gdk_pixbuf_new (GDK_COLORSPACE_RGB, TRUE, 8, 2400, 1600);
+  g_autoptr(FfFillUpload) upload = NULL;
+  g_autoptr(GError)       error = NULL;
+  g_autoptr(JsonArray)    requests = NULL;
+  FfService               where = service ();
+  FfParams                params;
+  GdkPixbuf              *results[1] = { NULL };
+  GError                 *errors[1] = { NULL };
+  gint                    seeds[1] = { 9 };
+  gint                    width, height, out_w, out_h;
+  gint64                  pixels;
+  JsonObject             *create = NULL;
+  JsonArray              *sizes;
+
+  gdk_pixbuf_fill (crop, 0x406080ff);
+  gdk_pixbuf_fill (logo, 0xff0000ff);
+  g_assert_null (ff_fill_upload_new_edit (NULL, kontext, crop, &logo, 1, &error));
+  g_assert_error (error, FF_PARAMS_ERROR, FF_PARAMS_ERROR_INVALID);
+  g_clear_error (&error);
+
+  upload = ff_fill_upload_new_edit (NULL, flux2, crop, &logo, 1, &error);
+  g_assert_no_error (error);
+  ff_fill_upload_sent (upload, &width, &height, &pixels);
+  ff_model_output_size (flux2, 600, 400, &out_w, &out_h);
+  g_assert_cmpint (width, ==, out_w);
+  g_assert_cmpint (height, ==, out_h);
+  g_assert_cmpint (pixels - (gint64) width * height, <=, FF_MEGAPIXEL);
+  g_assert_cmpint (pixels - (gint64) width * height, >, FF_MEGAPIXEL * 9 / 10);
+
+  standin_scenario (standin, "{\"duration\": 0.1}");
+  ff_params_init (&params);
+  g_free (params.prompt);
+  params.prompt = g_strdup ("put the logo on the mug");
+  ff_fill_run (&where, upload, &params, seeds, 1, NULL, NULL, NULL, results, NULL, errors);
+  ff_params_clear (&params);
+  g_assert_no_error (errors[0]);
+  g_assert_nonnull (results[0]);
+  g_assert_cmpint (gdk_pixbuf_get_width (results[0]) * height, ==,
+                   gdk_pixbuf_get_height (results[0]) * width);
+  g_object_unref (results[0]);
+
+  requests = standin_requests (standin);
+  for (guint i = 0; i < json_array_get_length (requests); i++)
+    {
+      JsonObject *request = json_array_get_object_element (requests, i);
+
+      g_assert_false (g_str_has_suffix (json_object_get_string_member (request, "path"),
+                                        "/flux-fill-pro/predictions"));
+      if (g_str_has_suffix (json_object_get_string_member (request, "path"),
+                            "/flux-2-pro/predictions"))
+        create = request;
+    }
+  g_assert_nonnull (create);
+  g_assert_cmpint (json_object_get_int_member (create, "images"), ==, 2);
+  sizes = json_object_get_array_member (create, "image_sizes");
+  g_assert_cmpint (json_array_get_int_element (json_array_get_array_element (sizes, 0), 0), ==,
+                   width);
+  g_assert_cmpint (json_array_get_int_element (json_array_get_array_element (sizes, 1), 0) *
+                   json_array_get_int_element (json_array_get_array_element (sizes, 1), 1), <=,
+                   FF_MEGAPIXEL);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -239,6 +311,7 @@ main (int argc, char **argv)
   g_test_add_func ("/fill-job/concurrent", test_concurrent);
   g_test_add_func ("/fill-job/partial-failure", test_partial_failure);
   g_test_add_func ("/fill-job/cancel-all", test_cancel_all);
+  g_test_add_func ("/fill-job/edit", test_edit_upload);
 
   result = g_test_run ();
   standin_stop (standin);

@@ -153,11 +153,85 @@ test_damaged (void)
   }
 }
 
+/* An edit's record: its kind, model and reference come back, and its
+ * model's rules hold (Kontext takes no reference, nor safety 3).
+ */
+static void
+test_edit (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree gchar *json = NULL;
+  FfRecord          record, back;
+  gsize             length = 0;
+  static const struct { const gchar *model; gint safety; const gchar *reference, *message; } bad[] =
+  {
+    { "flux-kontext-pro", 2, "logo", "reference: FLUX.1 Kontext [pro] edits the picture alone "
+                                     "and takes no reference image" },
+    { "flux-kontext-pro", 3, NULL, "safety-tolerance: FLUX.1 Kontext [pro] takes 0 to 2 with "
+                                   "an input image, not 3" },
+    { "flux-fill-pro", 2, NULL, "the fill's record is damaged: model" },
+    { "flux-3-ultra", 2, NULL, "the fill's record is damaged: model" },
+  };
+
+  ff_record_init (&record);
+  g_free (record.params.prompt);
+  record.params.prompt = g_strdup ("put the logo on the mug");
+  record.params.safety_tolerance = 0;
+  record.params.seed = 5;
+  record.edit = TRUE;
+  record.whole = TRUE;
+  record.model = g_strdup ("flux-2-pro");
+  record.provider = g_strdup ("bfl");
+  record.reference_name = g_strdup ("logo.png");
+  record.rect = (FfRect) { 0, 0, 800, 600 };
+  json = ff_record_to_json (&record, &length);
+  g_assert_nonnull (strstr (json, "\"kind\":\"edit\""));
+  g_assert_true (ff_record_from_json (&back, json, length, &error));
+  g_assert_no_error (error);
+  g_assert_true (back.edit);
+  g_assert_true (back.whole);
+  g_assert_cmpstr (back.model, ==, "flux-2-pro");
+  g_assert_cmpstr (back.reference_name, ==, "logo.png");
+  g_assert_cmpint (back.params.safety_tolerance, ==, 0);
+  g_assert_cmpint (back.selection.width, ==, 800);
+  ff_record_clear (&back);
+
+  for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
+    {
+      g_autoptr(GError) refused = NULL;
+      g_autofree gchar *text = NULL;
+
+      g_test_message ("case %u", i);
+      g_set_str (&record.model, bad[i].model);
+      g_set_str (&record.reference_name, bad[i].reference);
+      record.params.safety_tolerance = bad[i].safety;
+      text = ff_record_to_json (&record, &length);
+      g_assert_false (ff_record_from_json (&back, text, length, &refused));
+      g_assert_error (refused, FF_PARAMS_ERROR, FF_PARAMS_ERROR_INVALID);
+      g_assert_cmpstr (refused->message, ==, bad[i].message);
+      ff_record_clear (&back);
+    }
+  ff_record_clear (&record);
+
+  /* A fill's record says so, and is no edit. */
+  ff_record_init (&record);
+  record.rect = (FfRect) { 0, 0, 512, 512 };
+  g_clear_pointer (&json, g_free);
+  json = ff_record_to_json (&record, &length);
+  g_assert_nonnull (strstr (json, "\"kind\":\"fill\""));
+  g_assert_null (strstr (json, "reference-name"));
+  g_assert_true (ff_record_from_json (&back, json, length, NULL));
+  g_assert_false (back.edit);
+  ff_record_clear (&back);
+  ff_record_clear (&record);
+}
+
 int
 main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/fill-record/round-trip", test_round_trip);
+  g_test_add_func ("/fill-record/edit", test_edit);
   g_test_add_func ("/fill-record/damaged", test_damaged);
   g_test_add_func ("/fill-record/version-1", test_version_1);
   g_test_add_func ("/fill-record/version-2-needs-selection", test_version_2_needs_selection);

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
+#include <string.h>
+
 #include "fill-geometry.h"
 
 #define assert_rect(r, X, Y, W, H) G_STMT_START {            \
@@ -178,6 +180,60 @@ test_outpaint_placement (void)
                                         1440, 32, &place));
 }
 
+/* An edit's crop keeps the model's aspect ratio (21:9 either way) where
+ * the canvas allows, with the selection inside and the canvas around it.
+ */
+static void
+test_edit_crop (void)
+{
+  static const struct
+  {
+    FfRect   canvas;
+    FfRect   selection;
+    gint     context;
+    gboolean ok;
+  } cases[] = {
+    { { 0, 0, 2000, 1000 }, { 0, 0, 2000, 1000 },    0, TRUE },   /* a whole 2:1 canvas */
+    { { 0, 0, 3000, 600 },  { 0, 0, 3000, 600 },     0, FALSE },  /* a whole 5:1 canvas */
+    { { 0, 0, 4000, 1000 }, { 1200, 450, 1600, 100 }, 0, TRUE },  /* taller than asked */
+    { { 0, 0, 3000, 600 },  { 1400, 200, 200, 200 }, 1000, TRUE }, /* narrowed */
+    { { 0, 0, 4000, 1000 }, { 500, 475, 3000, 50 },  0, FALSE },  /* a 60:1 strip */
+    { { -50, 20, 900, 4000 }, { 100, 100, 40, 3000 }, -1, FALSE }, /* too tall for 900 */
+    { { 0, 0, 600, 3000 },  { 200, 1400, 200, 200 }, 1000, TRUE }, /* upright */
+    { { -50, 20, 900, 4000 }, { 100, 100, 40, 1500 }, -1, TRUE },  /* offset bounds */
+  };
+  const gdouble aspect = 21.0 / 9.0;
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      FfRect crop, inside;
+
+      g_test_message ("case %u", i);
+      g_assert_cmpint (ff_edit_crop (&cases[i].selection, &cases[i].canvas, cases[i].context,
+                                     aspect, &crop), ==, cases[i].ok);
+      if (! cases[i].ok)
+        continue;
+      g_assert_cmpfloat (MAX (crop.width, crop.height), <=,
+                         MIN (crop.width, crop.height) * aspect);
+      g_assert_true (ff_rect_intersect (&crop, &cases[i].canvas, &inside));
+      g_assert_true (memcmp (&inside, &crop, sizeof crop) == 0);
+      g_assert_true (ff_rect_intersect (&crop, &cases[i].selection, &inside));
+      g_assert_true (memcmp (&inside, &cases[i].selection, sizeof inside) == 0);
+    }
+
+  {
+    FfRect crop, fill;
+
+    /* The long side cut evenly around the selection, the short one whole. */
+    g_assert_true (ff_edit_crop (&cases[3].selection, &cases[3].canvas, 1000, aspect, &crop));
+    assert_rect (crop, 800, 0, 1400, 600);
+    /* No limit: the fill's crop. */
+    g_assert_true (ff_edit_crop (&cases[4].selection, &cases[4].canvas, 0, 0, &crop));
+    fill = ff_fill_crop (&cases[4].selection, &cases[4].canvas, 0);
+    g_assert_true (memcmp (&fill, &crop, sizeof crop) == 0);
+  }
+}
+
 int
 main (int argc, char **argv)
 {
@@ -191,5 +247,6 @@ main (int argc, char **argv)
   g_test_add_func ("/geometry/outpaint-placement", test_outpaint_placement);
   g_test_add_func ("/geometry/crop-selection-kept", test_crop_selection_kept_when_snapping);
   g_test_add_func ("/geometry/model-size", test_model_size);
+  g_test_add_func ("/geometry/edit-crop", test_edit_crop);
   return g_test_run ();
 }
