@@ -6,6 +6,8 @@
  */
 #include "config.h"
 
+#include <math.h>
+
 #include <langinfo.h>
 #include <locale.h>
 #include <string.h>
@@ -208,7 +210,10 @@ gchar *
 flux_fill_service_price_text (gdouble dollars)
 {
   gchar    buffer[G_ASCII_DTOSTR_BUF_SIZE];
-  gchar   *text = g_strdup (g_ascii_formatd (buffer, sizeof buffer, "%.2f", dollars));
+  /* Cents, but for prices in tenths of a cent (FLUX.2's $0.045). */
+  gboolean mills = fabs (dollars * 100 - round (dollars * 100)) > 1e-6;
+  gchar   *text = g_strdup (g_ascii_formatd (buffer, sizeof buffer,
+                                             mills ? "%.3f" : "%.2f", dollars));
   locale_t user = newlocale (LC_NUMERIC_MASK, "", (locale_t) 0);
   gchar   *point;
 

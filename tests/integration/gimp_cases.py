@@ -1687,7 +1687,9 @@ def edit_reference(svc):
         cost = 0.03 + 0.015 * 0.03 / 0.03 * (max(math.ceil(w * h / mp) - 1, 0)
                                              + math.ceil((w * h + rw * rh) / mp))
         port = STANDIN.rsplit(":", 1)[1]
-        want = f"Editing 1 image with FLUX.2 [pro] at 127.0.0.1:{port} · about ${cost:.2f}"
+        # Cents, or tenths of a cent where there are some (flux-fill-service.c).
+        shown = f"{cost:.3f}" if abs(cost * 100 - round(cost * 100)) > 1e-6 else f"{cost:.2f}"
+        want = f"Editing 1 image with FLUX.2 [pro] at 127.0.0.1:{port} · about ${shown}"
         lines = progress_lines(seen)
         check(f"{tag}: the progress names the count, service, model and cost before sending",
               any(want in l for l in lines), (want, lines))
