@@ -17,7 +17,8 @@ import sys
 SECTIONS = [("## Use", "use"), ("### The service and its API token", "token"),
             ("## Parameters", "parameters"), ("## When things go wrong", "problems")]
 # A paragraph opening with **Name.** gets an id of its own.
-PARAGRAPH_IDS = {"Remove": "remove", "Expand": "expand", "Variations": "variations",
+PARAGRAPH_IDS = {"Remove": "remove", "Expand": "expand", "FLUX Edit": "edit",
+                 "Variations": "variations",
                  "Coming back to a fill": "again", "Keeping one variation": "keep",
                  "Help": "help"}
 
@@ -45,10 +46,13 @@ th { background: #eee; }
 <p>FLUX Fill fills a selection with what you describe, painted by the FLUX.1
 Fill [pro] model at Replicate or at Black Forest Labs. The result arrives as
 a <strong>new layer with a mask</strong>, right above the layer you worked
-on, in one undo step; the original pixels are never touched.</p>
+on, in one undo step; the original pixels are never touched. FLUX Edit
+changes the selection, or the whole picture, by instruction, with FLUX.1
+Kontext [pro] or FLUX.2 [pro].</p>
 <ul>
 <li><a href="#use">FLUX Fill…</a> (<code>plug-in-flux-fill</code>): fill the selection; a blank prompt <a href="#remove">removes</a> what is selected</li>
 <li><a href="#expand">FLUX Expand…</a> (<code>plug-in-flux-expand</code>): grow the canvas</li>
+<li><a href="#edit">FLUX Edit…</a> (<code>plug-in-flux-edit</code>): change the selection, or the whole picture, by instruction</li>
 <li><a href="#variations">Variations</a> and <a href="#again">FLUX Fill Again</a> (<code>plug-in-flux-fill-again</code>): more results of a fill</li>
 <li><a href="#keep">Keep This Variation</a> (<code>plug-in-flux-fill-keep</code>): keep one, remove the others</li>
 <li><a href="#token">The service and its API token</a>, <a href="#parameters">Parameters</a>, <a href="#problems">When things go wrong</a></li>

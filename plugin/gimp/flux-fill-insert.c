@@ -132,8 +132,10 @@ build_layer (GimpImage            *image,
   /* Where the old picture lies in the layer: the mask hides the result there. */
   const FfRect   keep = { region->crop.x - place->x, region->crop.y - place->y,
                           region->crop.width, region->crop.height };
+  /* A whole-picture edit has no mask: its layer covers the crop. */
+  gboolean       masked = outpaint != FF_OUTPAINT_NONE || region->layer_mask != NULL;
   GimpLayer     *layer;
-  GimpLayerMask *mask;
+  GimpLayerMask *mask = NULL;
 
   if (fitted == NULL)
     return NULL;
@@ -144,10 +146,11 @@ build_layer (GimpImage            *image,
   if (layer == NULL)
     return NULL;
   write_pixels (GIMP_DRAWABLE (layer), fitted);
-  mask = outpaint == FF_OUTPAINT_NONE ? fill_mask (layer, region)
-                                      : outpaint_mask (layer, &keep);
+  if (masked)
+    mask = outpaint == FF_OUTPAINT_NONE ? fill_mask (layer, region)
+                                        : outpaint_mask (layer, &keep);
   /* FLUX_FILL_FAULT=insert: the tests' stand-in for GIMP refusing here. */
-  if (mask == NULL || ! gimp_layer_add_mask (layer, mask) ||
+  if ((masked && (mask == NULL || ! gimp_layer_add_mask (layer, mask))) ||
       g_strcmp0 (g_getenv ("FLUX_FILL_FAULT"), "insert") == 0)
     {
       gimp_item_delete (GIMP_ITEM (layer));

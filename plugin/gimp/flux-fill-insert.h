@@ -9,8 +9,9 @@
 G_BEGIN_DECLS
 
 /* Inserts @n results right above @drawable, in one undo step: each
- * resampled onto the crop and masked by the region's feathered selection,
- * or, when outpainting, placed so the picture lines up with its old
+ * resampled onto the crop and masked by the region's feathered selection
+ * (none when the region has no mask: an edit of the whole picture), or,
+ * when outpainting, placed so the picture lines up with its old
  * pixels, the canvas grown to hold it and the mask hiding the result over
  * the old picture.  One result is one layer named @name; several go into
  * a layer group named @name, a layer each named "#K · seed N · @name"

@@ -139,6 +139,20 @@ flux_fill_record_target (GimpImage      *image,
                          GimpItem      **above,
                          GError        **error)
 {
+  return flux_fill_record_target_kind (image, drawable, again, FALSE, record, source, above,
+                                       error);
+}
+
+GimpLayer *
+flux_fill_record_target_kind (GimpImage      *image,
+                              GimpDrawable   *drawable,
+                              gboolean        again,
+                              gboolean        edit,
+                              FfRecord       *record,
+                              GimpDrawable  **source,
+                              GimpItem      **above,
+                              GError        **error)
+{
   GimpLayer    *earlier = flux_fill_record_find (drawable, record, error);
   GimpDrawable *from;
 
@@ -150,9 +164,11 @@ flux_fill_record_target (GimpImage      *image,
     return NULL;
   /* A selection away from the earlier fill is a new fill of the picture
    * it was made from, above everything that holds the earlier results,
-   * and hides none of them.
+   * and hides none of them.  So is a fill started on an edit's result,
+   * or an edit on a fill's: one group holds one kind, which Fill Again
+   * repeats.
    */
-  if (! again && ! selection_meets (image, record))
+  if (! again && (record->edit != edit || ! selection_meets (image, record)))
     {
       from = recorded_source (image, record);
       *source = from != NULL ? from

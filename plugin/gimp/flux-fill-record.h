@@ -48,6 +48,19 @@ GimpLayer *flux_fill_record_target (GimpImage      *image,
                                     GimpDrawable  **source,
                                     GimpItem      **above,
                                     GError        **error);
+/* The same for a run of @edit's kind (FLUX Edit, else a fill): unless
+ * @again, the results of the other kind are treated as those of a
+ * selection elsewhere (a new run on the layer they were made from, above
+ * them); flux_fill_record_target () is a fill's.
+ */
+GimpLayer *flux_fill_record_target_kind (GimpImage      *image,
+                                         GimpDrawable   *drawable,
+                                         gboolean        again,
+                                         gboolean        edit,
+                                         FfRecord       *record,
+                                         GimpDrawable  **source,
+                                         GimpItem      **above,
+                                         GError        **error);
 
 /* FLUX Expand from whatever is active (a result, its mask, a group, any
  * layer): the layer to read when not sample-merged (a result's recorded

@@ -86,16 +86,19 @@ read_selection (GimpImage    *image,
   return selection;
 }
 
-/* The picture under the region's crop, once its mask is read. */
+/* The picture under the region's crop, once its mask is read (when
+ * @masked: a fill's or a selection's edit; outpaints and whole-picture
+ * edits have none).
+ */
 static gboolean
 read_picture (GimpImage       *image,
               GimpDrawable    *drawable,
-              FfOutpaint       outpaint,
+              gboolean         masked,
               gboolean         sample_merged,
               FluxFillRegion  *region,
               GError         **error)
 {
-  if (outpaint != FF_OUTPAINT_NONE || region->layer_mask != NULL)
+  if (! masked || region->layer_mask != NULL)
     region->image = gdk_pixbuf_new (GDK_COLORSPACE_RGB, FALSE, 8,
                                     region->crop.width, region->crop.height);
   if (sample_merged && ! shows_only (image, drawable))
@@ -109,11 +112,60 @@ read_picture (GimpImage       *image,
       return FALSE;
     }
 
-  if (region->image == NULL || (outpaint == FF_OUTPAINT_NONE && region->layer_mask == NULL))
+  if (region->image == NULL || (masked && region->layer_mask == NULL))
     {
       flux_fill_region_clear (region);
       g_set_error_literal (error, GIMP_PLUG_IN_ERROR, 0,
                            _("Not enough memory for the area to fill."));
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* What the model can be shown: the whole canvas when it sees the
+ * visible picture, else the part of the canvas the layer covers.
+ */
+static gboolean
+plan_bounds (GimpImage     *image,
+             GimpDrawable  *drawable,
+             gboolean       sample_merged,
+             FfRect        *bounds,
+             GError       **error)
+{
+  FfRect canvas = { 0, 0, gimp_image_get_width (image), gimp_image_get_height (image) };
+
+  *bounds = sample_merged ? canvas : layer_bounds (image, drawable);
+  if (ff_rect_is_empty (bounds))
+    {
+      g_set_error_literal (error, GIMP_PLUG_IN_ERROR, 0,
+                           _("The active layer lies outside the canvas."));
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* The selection's bounds within @bounds; FALSE, @error set or (nothing
+ * selected) not, when there are none.
+ */
+static gboolean
+plan_selection (GimpImage     *image,
+                const FfRect  *bounds,
+                FfRect        *bounded,
+                GError       **error)
+{
+  gboolean non_empty = FALSE;
+  gint     x1, y1, x2, y2;
+  FfRect   selection;
+
+  gimp_selection_bounds (image, &non_empty, &x1, &y1, &x2, &y2);
+  if (! non_empty)
+    return FALSE;
+  selection = (FfRect) { x1, y1, x2 - x1, y2 - y1 };
+  if (! ff_rect_intersect (&selection, bounds, bounded))
+    {
+      /* The selection lies on the canvas: only a layer can miss it. */
+      g_set_error_literal (error, GIMP_PLUG_IN_ERROR, 0,
+                           _("The selection does not overlap the active layer."));
       return FALSE;
     }
   return TRUE;
@@ -128,48 +180,73 @@ flux_fill_region_plan (GimpImage     *image,
                        FfRect        *crop,
                        GError       **error)
 {
-  /* What the model can be shown: the whole canvas when it sees the
-   * visible picture, else the part of the canvas the layer covers.
-   */
-  FfRect   canvas = { 0, 0, gimp_image_get_width (image), gimp_image_get_height (image) };
-  FfRect   bounds = sample_merged ? canvas : layer_bounds (image, drawable);
-  FfRect   selection, bounded;
-  gboolean non_empty = FALSE;
-  gint     x1, y1, x2, y2;
+  FfRect bounds, bounded;
 
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  if (ff_rect_is_empty (&bounds))
-    {
-      g_set_error_literal (error, GIMP_PLUG_IN_ERROR, 0,
-                           _("The active layer lies outside the canvas."));
-      return FALSE;
-    }
+  if (! plan_bounds (image, drawable, sample_merged, &bounds, error))
+    return FALSE;
   if (outpaint != FF_OUTPAINT_NONE)
     {
       /* The model extends the whole picture and ignores any mask. */
       *crop = bounds;
       return TRUE;
     }
-
-  gimp_selection_bounds (image, &non_empty, &x1, &y1, &x2, &y2);
-  if (! non_empty)
+  if (! plan_selection (image, &bounds, &bounded, error))
     {
-      g_set_error_literal (error, GIMP_PLUG_IN_ERROR, 0,
-                           _("There is no selection. Select the area to fill "
-                             "first, or extend the picture with Filters → "
-                             "Generative → FLUX Expand."));
-      return FALSE;
-    }
-  selection = (FfRect) { x1, y1, x2 - x1, y2 - y1 };
-  if (! ff_rect_intersect (&selection, &bounds, &bounded))
-    {
-      /* The selection lies on the canvas: only a layer can miss it. */
-      g_set_error_literal (error, GIMP_PLUG_IN_ERROR, 0,
-                           _("The selection does not overlap the active layer."));
+      if (error == NULL || *error == NULL)
+        g_set_error_literal (error, GIMP_PLUG_IN_ERROR, 0,
+                             _("There is no selection. Select the area to fill "
+                               "first, or extend the picture with Filters → "
+                               "Generative → FLUX Expand."));
       return FALSE;
     }
   *crop = ff_fill_crop (&bounded, &bounds, context);
+  return TRUE;
+}
+
+gboolean
+flux_fill_region_plan_edit (GimpImage     *image,
+                            GimpDrawable  *drawable,
+                            gint           context,
+                            gboolean       sample_merged,
+                            gdouble        max_aspect,
+                            FfRect        *crop,
+                            gboolean      *whole,
+                            GError       **error)
+{
+  FfRect bounds, bounded;
+
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  *whole = FALSE;
+  if (! plan_bounds (image, drawable, sample_merged, &bounds, error))
+    return FALSE;
+  if (plan_selection (image, &bounds, &bounded, error))
+    {
+      if (ff_edit_crop (&bounded, &bounds, context, max_aspect, crop))
+        return TRUE;
+      g_set_error (error, GIMP_PLUG_IN_ERROR, 0,
+                   _("The selection is too long and narrow to edit: the edit models take "
+                     "pictures at most %.3g times as wide as high, or as high as wide. "
+                     "Select a less wide area."), max_aspect);
+      return FALSE;
+    }
+  if (error != NULL && *error != NULL)
+    return FALSE;
+  /* Nothing selected: the whole picture, which the model must take as it is. */
+  *whole = TRUE;
+  *crop = bounds;
+  if (max_aspect > 0 &&
+      (gdouble) MAX (bounds.width, bounds.height) > max_aspect * MIN (bounds.width, bounds.height))
+    {
+      g_set_error (error, GIMP_PLUG_IN_ERROR, 0,
+                   _("The picture (%d × %d pixels) is too long and narrow to edit whole: "
+                     "the edit models take pictures at most %.3g times as wide as high, "
+                     "or as high as wide. Select a part of it."),
+                   bounds.width, bounds.height, max_aspect);
+      return FALSE;
+    }
   return TRUE;
 }
 
@@ -183,15 +260,32 @@ flux_fill_region_read (GimpImage       *image,
                        FluxFillRegion  *region,
                        GError         **error)
 {
+  FfRect crop;
+
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
   *region = (FluxFillRegion) { 0 };
-  if (! flux_fill_region_plan (image, drawable, outpaint, context, sample_merged,
-                               &region->crop, error))
+  if (! flux_fill_region_plan (image, drawable, outpaint, context, sample_merged, &crop, error))
     return FALSE;
+  return flux_fill_region_read_crop (image, drawable, &crop, outpaint == FF_OUTPAINT_NONE,
+                                     feather, sample_merged, region, error);
+}
 
+gboolean
+flux_fill_region_read_crop (GimpImage       *image,
+                            GimpDrawable    *drawable,
+                            const FfRect    *crop,
+                            gboolean         masked,
+                            gint             feather,
+                            gboolean         sample_merged,
+                            FluxFillRegion  *region,
+                            GError         **error)
+{
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  *region = (FluxFillRegion) { .crop = *crop };
   /* The selection first: it is freed before the picture is read. */
-  if (outpaint == FF_OUTPAINT_NONE)
+  if (masked)
     {
       g_autofree guint8 *selected = read_selection (image, &region->crop);
 
@@ -199,7 +293,7 @@ flux_fill_region_read (GimpImage       *image,
         region->layer_mask = ff_blend_layer_mask (selected, region->crop.width,
                                                   region->crop.height, feather);
     }
-  return read_picture (image, drawable, outpaint, sample_merged, region, error);
+  return read_picture (image, drawable, masked, sample_merged, region, error);
 }
 
 gboolean
@@ -232,7 +326,7 @@ flux_fill_region_read_recorded (GimpImage       *image,
   if (region->layer_mask != NULL)
     flux_fill_pixels_get (GIMP_DRAWABLE (mask), &in_mask, babl_format ("Y u8"),
                           region->layer_mask, in_mask.width);
-  return read_picture (image, drawable, FF_OUTPAINT_NONE, sample_merged, region, error);
+  return read_picture (image, drawable, TRUE, sample_merged, region, error);
 }
 
 void

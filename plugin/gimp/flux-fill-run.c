@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* One run of FLUX Fill, Expand or Fill Again, once the arguments are
- * known: what to fill (FillSpec), the region, the pipeline of the core
+/* One run of FLUX Fill, Expand, Edit or Fill Again, once the arguments
+ * are known: what to fill (FillSpec), the region, the pipeline of the core
  * (fill-job) with GIMP's progress, and the results into the image.
  */
 #include "config.h"
@@ -23,6 +23,7 @@
 
 #include "flux-fill.h"
 #include "flux-fill-dialog.h"
+#include "flux-fill-edit.h"
 #include "flux-fill-insert.h"
 #include "flux-fill-record.h"
 #include "flux-fill-region.h"
@@ -52,18 +53,23 @@ params_from_config (GimpProcedureConfig *config,
   g_free (params->prompt);
   g_object_get (config,
                 "prompt",            &params->prompt,
-                "steps",             &params->steps,
-                "guidance",          &params->guidance,
                 "safety-tolerance",  &params->safety_tolerance,
                 "prompt-upsampling", &params->prompt_upsampling,
                 "seed",              &params->seed,
                 NULL);
   if (params->prompt == NULL)
     params->prompt = g_strdup ("");
+  params->output_format = gimp_procedure_config_get_choice_id (config, "output-format");
+  /* An edit has neither: its models take no steps or guidance. */
+  if (flux_fill_is_edit (config))
+    return;
+  g_object_get (config,
+                "steps",             &params->steps,
+                "guidance",          &params->guidance,
+                NULL);
   /* Expand's "mode" is Fill's "outpaint" without "none". */
   params->outpaint = gimp_procedure_config_get_choice_id (config,
                                                           flux_fill_is_expand (config) ? "mode" : "outpaint");
-  params->output_format = gimp_procedure_config_get_choice_id (config, "output-format");
 }
 
 /* The prompt's first line, shortened: a name to find the layer by. */
@@ -243,14 +249,14 @@ show_progress (const FfFillProgress *progress,
   progress_pulse (pulse);
 }
 
-/* Everything between the read region and the results: encoded once,
- * then @n variations on the service at the same time.  Returns how many
- * succeeded; @results has the successes first, @error the first failure.
+/* Everything between the encoded region and the results: @n variations
+ * on the service at the same time.  Returns how many succeeded; @results
+ * has the successes first, @error the first failure.
  */
 static guint
 generate (const FfParams        *params,
-          const FluxFillRegion  *region,
-          FfClient              *client,
+          gboolean               edit,
+          const FfFillUpload    *upload,
           const FfService       *service,
           guint                  n,
           Timings               *timings,
@@ -259,19 +265,12 @@ generate (const FfParams        *params,
           gint                  *costs,
           GError               **error)
 {
-  g_autoptr(FfFillUpload) upload = NULL;
   GdkPixbuf              *made[FF_VARIATIONS_MAX] = { NULL };
   gint                    charged[FF_VARIATIONS_MAX];
   GError                 *errors[FF_VARIATIONS_MAX] = { NULL };
   gint                    tried[FF_VARIATIONS_MAX];
   Progress                progress = { 0 };
   guint                   ok = 0, failed = 0;
-
-  upload = ff_fill_upload_new (client, region->image, region->layer_mask, error);
-  if (upload == NULL)
-    return 0;
-  timings_lap (timings, PHASE_ENCODE);
-  timings->uploaded = ff_fill_upload_size (upload, params);
 
   ff_fill_seeds (params->seed, n, tried);
   ff_fill_run (service, upload, params, tried, n, NULL, show_progress, &progress,
@@ -294,8 +293,10 @@ generate (const FfParams        *params,
       }
   /* Some made it: keep them, and say how many did not, and why. */
   if (ok > 0 && failed > 0)
-    g_message (ngettext ("FLUX Fill: %u of %u variations failed: %s",
-                         "FLUX Fill: %u of %u variations failed: %s", failed),
+    g_message (edit ? ngettext ("FLUX Edit: %u of %u variations failed: %s",
+                                "FLUX Edit: %u of %u variations failed: %s", failed)
+                    : ngettext ("FLUX Fill: %u of %u variations failed: %s",
+                                "FLUX Fill: %u of %u variations failed: %s", failed),
                failed, n, (*error)->message);
   if (ok > 0)
     g_clear_error (error);
@@ -318,6 +319,10 @@ typedef struct
   GimpLayer    *earlier;     /* nullable: earlier results of this fill (group or layer) */
   FfRecord      record;      /* of @earlier */
   FfRect        selection;   /* the bounds of what is filled, for the records */
+  gboolean      edit;        /* FLUX Edit's, or an edit's made again */
+  gboolean      again;       /* as recorded on @earlier (Fill Again; Ctrl+F on an edit) */
+  gboolean      whole;       /* an edit of the whole picture: no mask */
+  FluxFillEdit  editing;     /* the edit's model and reference, once the provider is known */
 } FillSpec;
 
 static void
@@ -325,6 +330,7 @@ fill_spec_clear (FillSpec *spec)
 {
   ff_params_clear (&spec->params);
   ff_record_clear (&spec->record);
+  flux_fill_edit_clear (&spec->editing);
 }
 
 static GimpPDBStatusType
@@ -332,22 +338,33 @@ fill_spec_read (GimpImage            *image,
                 GimpDrawable         *drawable,
                 GimpProcedureConfig  *config,
                 gboolean              again,
+                GimpRunMode           run_mode,
                 FillSpec             *spec,
                 GError              **error)
 {
   *spec = (FillSpec) { .feather = 0, .context = -1, .variations = 1,
-                       .sample_merged = TRUE, .source = drawable };
+                       .sample_merged = TRUE, .source = drawable,
+                       .edit = flux_fill_is_edit (config) };
   ff_params_init (&spec->params);
-  /* Expand always extends the picture; Fill and Fill Again come back to
-   * an earlier fill when one of its layers is active.
+  /* Expand always extends the picture; Fill, Edit and Fill Again come
+   * back to an earlier run of their kind when one of its layers is active.
    */
   if (! flux_fill_is_expand (config))
-    spec->earlier = flux_fill_record_target (image, drawable, again, &spec->record,
-                                             &spec->source, &spec->above, error);
+    spec->earlier = flux_fill_record_target_kind (image, drawable, again, spec->edit,
+                                                  &spec->record, &spec->source,
+                                                  &spec->above, error);
   else
     spec->source = flux_fill_record_expand_source (image, drawable, &spec->above);
   if (error != NULL && *error != NULL)
     return GIMP_PDB_EXECUTION_ERROR;
+  /* Ctrl+F on an edit's result makes it again as recorded, as Fill Again
+   * does: the last values may name a reference layer that is gone.
+   */
+  if (spec->edit && spec->earlier != NULL && run_mode == GIMP_RUN_WITH_LAST_VALS)
+    again = TRUE;
+  spec->again = again;
+  if (again && spec->earlier != NULL)
+    spec->edit = spec->record.edit;
   if (spec->earlier == NULL && again)
     {
       g_set_error_literal (error, GIMP_PLUG_IN_ERROR, 0,
@@ -376,7 +393,8 @@ fill_spec_read (GimpImage            *image,
       return GIMP_PDB_SUCCESS;
     }
   params_from_config (config, &spec->params);
-  if (! ff_params_validate (&spec->params, error))
+  /* An edit's ranges are its model's: checked once the provider is known. */
+  if (! spec->edit && ! ff_params_validate (&spec->params, error))
     {
       g_prefix_error (error, _("Invalid argument "));
       return GIMP_PDB_CALLING_ERROR;
@@ -388,8 +406,29 @@ fill_spec_read (GimpImage            *image,
   return GIMP_PDB_SUCCESS;
 }
 
+/* An edit's region: around the selection, widened to a shape the model
+ * takes, or the whole picture when nothing is selected.
+ */
+static gboolean
+edit_region (GimpImage       *image,
+             FillSpec        *spec,
+             FluxFillRegion  *region,
+             GError         **error)
+{
+  FfRect crop;
+
+  if (! flux_fill_region_plan_edit (image, spec->source, spec->context, spec->sample_merged,
+                                    spec->editing.model->max_aspect, &crop, &spec->whole, error))
+    return FALSE;
+  if (spec->whole)
+    spec->selection = crop;
+  return flux_fill_region_read_crop (image, spec->source, &crop, ! spec->whole, spec->feather,
+                                     spec->sample_merged, region, error);
+}
+
 /* The region to fill: around the selection, or, filling again with no
- * selection, the earlier fill's own area and mask.
+ * selection, the earlier fill's own area and mask (an earlier edit of
+ * the whole picture: the whole picture again).
  */
 static gboolean
 fill_spec_region (GimpImage       *image,
@@ -401,12 +440,12 @@ fill_spec_region (GimpImage       *image,
   gint           x1, y1, x2, y2;
   GimpLayerMask *mask;
 
-  if (spec->earlier != NULL)
-    gimp_selection_bounds (image, &selected, &x1, &y1, &x2, &y2);
-  if (spec->earlier == NULL || selected)
+  gimp_selection_bounds (image, &selected, &x1, &y1, &x2, &y2);
+  if (spec->earlier == NULL || selected || (spec->edit && spec->record.whole))
     {
-      gimp_selection_bounds (image, &selected, &x1, &y1, &x2, &y2);
       spec->selection = (FfRect) { x1, y1, x2 - x1, y2 - y1 };
+      if (spec->edit)
+        return edit_region (image, spec, region, error);
       return flux_fill_region_read (image, spec->source, spec->params.outpaint, spec->context,
                                     spec->feather, spec->sample_merged, region, error);
     }
@@ -439,13 +478,16 @@ make_records (const FillSpec       *spec,
     .context = spec->context,
     .variations = spec->variations,
     .sample_merged = spec->sample_merged,
-    .model = (gchar *) FF_MODEL_FILL_PRO,
+    .model = (gchar *) (spec->edit ? spec->editing.model->id : FF_MODEL_FILL_PRO),
     .provider = (gchar *) target->provider->nick,
     .service_url = target->base_url,
     .source_tattoo = gimp_item_get_tattoo (GIMP_ITEM (spec->source)),
     .source_name = source_name,
     .rect = region->crop,
     .selection = spec->selection,
+    .edit = spec->edit,
+    .whole = spec->whole,
+    .reference_name = spec->editing.reference_name,
   };
 
   for (guint i = 0; i < n; i++)
@@ -459,18 +501,36 @@ make_records (const FillSpec       *spec,
 
 /* What a run is about to spend, where, in the progress bar before
  * anything is sent: a run without a dialog (Ctrl+F, Fill Again, batch)
- * has no other place to say it.  (transfer full)
+ * has no other place to say it.  An edit's (@upload, encoded: its price
+ * follows the sizes sent) names its model too.  (transfer full)
  */
 static gchar *
 cost_text (GimpProcedureConfig *config,
+           const FillSpec      *spec,
+           const FfFillUpload  *upload,
            const gchar         *base_url,
-           guint                n,
-           gboolean             more)
+           guint                n)
 {
   g_autofree gchar *name = flux_fill_service_name (base_url);
   g_autofree gchar *cost = NULL;
   gdouble           price = FLUX_FILL_PRICE_DEFAULT;
+  gboolean          more = spec->earlier != NULL;
 
+  if (spec->edit)
+    {
+      cost = flux_fill_service_price_text (flux_fill_edit_cost (&spec->editing, config,
+                                                                upload) * n);
+      /* TRANSLATORS: the count, the model's name, the service, the cost. */
+      return more ? g_strdup_printf (ngettext ("Editing %u more variation with %s at %s · "
+                                               "about $%s…",
+                                               "Editing %u more variations with %s at %s · "
+                                               "about $%s…", n),
+                                     n, spec->editing.model->label, name, cost)
+                  : g_strdup_printf (ngettext ("Editing %u image with %s at %s · about $%s…",
+                                               "Editing %u images with %s at %s · about $%s…",
+                                               n),
+                                     n, spec->editing.model->label, name, cost);
+    }
   g_object_get (config, "price", &price, NULL);
   cost = flux_fill_service_price_text (price * n);
   if (more)
@@ -480,6 +540,20 @@ cost_text (GimpProcedureConfig *config,
   return g_strdup_printf (ngettext ("Generating %u image at %s · about $%s…",
                                     "Generating %u images at %s · about $%s…", n),
                           n, name, cost);
+}
+
+/* The cost in the progress bar (and the debug log) before sending. */
+static void
+announce (GimpProcedureConfig *config,
+          const FillSpec      *spec,
+          const FfFillUpload  *upload,
+          const gchar         *base_url,
+          guint                n)
+{
+  g_autofree gchar *text = cost_text (config, spec, upload, base_url, n);
+
+  ff_debug ("progress: %s", text);
+  gimp_progress_init (text);
 }
 
 /* The record says where a fill was made; a file chooses nothing.  An
@@ -530,9 +604,9 @@ flux_fill_fill (GimpImage            *image,
   Progress             progress = { 0 };
   Timings              timings = { 0 };
   FfService            service = { NULL };
+  g_autoptr(FfFillUpload) upload = NULL;
   g_auto(FfResolved)   target = { 0 };
   const gchar         *base_url;
-  g_autofree gchar    *cost = NULL;
   g_autoptr(FfToken)   token = NULL;
   g_autoptr(FfClient)  client = NULL;
   GdkPixbuf           *results[FF_VARIATIONS_MAX] = { NULL };
@@ -543,8 +617,9 @@ flux_fill_fill (GimpImage            *image,
   GimpPDBStatusType    status;
   guint                made = 0;
   guint                n;
+  gboolean             edited;
 
-  status = fill_spec_read (image, drawable, config, again, &spec, error);
+  status = fill_spec_read (image, drawable, config, again, run_mode, &spec, error);
   if (status != GIMP_PDB_SUCCESS)
     {
       fill_spec_clear (&spec);
@@ -561,6 +636,17 @@ flux_fill_fill (GimpImage            *image,
       return GIMP_PDB_EXECUTION_ERROR;
     }
   base_url = target.base_url;
+  /* An edit's model is the provider's: checked before anything is sent. */
+  if (spec.edit)
+    {
+      status = flux_fill_edit_resolve (image, config, spec.again ? &spec.record : NULL,
+                                       target.provider, &spec.params, &spec.editing, error);
+      if (status != GIMP_PDB_SUCCESS)
+        {
+          fill_spec_clear (&spec);
+          return status;
+        }
+    }
   if (! confirm_service (&spec, base_url, run_mode))
     {
       fill_spec_clear (&spec);
@@ -597,17 +683,29 @@ flux_fill_fill (GimpImage            *image,
 
   timings_lap (&timings, PHASE_READ);
 
-  cost = cost_text (config, base_url, n, spec.earlier != NULL);
-  ff_debug ("progress: %s", cost);
-  gimp_progress_init (cost);
-  made = generate (&spec.params, &region, client, &service, n,
-                   &timings, results, seeds, costs, error);
+  /* A fill's cost is known before its encoding (which may upload a
+   * file); an edit's follows the sizes the encoding sends.
+   */
+  if (! spec.edit)
+    announce (config, &spec, NULL, base_url, n);
+  upload = spec.edit ? flux_fill_edit_upload (&spec.editing, client, region.image, error)
+                     : ff_fill_upload_new (client, region.image, region.layer_mask, error);
+  if (upload != NULL)
+    {
+      timings_lap (&timings, PHASE_ENCODE);
+      timings.uploaded = ff_fill_upload_size (upload, &spec.params);
+      if (spec.edit)
+        announce (config, &spec, upload, base_url, n);
+      made = generate (&spec.params, spec.edit, upload, &service, n, &timings, results, seeds,
+                       costs, error);
+    }
   timings_lap (&timings, PHASE_DOWNLOAD);
   /* Matched at the model's size, all before the crop (72 MB for 24
    * megapixels) is freed; each result is scaled back onto the crop only
    * as its layer is built, one at a time.
    */
-  for (guint i = 0; i < made && spec.params.outpaint == FF_OUTPAINT_NONE; i++)
+  /* An edit's colours may change on purpose: no match. */
+  for (guint i = 0; i < made && spec.params.outpaint == FF_OUTPAINT_NONE && ! spec.edit; i++)
     if (! match_colour (results[i], &region, error))
       break;
   g_clear_object (&region.image);
@@ -631,11 +729,12 @@ flux_fill_fill (GimpImage            *image,
   for (guint i = 0; i < made; i++)
     g_clear_object (&results[i]);
   flux_fill_region_clear (&region);
+  edited = spec.edit;
   fill_spec_clear (&spec);
 
   if (made == 0 || (error != NULL && *error != NULL))
     {
-      g_prefix_error (error, _("FLUX Fill failed: "));
+      g_prefix_error (error, edited ? _("FLUX Edit failed: ") : _("FLUX Fill failed: "));
       flux_fill_service_explain (error, typed != NULL);
       return GIMP_PDB_EXECUTION_ERROR;
     }

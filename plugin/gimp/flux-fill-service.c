@@ -6,6 +6,8 @@
  */
 #include "config.h"
 
+#include <math.h>
+
 #include <langinfo.h>
 #include <locale.h>
 #include <string.h>
@@ -207,7 +209,10 @@ flux_fill_service_accepted (GimpPDBStatusType  status,
 gchar *
 flux_fill_service_price_text (gdouble dollars)
 {
-  return flux_fill_service_number_text (dollars, 2);
+  /* Cents, but for prices in tenths of a cent (FLUX.2's $0.045). */
+  gboolean mills = fabs (dollars * 100 - round (dollars * 100)) > 1e-6;
+
+  return flux_fill_service_number_text (dollars, mills ? 3 : 2);
 }
 
 gchar *

@@ -55,8 +55,9 @@ const FfPreset * flux_fill_service_preset (GimpProcedureConfig *config);
  */
 gchar *  flux_fill_service_name          (const gchar         *base_url);
 
-/* @dollars with two decimals in the user's number format ("0,05" in
- * French), whatever LC_NUMERIC the plug-in runs with.  (transfer full)
+/* @dollars with two decimals (three for tenths of a cent) in the user's
+ * number format ("0,05" in French), whatever LC_NUMERIC the plug-in runs
+ * with.  (transfer full)
  */
 gchar *  flux_fill_service_price_text    (gdouble              dollars);
 /* @value with @digits decimals, the same way ("3,1" in French).

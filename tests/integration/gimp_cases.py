@@ -3,6 +3,7 @@
 # __main__ guard.  Writes one "ok NAME" / "not ok NAME" line per check to
 # $FLUX_FILL_RESULTS; run_gimp.py turns them into TAP.
 import json
+import math
 import os
 import signal
 import threading
@@ -50,19 +51,24 @@ def creates():
             if r["server"] == "api" and r["path"].endswith("/predictions")]
 
 
-def run_fill(image, drawable, **args):
-    proc = Gimp.get_pdb().lookup_procedure(PROC)
+def run_procedure(name, image, drawable, mode=Gimp.RunMode.NONINTERACTIVE, **args):
+    """Runs the procedure @name on @drawable with @args (dashes as
+    underscores): (status, message)."""
+    proc = Gimp.get_pdb().lookup_procedure(name)
     config = proc.create_config()
-    config.set_property("run-mode", Gimp.RunMode.NONINTERACTIVE)
+    config.set_property("run-mode", mode)
     config.set_property("image", image)
     config.set_core_object_array("drawables", [drawable])
-    config.set_property("prompt", "a red barn")
     for key, value in args.items():
         config.set_property(key.replace("_", "-"), value)
     result = proc.run(config)
     status = result.index(0)
     message = result.index(1) if status != SUCCESS and result.length() > 1 else ""
     return status, message or ""
+
+
+def run_fill(image, drawable, **args):
+    return run_procedure(PROC, image, drawable, **dict({"prompt": "a red barn"}, **args))
 
 
 def pattern(x, y):
@@ -459,7 +465,7 @@ def case_same_area():
     kids = pond.get_children()
     rec = record_of(kids[0]) or {}
     check("same area: the record keeps the bounds of what was selected",
-          rec.get("selection") == [200, 150, 180, 120] and rec.get("version") == 2, rec)
+          rec.get("selection") == [200, 150, 180, 120] and rec.get("version") == 3, rec)
     x, y, w, h = rec.get("rect", [0, 0, 0, 0])
     # Inside the crop (the context), outside the selection's bounds.
     sx, sy = 385, 160
@@ -767,14 +773,7 @@ def record_of(item):
 
 def run_on(name, image, drawable, mode=Gimp.RunMode.NONINTERACTIVE):
     """Runs the procedure @name, which takes no arguments of its own."""
-    proc = Gimp.get_pdb().lookup_procedure(name)
-    config = proc.create_config()
-    config.set_property("run-mode", mode)
-    config.set_property("image", image)
-    config.set_core_object_array("drawables", [drawable])
-    result = proc.run(config)
-    status = result.index(0)
-    return status, (result.index(1) if status != SUCCESS and result.length() > 1 else "") or ""
+    return run_procedure(name, image, drawable, mode)
 
 
 def run_again(image, drawable):
@@ -1470,6 +1469,416 @@ def case_bfl():
         image.delete()
 
 
+# ------------------------------------------------------------- FLUX Edit
+
+EDIT = "plug-in-flux-edit"
+INSTRUCTION = "make it red linen"
+FEATHER = 8
+# The layer mask is 0 farther than 2 × feather from the selection along
+# the axes (a square dilation, then a box blur): 2√2 × feather diagonally.
+FEATHER_REACH = 23
+
+
+def run_edit(image, drawable, mode=Gimp.RunMode.NONINTERACTIVE, **args):
+    return run_procedure(EDIT, image, drawable, mode,
+                         **dict({"prompt": INSTRUCTION, "feather": FEATHER}, **args))
+
+
+class EditService:
+    """One stand-in as the edit cases see it: its scenario reset, every
+    request that could start a prediction, and the edits it was sent, as
+    {"model": "kontext" | "flux2", "images", "sizes", "input"}."""
+
+    def __init__(self, name, reset, posts, edits):
+        self.name, self.reset, self.posts, self.edits = name, reset, posts, edits
+
+
+REPLICATE_EDITS = EditService(
+    "replicate", lambda: scenario(), lambda: creates(),
+    lambda: [{"model": r.get("model"), "images": r.get("images"), "sizes": r.get("image_sizes"),
+              "input": r.get("input", {}), "status": r.get("status")}
+             for r in creates() if r.get("model")])
+BFL_EDITS = EditService(
+    "bfl", lambda: (bfl_scenario(), scenario()), lambda: bfl_submits() + creates(),
+    lambda: [{"model": r.get("endpoint"), "images": r.get("images"),
+              "sizes": r.get("image_sizes"), "input": r.get("body", {}), "status": r.get("status")}
+             for r in bfl_submits() if r.get("endpoint") in ("kontext", "flux2")])
+
+
+def grown_selection(image, steps):
+    """The selection grown by @steps pixels, read; the selection is put back."""
+    saved = Gimp.Selection.save(image)
+    Gimp.Selection.grow(image, steps)
+    grown = bytes(selection_values(image))
+    image.select_item(Gimp.ChannelOps.REPLACE, saved)
+    image.remove_channel(saved)
+    return grown
+
+
+def changed_inside(before, after, sel):
+    """(fully selected pixels, how many of them changed)."""
+    data_b, w, h, bpp = before
+    data_a = after[0]
+    inside = [i for i in range(w * h) if sel[i] == 255]
+    return len(inside), sum(1 for i in inside
+                            if data_b[i * bpp:(i + 1) * bpp] != data_a[i * bpp:(i + 1) * bpp])
+
+
+def reference_image(name="logo", width=300, height=200):
+    """A second open image holding the reference layer @name."""
+    image, layer = make_image(width, height)
+    layer.set_name(name)
+    return image, layer
+
+
+def close_to(a, b, tolerance=0.03):
+    return abs(a - b) <= tolerance * b
+
+
+def edit_selection(svc):
+    """An edit of an ellipse: a new masked layer over a crop of the
+    picture's shape; nothing farther than the feather changes, inside
+    everything does (the stand-in's edit pulls every pixel toward
+    magenta; no colour match pulls it back); one Kontext request with one
+    image, at about 1 MP."""
+    svc.reset()
+    image, layer = make_image()
+    image.select_ellipse(Gimp.ChannelOps.REPLACE, 200, 150, 180, 120)
+    sel = bytes(selection_values(image))
+    grown = grown_selection(image, FEATHER_REACH)
+    before = composite(image)
+    image.clean_all()
+    status, message = run_edit(image, layer, seed=42)
+    tag = f"edit {svc.name}"
+    if not check(f"{tag}: an edit of a selection succeeds", status == SUCCESS, message):
+        image.delete()
+        return
+    after = composite(image)
+    top = image.get_layers()
+    result = top[0]
+    check(f"{tag}: one new layer above, named after the instruction, with a mask",
+          len(top) == 2 and top[1] == layer and not result.is_group()
+          and result.get_name() == INSTRUCTION and result.get_mask() is not None,
+          layer_names(image))
+    check(f"{tag}: nothing farther than the feather from the selection changed",
+          outside_equal(before, after, grown) == 0, outside_equal(before, after, grown))
+    inside, changed = changed_inside(before, after, sel)
+    check(f"{tag}: inside the selection the picture changed",
+          inside > 10000 and changed >= 0.99 * inside, (inside, changed))
+    edits = svc.edits()
+    sent = edits[0] if edits else {}
+    w, h = result.get_width(), result.get_height()
+    size = (sent.get("sizes") or [[1, 1]])[0]
+    check(f"{tag}: one Kontext request, one image, of the crop's shape at about 1 MP",
+          len(edits) == 1 and len(svc.posts()) == 1 and sent["model"] == "kontext"
+          and sent["images"] == 1 and close_to(size[0] / size[1], w / h)
+          and close_to(size[0] * size[1], 1024 * 1024, 0.05),
+          (edits, w, h))
+    inp = sent.get("input", {})
+    check(f"{tag}: the instruction and seed went, no fill parameters",
+          inp.get("prompt") == INSTRUCTION and inp.get("seed") == 42
+          and "steps" not in inp and "guidance" not in inp, inp)
+    rec = record_of(result) or {}
+    check(f"{tag}: the record says an edit of a selection with Kontext",
+          rec.get("kind") == "edit" and rec.get("model") == "flux-kontext-pro"
+          and rec.get("whole") is False and rec.get("reference-name") == ""
+          and rec.get("prompt") == INSTRUCTION and rec.get("provider") == svc.name, rec)
+    check(f"{tag}: the selection is as it was", bytes(selection_values(image)) == sel)
+    check(f"{tag}: on the undo history", image.is_dirty())
+    image.delete()
+
+
+def edit_whole(svc):
+    """Nothing selected: the whole picture, a layer the canvas's size
+    with no mask; too wide a picture, or selection, is refused with
+    nothing sent."""
+    svc.reset()
+    image, layer = make_image()
+    status, message = run_edit(image, layer, model="flux-2-pro")
+    tag = f"edit {svc.name}"
+    result = image.get_layers()[0]
+    check(f"{tag}: an edit with no selection covers the canvas, with no mask",
+          status == SUCCESS and result != layer and result.get_offsets()[1:] == (0, 0)
+          and (result.get_width(), result.get_height()) == (640, 480)
+          and result.get_mask() is None, (message, layer_names(image)))
+    edits = svc.edits()
+    check(f"{tag}: the whole picture went to FLUX.2 at its own shape",
+          len(edits) == 1 and edits[0]["model"] == "flux2" and edits[0]["images"] == 1
+          and close_to(edits[0]["sizes"][0][0] / edits[0]["sizes"][0][1], 640 / 480), edits)
+    check(f"{tag}: the record says the whole picture",
+          (record_of(result) or {}).get("whole") is True, record_of(result))
+    check(f"{tag}: nothing is selected after it", Gimp.Selection.is_empty(image))
+    svc.reset()
+    status, message = run_edit(image, result, Gimp.RunMode.WITH_LAST_VALS)
+    top = image.get_layers()
+    kids = top[0].get_children() if top[0].is_group() else []
+    edits = svc.edits()
+    check(f"{tag}: Ctrl+F on it edits the whole picture again, beside it in a group",
+          status == SUCCESS and len(top) == 2 and len(kids) == 2 and kids[1] == result
+          and all(k.get_mask() is None and (k.get_width(), k.get_height()) == (640, 480)
+                  for k in kids)
+          and len(edits) == 1 and edits[0]["model"] == "flux2",
+          (message, layer_names(image), edits))
+    image.delete()
+
+    for name, setup, words in [
+            ("a picture too wide to edit whole", None, "too long and narrow to edit whole"),
+            ("a selection too wide to edit",
+             lambda image: image.select_rectangle(Gimp.ChannelOps.REPLACE, 50, 90, 900, 20),
+             "Select a less wide area")]:
+        svc.reset()
+        image, layer = make_image(1000, 200)
+        if setup:
+            setup(image)
+        before = snapshot(image)
+        status, message = run_edit(image, layer)
+        check(f"{tag}: {name} is refused, saying why",
+              status in (CALLING_ERROR, EXECUTION_ERROR) and words in message, message)
+        check(f"{tag}: {name}: nothing sent, the image unchanged",
+              svc.posts() == [] and state(image) == before, svc.posts())
+        image.delete()
+
+
+def expect_edit_refused(svc, name, words, **args):
+    """An edit refused before anything is sent, the image unchanged."""
+    svc.reset()
+    image, layer = make_image()
+    image.select_ellipse(Gimp.ChannelOps.REPLACE, 200, 150, 180, 120)
+    before = snapshot(image)
+    status, message = run_edit(image, layer, **args)
+    tag = f"edit {svc.name}: {name}"
+    check(f"{tag}: refused as an invalid argument",
+          status == CALLING_ERROR and message.startswith("Invalid argument"), message)
+    check(f"{tag}: the message says why", all(w in message for w in words), message)
+    check(f"{tag}: nothing sent, the image unchanged",
+          svc.posts() == [] and state(image) == before, svc.posts())
+    image.delete()
+
+
+def progress_lines(seen):
+    return [l for l in debug_lines()[seen:] if "progress: " in l]
+
+
+def edit_reference(svc):
+    """FLUX.2 with a layer of another open image as its reference sends
+    two images, the reference at its size (under 1 MP); Kontext with a
+    reference, or a safety tolerance past its 2, is refused first."""
+    svc.reset()
+    ref_image, logo = reference_image()
+    image, layer = make_image()
+    image.select_ellipse(Gimp.ChannelOps.REPLACE, 200, 150, 180, 120)
+    seen = len(debug_lines())
+    status, message = run_edit(image, layer, model="flux-2-pro", reference=logo)
+    tag = f"edit {svc.name}"
+    check(f"{tag}: FLUX.2 with a reference layer succeeds", status == SUCCESS, message)
+    edits = svc.edits()
+    check(f"{tag}: FLUX.2 was sent two images, the reference second at its own size",
+          len(edits) == 1 and edits[0]["model"] == "flux2" and edits[0]["images"] == 2
+          and edits[0]["sizes"][1] == [300, 200], edits)
+    rec = record_of(image.get_layers()[0]) or {}
+    check(f"{tag}: the record names FLUX.2 and the reference layer",
+          rec.get("kind") == "edit" and rec.get("model") == "flux-2-pro"
+          and rec.get("reference-name") == "logo", rec)
+    if svc is REPLICATE_EDITS and edits:
+        # FLUX.2 bills $0.03 the first output MP, $0.015 each further MP in
+        # and out (model.c's arithmetic, so the rounding is the same).
+        (w, h), (rw, rh) = edits[0]["sizes"]
+        mp = 1024 * 1024
+        cost = 0.03 + 0.015 * 0.03 / 0.03 * (max(math.ceil(w * h / mp) - 1, 0)
+                                             + math.ceil((w * h + rw * rh) / mp))
+        port = STANDIN.rsplit(":", 1)[1]
+        # Cents, or tenths of a cent where there are some (flux-fill-service.c).
+        shown = f"{cost:.3f}" if abs(cost * 100 - round(cost * 100)) > 1e-6 else f"{cost:.2f}"
+        want = f"Editing 1 image with FLUX.2 [pro] at 127.0.0.1:{port} · about ${shown}"
+        lines = progress_lines(seen)
+        check(f"{tag}: the progress names the count, service, model and cost before sending",
+              any(want in l for l in lines), (want, lines))
+    image.delete()
+    ref_image.delete()
+
+    ref_image, logo = reference_image()
+    expect_edit_refused(svc, "Kontext with a reference", ["reference", "FLUX.1 Kontext [pro]"],
+                        reference=logo)
+    ref_image.delete()
+    expect_edit_refused(svc, "Kontext with safety tolerance 3",
+                        ["safety-tolerance", "FLUX.1 Kontext [pro] takes 0 to 2"],
+                        safety_tolerance=3)
+
+
+def case_edit_bad_arguments():
+    """No instruction, or one past 4000 bytes: refused, nothing sent."""
+    expect_edit_refused(REPLICATE_EDITS, "no instruction", ["needs an instruction"], prompt="  ")
+    expect_edit_refused(REPLICATE_EDITS, "an instruction past 4000 bytes", ["prompt"],
+                        prompt="x" * 4001)
+
+
+def case_edit_variations():
+    """Three variations of an edit: one group, Keep This Variation keeps one."""
+    svc = REPLICATE_EDITS
+    svc.reset()
+    image, layer = make_image()
+    image.select_ellipse(Gimp.ChannelOps.REPLACE, 200, 150, 180, 120)
+    seen = len(debug_lines())
+    status, message = run_edit(image, layer, variations=3, seed=300)
+    top = image.get_layers()
+    kids = top[0].get_children() if top[0].is_group() else []
+    check("edit: three variations make a group named after the instruction",
+          status == SUCCESS and len(top) == 2 and top[0].get_name() == INSTRUCTION
+          and [k.get_name() for k in kids] == [f"#{i} · seed {300 + i - 1} · {INSTRUCTION}"
+                                               for i in (1, 2, 3)]
+          and [k.get_visible() for k in kids] == [True, False, False]
+          and all(k.get_mask() for k in kids), (message, [k.get_name() for k in kids]))
+    check("edit: three Kontext requests, each with its own seed",
+          sorted(e["input"].get("seed") for e in svc.edits()) == [300, 301, 302], svc.edits())
+    port = STANDIN.rsplit(":", 1)[1]
+    lines = progress_lines(seen)
+    check("edit: the progress says 3 images, the service, Kontext and $0.12",
+          any(f"Editing 3 images with FLUX.1 Kontext [pro] at 127.0.0.1:{port} · about $0.12"
+              in l for l in lines), lines)
+    if len(kids) == 3:
+        status, message = run_keep(image, kids[1])
+        top = image.get_layers()
+        check("edit: Keep This Variation keeps the second in the group's place",
+              status == SUCCESS and len(top) == 2 and top[0] == kids[1]
+              and kids[1].get_parent() is None and kids[1].get_visible()
+              and (record_of(kids[1]) or {}).get("kind") == "edit",
+              (message, layer_names(image)))
+    image.delete()
+
+    # One fails: the others are kept.
+    scenario(fail_seeds=[401])
+    image, layer = make_image()
+    image.select_ellipse(Gimp.ChannelOps.REPLACE, 200, 150, 180, 120)
+    status, message = run_edit(image, layer, variations=3, seed=400)
+    top = image.get_layers()
+    kids = top[0].get_children() if top[0].is_group() else []
+    check("edit: one of three variations failing keeps the two others",
+          status == SUCCESS and [k.get_name().split(" · ")[1] for k in kids]
+          == ["seed 400", "seed 402"], (message, [k.get_name() for k in kids]))
+    image.delete()
+
+
+def edit_again(svc):
+    """An edit made again: Ctrl+F (last values, the result's mask active)
+    and FLUX Fill Again send the recorded instruction to the recorded
+    model with the reference, new seeds, into the same group; the XCF
+    keeps the records; with the reference's image closed it says so and
+    sends nothing."""
+    import tempfile
+    tag = f"edit {svc.name}"
+    svc.reset()
+    # A name of its own: no other image may hold it when it is gone.
+    ref_name = f"logo of {svc.name}"
+    ref_image, logo = reference_image(ref_name)
+    image, layer = make_image()
+    image.select_ellipse(Gimp.ChannelOps.REPLACE, 200, 150, 180, 120)
+    status, message = run_edit(image, layer, model="flux-2-pro", reference=logo, seed=10,
+                               prompt="put the logo on the mug")
+    if not check(f"{tag}: again: the first edit succeeds", status == SUCCESS, message):
+        image.delete()
+        ref_image.delete()
+        return
+    first = image.get_layers()[0]
+    Gimp.Selection.none(image)
+
+    def redone(name, edits, count):
+        inputs = [e["input"] for e in edits]
+        return check(f"{tag}: again: {name} sends the instruction to FLUX.2 with the "
+                     "reference and a new seed",
+                     len(edits) == count and all(e["model"] == "flux2" and e["images"] == 2
+                                                 for e in edits)
+                     and all(i.get("prompt") == "put the logo on the mug"
+                             and i.get("seed") != 10 for i in inputs), edits)
+
+    svc.reset()
+    status, message = run_edit(image, first.get_mask(), Gimp.RunMode.WITH_LAST_VALS)
+    check(f"{tag}: again: Ctrl+F on the edit's mask succeeds", status == SUCCESS, message)
+    redone("Ctrl+F", svc.edits(), 1)
+    group = image.get_layers()[0]
+    kids = group.get_children() if group.is_group() else []
+    check(f"{tag}: again: the two go into one group, the new one on top",
+          len(image.get_layers()) == 2 and [k.get_name().split(" · ")[0] for k in kids]
+          == ["#2", "#1"], layer_names(image))
+
+    svc.reset()
+    status, message = run_again(image, group)
+    check(f"{tag}: again: FLUX Fill Again on the group succeeds", status == SUCCESS, message)
+    redone("Fill Again", svc.edits(), 1)
+    kids = group.get_children()
+    check(f"{tag}: again: three in the group now", len(kids) == 3, [k.get_name() for k in kids])
+
+    path = os.path.join(tempfile.mkdtemp(dir=os.environ["FLUX_FILL_WORKDIR"]), "edit.xcf")
+    Gimp.file_save(Gimp.RunMode.NONINTERACTIVE, image, Gio.File.new_for_path(path), None)
+    image.delete()
+    image = Gimp.file_load(Gimp.RunMode.NONINTERACTIVE, Gio.File.new_for_path(path))
+    group = image.get_layers()[0]
+    recs = [record_of(group)] + [record_of(k) for k in group.get_children()]
+    check(f"{tag}: again: the XCF keeps the records (kind, model, reference)",
+          all(r and r.get("kind") == "edit" and r.get("model") == "flux-2-pro"
+              and r.get("reference-name") == ref_name for r in recs), recs)
+
+    ref_image.delete()
+    svc.reset()
+    before = snapshot(image)
+    status, message = run_again(image, group)
+    check(f"{tag}: again: with the reference's image closed, it names the layer",
+          status == EXECUTION_ERROR and f"“{ref_name}”" in message, message)
+    check(f"{tag}: again: with the reference gone, nothing sent, the image unchanged",
+          svc.posts() == [] and state(image) == before, svc.posts())
+    image.delete()
+
+
+def case_edit_fill_on_result():
+    """FLUX Fill with an edit's result active is a fill of the picture it
+    was made from, beside the edit's layers, never into their group."""
+    svc = REPLICATE_EDITS
+    svc.reset()
+    image, layer = make_image()
+    image.select_ellipse(Gimp.ChannelOps.REPLACE, 200, 150, 180, 120)
+    run_edit(image, layer, variations=2)
+    group = image.get_layers()[0]
+    result = group.get_children()[0]
+    Gimp.Selection.none(image)
+    scenario()
+    before = snapshot(image)
+    status, message = run_fill(image, result.get_mask())
+    check("edit: a fill from an edit's result with nothing selected asks for a selection",
+          status == EXECUTION_ERROR and "There is no selection" in message
+          and creates() == [] and state(image) == before, (message, creates()))
+    image.select_ellipse(Gimp.ChannelOps.REPLACE, 200, 150, 180, 120)
+    status, message = run_fill(image, result.get_mask())
+    top = image.get_layers()
+    rec = record_of(top[0]) or {}
+    check("edit: a fill from an edit's result is a new fill above the edit's group",
+          status == SUCCESS and len(top) == 3 and top[1] == group
+          and len(group.get_children()) == 2 and rec.get("kind") == "fill"
+          and len(creates()) == 1 and "model" not in creates()[0],
+          (message, layer_names(image), rec))
+    image.delete()
+
+
+def case_edit_selection():
+    edit_selection(REPLICATE_EDITS)
+
+
+def case_edit_whole():
+    edit_whole(REPLICATE_EDITS)
+
+
+def case_edit_reference():
+    edit_reference(REPLICATE_EDITS)
+
+
+def case_edit_again():
+    edit_again(REPLICATE_EDITS)
+
+
+def case_bfl_edit():
+    """FLUX Edit at Black Forest Labs: the same cases at its stand-in."""
+    for edit_case in (edit_selection, edit_whole, edit_reference, edit_again):
+        edit_case(BFL_EDITS)
+
+
 def case_german():
     expect_translated("German", "Es gibt keine Auswahl.",
                       "FLUX Fill ist fehlgeschlagen: die Vorhersage konnte nicht erstellt "
@@ -1505,7 +1914,9 @@ GROUPS = {
     "keyring-env-wins": [case_keyring_fill],
     "no-keyring": [case_no_keyring],
     "configured": [case_record_never_steers],
-    "bfl": [case_bfl],
+    "bfl": [case_bfl, case_bfl_edit],
+    "edit": [case_edit_selection, case_edit_whole, case_edit_reference, case_edit_bad_arguments,
+             case_edit_variations, case_edit_again, case_edit_fill_on_result],
 }
 
 # FLUX_FILL_CASES=case_kinds,case_errors runs only those (a quick loop by hand).

@@ -209,6 +209,9 @@ def main():
                   # Black Forest Labs through the environment, as batch runs
                   # and CI choose it; REPLICATE_API_TOKEN stays set and must
                   # be ignored.
+                  # FLUX Edit at Replicate's stand-in, the debug log in a
+                  # file for the progress text.
+                  "edit": dict(env, FLUX_FILL_DEBUG="{workdir}/debug-edit.log"),
                   "bfl": dict(env, FLUX_FILL_PROVIDER="bfl",
                               FLUX_FILL_BASE_URL=f"http://127.0.0.1:{bfl_port}",
                               FLUX_FILL_BFL_STANDIN_URL=f"http://127.0.0.1:{bfl_port}",

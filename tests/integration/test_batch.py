@@ -17,6 +17,13 @@ service refuses, and, with no create at the stand-in, a 30 000-character
 prompt and a 250-character output name past 255 bytes.  Against
 predictions that never finish: --timeout, SIGINT and SIGTERM each end
 with every prediction created cancelled (the watchmen outlive GIMP).
+--edit: an area from a mask file (outside it the original pixels, inside
+the stand-in's edit; one Kontext prediction, Kontext's price in the
+estimate), the whole picture (edited all over, sent at Kontext's size),
+FLUX.2 with --reference (two images sent, an XCF with the masked edit);
+refused before any create: Kontext with a reference, a safety tolerance
+outside the model's range, an unknown model, Fill's and Expand's options,
+a blank instruction, a missing reference.
 The tool's ranges and choices are the procedures' as GIMP registers them.
 """
 import argparse
@@ -161,6 +168,147 @@ class Standin:
         """(creates answered 201, ids polled, ids cancelled)."""
         return exchange(self.call("/_standin/requests"))
 
+def edited(px):
+    """A pixel the stand-in's edit made: halfway to magenta (red and blue
+    at least about half, green at most about half)."""
+    return px[0] > 110 and px[2] > 110 and px[1] < 150
+
+
+def edited_share(original, path, inside):
+    """(pixels where @inside (x, y) is false that differ, share of the
+    others that look edited; share of those that looked so before)."""
+    out = Image.open(path).convert("RGB")
+    a, b = original.load(), out.load()
+    differ, count, now, before = 0, 0, 0, 0
+    for y in range(H):
+        for x in range(W):
+            if inside(x, y):
+                count += 1
+                now += edited(b[x, y])
+                before += edited(a[x, y])
+            elif a[x, y] != b[x, y]:
+                differ += 1
+    return differ, now / max(count, 1), before / max(count, 1)
+
+
+def edit_requests(standin):
+    """The creates at the edit models' routes: [(model, images, sizes)]."""
+    return [(r["model"], r.get("images"), r.get("image_sizes"))
+            for r in standin.call("/_standin/requests")
+            if r.get("model") and r["method"] == "POST" and r["status"] == 201]
+
+
+def edit_cases(run, standin, workdir, src, original, box, tool):
+    """--edit: an area given by a mask, the whole picture, FLUX.2 with a
+    reference; and what it refuses before anything is sent."""
+    x0, y0, bw, bh = box
+    in_box = lambda x, y: x0 <= x < x0 + bw and y0 <= y < y0 + bh   # noqa: E731
+
+    # An area from a mask file: the result masked by it, the rest as it was.
+    standin.reset()
+    outdir = os.path.join(workdir, "edit-mask")
+    os.mkdir(outdir)
+    mask = os.path.join(workdir, "edit-mask.png")
+    m = Image.new("L", (W, H), 0)
+    ImageDraw.Draw(m).rectangle([x0, y0, x0 + bw - 1, y0 + bh - 1], fill=255)
+    m.save(mask)
+    out = os.path.join(outdir, "out.png")
+    rc, stdout, stderr = run(src, "-o", out, "--edit", "--prompt", "make it magenta",
+                             "--mask", mask, "--feather", "0", "--output-format", "png")
+    if check(rc == 0 and os.path.exists(out), "edit, a mask: exit 0 and the output written",
+             f"exit {rc}: {stderr.strip()[-2000:]}"):
+        check(Image.open(out).size == (W, H), "edit, a mask: the output has the input's size",
+              Image.open(out).size)
+        differ, now, before = edited_share(original, out, in_box)
+        check(differ == 0, "edit, a mask: outside it the original pixels", f"{differ} differ")
+        check(now >= 0.9 and before < 0.6, "edit, a mask: inside it the edit",
+              f"{now:.3f} edited, {before:.3f} before")
+        check(stdout.strip() == out, "edit, a mask: prints the path it wrote", stdout)
+    sent = edit_requests(standin)
+    check(len(sent) == 1 and sent[0][:2] == ("kontext", 1),
+          "edit, a mask: one Kontext prediction (the default model), one image", sent)
+    check("1 prediction at 127.0.0.1" in stderr and "about $0.04" in stderr
+          and "FLUX.1 Kontext [pro]" in stderr,
+          "edit, a mask: the estimate is Kontext's price, naming the model", stderr.strip()[-800:])
+
+    # No area: the whole picture, sent at the size the model answers.
+    standin.reset()
+    outdir = os.path.join(workdir, "edit-whole")
+    os.mkdir(outdir)
+    out = os.path.join(outdir, "out.png")
+    rc, _, stderr = run(src, "-o", out, "--edit", "--prompt", "make it magenta",
+                        "--output-format", "png")
+    if check(rc == 0 and os.path.exists(out), "edit, the whole picture: exit 0 and the output "
+             "written", f"exit {rc}: {stderr.strip()[-2000:]}"):
+        check(Image.open(out).size == (W, H), "edit, the whole picture: the input's size",
+              Image.open(out).size)
+        _, now, before = edited_share(original, out, lambda x, y: True)
+        check(now >= 0.9 and before < 0.6, "edit, the whole picture: the edit covers the canvas",
+              f"{now:.3f} edited, {before:.3f} before")
+    sent = edit_requests(standin)
+    size = list(tool.edit_output_size("flux-kontext-pro", W, H))
+    check(len(sent) == 1 and sent[0][:2] == ("kontext", 1) and sent[0][2] == [size],
+          f"edit, the whole picture: the canvas sent at Kontext's size, {size[0]}x{size[1]}", sent)
+
+    # FLUX.2 with a reference image: two images sent, the picture first.
+    standin.reset()
+    outdir = os.path.join(workdir, "edit-reference")
+    os.mkdir(outdir)
+    reference = os.path.join(workdir, "logo.png")
+    # 0.7 MP: with the picture (0.5 MP, FLUX.2's least) past one megapixel in.
+    Image.new("RGB", (1000, 700), (0, 128, 255)).save(reference)
+    out = os.path.join(outdir, "out.xcf")
+    rc, _, stderr = run(src, "-o", out, "--edit", "--prompt", "put this logo on it",
+                        "--model", "flux-2-pro", "--reference", reference,
+                        "--select", ",".join(map(str, box)))
+    if check(rc == 0 and os.path.exists(out), "edit, FLUX.2 with a reference: exit 0 and the "
+             "output written", f"exit {rc}: {stderr.strip()[-2000:]}"):
+        layers = read_back_xcf(run.args.gimp, run.env, workdir, out)
+        check(layers is not None and len(layers) == 2 and layers[0][2] and not layers[1][2],
+              "edit, FLUX.2 with a reference: read back, the edit with its mask above the "
+              "original", layers)
+    sent = edit_requests(standin)
+    check(len(sent) == 1 and sent[0][:2] == ("flux2", 2) and sent[0][2][1] == [1000, 700],
+          "edit, FLUX.2 with a reference: two images sent, the reference second at its size",
+          sent)
+    check("FLUX.2 [pro]" in stderr and "about $0.06" in stderr,
+          "edit, FLUX.2 with a reference: the estimate bills the input's second megapixel "
+          "($0.03 + $0.015 x 2)", stderr.strip()[-800:])
+
+    # Refused before anything is paid for: exit 2, a message, no create.
+    outdir = os.path.join(workdir, "edit-refused")
+    os.mkdir(outdir)
+    out = os.path.join(outdir, "out.png")
+    for name, argv, words in [
+            ("Kontext with a reference", ["--reference", reference],
+             "FLUX.1 Kontext [pro] edits the picture alone"),
+            ("safety tolerance 3 with Kontext", ["--safety-tolerance", "3"],
+             "FLUX.1 Kontext [pro] takes 0 to 2 with an input image"),
+            ("safety tolerance 0 with FLUX.2 at Replicate",
+             ["--model", "flux-2-pro", "--safety-tolerance", "0"], "FLUX.2 [pro] takes 1 to 5"),
+            ("an unknown model", ["--model", "flux-kontext-max"], "invalid choice"),
+            ("--steps", ["--steps", "30"], "--steps is not for --edit"),
+            ("--expand", ["--expand", "left"], "--expand is not for --edit"),
+            ("a blank instruction", ["--prompt", "  "], "needs an instruction"),
+            ("a missing reference", ["--model", "flux-2-pro", "--reference",
+                                     os.path.join(workdir, "no-logo.png")],
+             "no such reference file")]:
+        refused(run, standin, outdir, f"edit refused before paying, {name}", words,
+                src, "-o", out, "--edit", "--prompt", "make it red", *argv)
+
+
+def refused(run, standin, outdir, label, words, *argv):
+    """flux-fill-batch @argv is refused before paying: exit 2, @words in
+    its message, no create at the stand-in, nothing in @outdir."""
+    standin.reset()
+    rc, _, stderr = run(*argv)
+    creates, _, _ = standin.exchange()
+    check(rc == 2 and words in stderr and "Traceback" not in stderr and creates == 0,
+          f"{label}: exit 2, a message, no create",
+          f"exit {rc}, {creates} creates: {stderr.strip()[-600:]}")
+    check(only_files(outdir, [])[0], f"{label}: no output file", only_files(outdir, [])[1])
+
+
 def procedure_specs(gimp, plugin, plugin_env, workdir):
     """{procedure: {argument: [min, max] or [choice nicks]}} of the FLUX
     procedures as GIMP registers them from @plugin."""
@@ -174,7 +322,7 @@ def procedure_specs(gimp, plugin, plugin_env, workdir):
             "import json\nimport gi\ngi.require_version('Gimp', '3.0')\n"
             "from gi.repository import Gimp\n"
             "out = {}\n"
-            "for name in ('plug-in-flux-fill', 'plug-in-flux-expand'):\n"
+            "for name in ('plug-in-flux-fill', 'plug-in-flux-expand', 'plug-in-flux-edit'):\n"
             "    proc, specs = Gimp.get_pdb().lookup_procedure(name), {}\n"
             "    for spec in proc.get_arguments():\n"
             "        if spec.__gtype__.name == 'GimpParamChoice':\n"
@@ -368,6 +516,9 @@ def main():
             differ = sum(1 for y in range(H) for x in range(W - 16) if a[x, y] != b[x, y])
             check(differ == 0, "expand right: the original picture kept", f"{differ} differ")
 
+        # 5b. FLUX Edit.
+        edit_cases(run, control, workdir, src, original, box, load_tool())
+
         # 6. Errors: a message, a non-zero exit, no output.
         outdir = os.path.join(workdir, "errors")
         os.mkdir(outdir)
@@ -395,19 +546,13 @@ def main():
                 ("--steps out of range", ["--prompt", "a red barn", "--steps", "51"],
                  "from 15 to 50"),
                 ("an input GIMP cannot open", ["--prompt", "a red barn"], "could not open")]:
-            control.reset()
             source = src
             if name == "an input GIMP cannot open":
                 source = os.path.join(workdir, "not-an-image.png")
                 with open(source, "w") as f:
                     f.write("these are words, not pixels\n")
-            rc, _, stderr = run(source, "-o", out, "--select", rect, *argv)
-            creates, _, _ = control.exchange()
-            check(rc == 2 and words in stderr and "Traceback" not in stderr and creates == 0,
-                  f"before paying, {name}: exit 2, a message, no create",
-                  f"exit {rc}, {creates} creates: {stderr.strip()[-600:]}")
-            check(only_files(outdir, [])[0], f"before paying, {name}: no output file",
-                  only_files(outdir, [])[1])
+            refused(run, control, outdir, f"before paying, {name}", words,
+                    source, "-o", out, "--select", rect, *argv)
 
         # 8. A 250-byte output name: its temporary name still fits.
         control.reset()
@@ -440,6 +585,17 @@ def main():
                   expand.get("mode"))
             check(fill.get("output-format") == tool.OUTPUT_FORMATS,
                   "--output-format: the procedure's choices", fill.get("output-format"))
+            edit = specs.get("plug-in-flux-edit", {})
+            for option, (lo, hi) in dict(tool.RANGES, **tool.EDIT_RANGES).items():
+                if option in ("steps", "guidance"):
+                    continue
+                check(edit.get(option) == [lo, hi],
+                      f"--edit --{option}: {lo:g} to {hi:g}, as plug-in-flux-edit's argument",
+                      edit.get(option))
+            check(edit.get("model") == list(tool.EDIT_MODELS), "--model: FLUX Edit's models",
+                  edit.get("model"))
+            check(edit.get("output-format") == tool.OUTPUT_FORMATS,
+                  "--edit --output-format: the procedure's choices", edit.get("output-format"))
 
         check(all(TOKEN not in o and WRONG_TOKEN not in o for o in run.outputs),
               "no output of flux-fill-batch holds a token")
