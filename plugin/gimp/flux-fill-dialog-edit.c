@@ -1,8 +1,6 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
-#include <string.h>
-
 #include <libgimp/gimp.h>
 #include <libgimp/gimpui.h>
 #include <glib/gi18n-lib.h>
@@ -12,6 +10,7 @@
 #include "model.h"
 
 #include "flux-fill-dialog-edit.h"
+#include "flux-fill-region.h"
 #include "flux-fill-service.h"
 
 /* Past this the result looks soft on the canvas: the line says so. */
@@ -29,31 +28,8 @@ typedef struct
   guint          n_references;
 } EditPlan;
 
-/* The canvas when the model sees the visible picture, else the part of
- * it @drawable covers (its layer's, for a mask).
- */
-static FfRect
-edit_bounds (GimpImage    *image,
-             GimpDrawable *drawable,
-             gboolean      sample_merged)
-{
-  FfRect canvas = { 0, 0, gimp_image_get_width (image), gimp_image_get_height (image) };
-  FfRect layer, bounds;
-
-  if (sample_merged)
-    return canvas;
-  if (GIMP_IS_LAYER_MASK (drawable))
-    drawable = GIMP_DRAWABLE (gimp_layer_from_mask (GIMP_LAYER_MASK (drawable)));
-  gimp_drawable_get_offsets (drawable, &layer.x, &layer.y);
-  layer.width = gimp_drawable_get_width (drawable);
-  layer.height = gimp_drawable_get_height (drawable);
-  if (! ff_rect_intersect (&canvas, &layer, &bounds))
-    bounds = (FfRect) { 0 };
-  return bounds;
-}
-
 /* The crop around the selection (or the whole picture) in a shape
- * @model takes.
+ * @plan's model takes, as the run plans it.
  */
 static gboolean
 edit_area (GimpProcedureConfig *config,
@@ -62,42 +38,15 @@ edit_area (GimpProcedureConfig *config,
            EditPlan            *plan,
            GError             **error)
 {
-  g_autofree gchar *ratio = flux_fill_service_number_text (plan->model->max_aspect, 1);
-  FfRect            bounds, selection;
-  gboolean          sample_merged = TRUE, selected = FALSE;
-  gint              context = -1, x1, y1, x2, y2;
+  gboolean sample_merged = TRUE;
+  gint     context = -1;
 
   g_object_get (config, "sample-merged", &sample_merged, "context", &context, NULL);
-  bounds = edit_bounds (image, drawable, sample_merged);
-  if (ff_rect_is_empty (&bounds))
-    {
-      g_set_error_literal (error, GIMP_PLUG_IN_ERROR, 0,
-                           _("The active layer lies outside the canvas."));
-      return FALSE;
-    }
-  gimp_selection_bounds (image, &selected, &x1, &y1, &x2, &y2);
-  plan->whole = ! selected;
-  selection = (FfRect) { x1, y1, x2 - x1, y2 - y1 };
-  if (plan->whole)
-    selection = bounds;
-  else if (! ff_rect_intersect (&selection, &bounds, &selection))
-    {
-      g_set_error_literal (error, GIMP_PLUG_IN_ERROR, 0,
-                           _("The selection does not overlap the active layer."));
-      return FALSE;
-    }
-  if (ff_edit_crop (&selection, &bounds, plan->whole ? 0 : context, plan->model->max_aspect,
-                    &plan->crop))
-    return TRUE;
-  if (plan->whole)
-    g_set_error (error, GIMP_PLUG_IN_ERROR, 0,
-                 _("The picture is too long and narrow for %s, which takes sides up to "
-                   "%s:1. Select the part of it to edit."), plan->model->label, ratio);
-  else
-    g_set_error (error, GIMP_PLUG_IN_ERROR, 0,
-                 _("The selection is too long and narrow for %s, which takes sides up to "
-                   "%s:1. Select a less elongated area."), plan->model->label, ratio);
-  return FALSE;
+  if (GIMP_IS_LAYER_MASK (drawable))
+    drawable = GIMP_DRAWABLE (gimp_layer_from_mask (GIMP_LAYER_MASK (drawable)));
+  return flux_fill_region_plan_edit (image, drawable, context, sample_merged,
+                                     plan->model->max_aspect, &plan->crop, &plan->whole,
+                                     error);
 }
 
 /* The model, the area, the sizes and the pixels an edit would send. */
@@ -133,6 +82,13 @@ edit_plan (GimpProcedureConfig *config,
     {
       g_set_error_literal (error, GIMP_PLUG_IN_ERROR, 0,
                            _("The reference layer is gone. Choose another, or No reference."));
+      return FALSE;
+    }
+  /* As the run refuses it: a record finds its reference again by a layer's name. */
+  if (reference != NULL && ! GIMP_IS_LAYER (reference))
+    {
+      g_set_error_literal (error, GIMP_PLUG_IN_ERROR, 0,
+                           _("reference: choose a layer, not a mask or a channel"));
       return FALSE;
     }
   if (reference != NULL)
