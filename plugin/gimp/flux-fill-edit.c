@@ -45,29 +45,42 @@ find_layer (GimpImage   *image,
   return layer;
 }
 
-/* The reference of a new edit: the argument, a layer or none. */
+/* The reference of a new edit: the argument, a layer or none.  Its name
+ * goes into the last values; Ctrl+F (last values, where GIMP keeps no
+ * drawable) has only that name, and finds the layer by it later.
+ */
 static gboolean
 argument_reference (GimpProcedureConfig  *config,
+                    GimpRunMode           run_mode,
                     FluxFillEdit         *edit,
                     GError              **error)
 {
   g_object_get (config, "reference", &edit->reference, NULL);
-  if (edit->reference == NULL)
-    return TRUE;
+  if (edit->reference == NULL && run_mode == GIMP_RUN_WITH_LAST_VALS)
+    {
+      g_object_get (config, "reference-name", &edit->reference_name, NULL);
+      if (edit->reference_name != NULL && *edit->reference_name == '\0')
+        g_clear_pointer (&edit->reference_name, g_free);
+      return TRUE;
+    }
   /* A record finds it again by a layer's name. */
-  if (! GIMP_IS_LAYER (edit->reference))
+  if (edit->reference != NULL && ! GIMP_IS_LAYER (edit->reference))
     {
       g_set_error_literal (error, GIMP_PLUG_IN_ERROR, 0,
                            _("reference: choose a layer, not a mask or a channel"));
       return FALSE;
     }
-  edit->reference_name = gimp_item_get_name (GIMP_ITEM (edit->reference));
+  if (edit->reference != NULL)
+    edit->reference_name = gimp_item_get_name (GIMP_ITEM (edit->reference));
+  g_object_set (config, "reference-name",
+                edit->reference_name != NULL ? edit->reference_name : "", NULL);
   return TRUE;
 }
 
 GimpPDBStatusType
 flux_fill_edit_resolve (GimpImage            *image,
                         GimpProcedureConfig  *config,
+                        GimpRunMode           run_mode,
                         const FfRecord       *record,
                         const FfProviderInfo *provider,
                         const FfParams       *params,
@@ -89,7 +102,7 @@ flux_fill_edit_resolve (GimpImage            *image,
                          _("prompt: FLUX Edit needs an instruction, such as “make the "
                            "shirt red linen”"));
   if (invalid == NULL && record == NULL)
-    argument_reference (config, edit, &invalid);
+    argument_reference (config, run_mode, edit, &invalid);
   else if (record != NULL)
     edit->reference_name = g_strdup (record->reference_name);
   if (invalid == NULL)
@@ -99,18 +112,22 @@ flux_fill_edit_resolve (GimpImage            *image,
       g_propagate_prefixed_error (error, invalid, _("Invalid argument "));
       return GIMP_PDB_CALLING_ERROR;
     }
-  if (record == NULL || record->reference_name == NULL)
+  if (edit->reference != NULL || edit->reference_name == NULL)
     return GIMP_PDB_SUCCESS;
-  /* Sent again as it was: nothing goes without the recorded reference. */
-  found = find_layer (image, record->reference_name);
+  /* Sent again as it was: nothing goes without the reference it had. */
+  found = find_layer (image, edit->reference_name);
+  if (found == NULL && record != NULL)
+    g_set_error (error, GIMP_PLUG_IN_ERROR, 0,
+                 _("The reference layer of this edit, “%s”, is in no open image. "
+                   "Open the image that holds it, or run FLUX Edit with another "
+                   "reference."), edit->reference_name);
+  else if (found == NULL)
+    g_set_error (error, GIMP_PLUG_IN_ERROR, 0,
+                 _("The reference layer of the last edit, “%s”, is in no open image. "
+                   "Open the image that holds it, or run FLUX Edit with another "
+                   "reference."), edit->reference_name);
   if (found == NULL)
-    {
-      g_set_error (error, GIMP_PLUG_IN_ERROR, 0,
-                   _("The reference layer of this edit, “%s”, is in no open image. "
-                     "Open the image that holds it, or run FLUX Edit with another "
-                     "reference."), record->reference_name);
-      return GIMP_PDB_EXECUTION_ERROR;
-    }
+    return GIMP_PDB_EXECUTION_ERROR;
   edit->reference = GIMP_DRAWABLE (g_object_ref (found));
   return GIMP_PDB_SUCCESS;
 }

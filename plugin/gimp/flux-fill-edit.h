@@ -24,13 +24,15 @@ typedef struct
 /* The model and reference of an edit with @params at @provider: from
  * @config, or, with @record (an edit's, run again), the recorded model
  * and the reference found again by its name among the layers of the open
- * images (@image's first).  Then ff_model_check_edit ().  Returns
- * GIMP_PDB_SUCCESS, or the status with @error set: CALLING_ERROR for an
- * invalid argument ("Invalid argument …"), EXECUTION_ERROR when the
- * recorded reference is gone.  Nothing is sent.
+ * images (@image's first); with @run_mode WITH_LAST_VALS (Ctrl+F), the
+ * last edit's reference found so by its name in @config.  Then
+ * ff_model_check_edit ().  Returns GIMP_PDB_SUCCESS, or the status with
+ * @error set: CALLING_ERROR for an invalid argument ("Invalid argument
+ * …"), EXECUTION_ERROR when the reference is gone.  Nothing is sent.
  */
 GimpPDBStatusType flux_fill_edit_resolve  (GimpImage            *image,
                                            GimpProcedureConfig  *config,
+                                           GimpRunMode           run_mode,
                                            const FfRecord       *record,
                                            const FfProviderInfo *provider,
                                            const FfParams       *params,

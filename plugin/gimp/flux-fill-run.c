@@ -639,7 +639,7 @@ flux_fill_fill (GimpImage            *image,
   /* An edit's model is the provider's: checked before anything is sent. */
   if (spec.edit)
     {
-      status = flux_fill_edit_resolve (image, config, spec.again ? &spec.record : NULL,
+      status = flux_fill_edit_resolve (image, config, run_mode, spec.again ? &spec.record : NULL,
                                        target.provider, &spec.params, &spec.editing, error);
       if (status != GIMP_PDB_SUCCESS)
         {

@@ -308,6 +308,14 @@ add_edit_arguments (GimpProcedure *procedure)
                                           0.0, 100.0, ff_model_by_id (FF_PROVIDER_REPLICATE,
                                                                       FF_MODEL_FLUX2_PRO)->price,
                                           G_PARAM_READWRITE);
+  /* GIMP keeps no drawable among the last values: Ctrl+F finds the
+   * reference again by this name, as a record does.
+   */
+  gimp_procedure_add_string_aux_argument (procedure, "reference-name",
+                                          _("Reference layer's name"),
+                                          _("The last edit's reference layer, for Filters → "
+                                            "Repeat"),
+                                          "", G_PARAM_READWRITE);
 }
 
 static void
