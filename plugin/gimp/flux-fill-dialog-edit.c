@@ -277,7 +277,7 @@ flux_fill_dialog_edit_build_reference (GimpProcedureDialog *dialog,
   /* The chooser has no way back to none, which Kontext needs. */
   if (! GTK_IS_BOX (chooser))
     return;
-  button = gtk_button_new_with_mnemonic (_("No re_ference"));
+  button = gtk_button_new_with_mnemonic (_("_No reference"));
   gtk_widget_set_valign (button, GTK_ALIGN_CENTER);
   gtk_box_pack_start (GTK_BOX (chooser), button, FALSE, FALSE, 0);
   gtk_widget_show (button);

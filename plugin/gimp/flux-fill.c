@@ -277,7 +277,7 @@ add_edit_arguments (GimpProcedure *procedure)
                                         FF_MODEL_FLUX2_PRO, 1, "FLUX.2 [pro]", NULL,
                                         NULL),
                                       FF_MODEL_KONTEXT_PRO, G_PARAM_READWRITE);
-  gimp_procedure_add_drawable_argument (procedure, "reference", _("_Reference"),
+  gimp_procedure_add_drawable_argument (procedure, "reference", _("Re_ference"),
                                         _("A layer of any open image to take from, such as "
                                           "a logo (FLUX.2 only); none for no reference"),
                                         TRUE, G_PARAM_READWRITE);

@@ -424,7 +424,7 @@ shot 13-edit-refused
 # No reference, by its letter: were another label to share it (one in a
 # closed section too), the press only focuses it and Space clicks it.
 refusing () { says "dialog line" "reference: %s edits the picture alone and takes no reference image"; }
-keys "$(mnemonic "No re_ference")"
+keys "$(mnemonic "_No reference")"
 if limit=3 until_true eval '! refusing'; then
   ok "No reference drops it: the line no longer refuses"
 else
