@@ -1,8 +1,6 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
-#include <math.h>
-
 #include <glib/gi18n-lib.h>
 
 #include "cancel-watch.h"
@@ -112,26 +110,19 @@ ff_fill_upload_new (FfClient      *client,
   return g_steal_pointer (&upload);
 }
 
-/* @reference scaled down (never up) to at most FF_MEGAPIXEL, as a data
- * URI: FLUX.2 bills every input megapixel.  (transfer full)
- */
+/* @reference at ff_model_reference_size (), as a data URI.  (transfer full) */
 static gchar *
 reference_uri (FfFillUpload  *upload,
                GdkPixbuf     *reference,
                GError       **error)
 {
-  gint                 width = gdk_pixbuf_get_width (reference);
-  gint                 height = gdk_pixbuf_get_height (reference);
-  gdouble              scale = sqrt ((gdouble) FF_MEGAPIXEL / ((gdouble) width * height));
+  gint                 width, height;
   g_autoptr(GdkPixbuf) send = NULL;
   g_autoptr(GBytes)    bytes = NULL;
   const gchar         *mime_type = NULL;
 
-  if (scale < 1)
-    {
-      width = MAX (1, (gint) floor (width * scale));
-      height = MAX (1, (gint) floor (height * scale));
-    }
+  ff_model_reference_size (gdk_pixbuf_get_width (reference), gdk_pixbuf_get_height (reference),
+                           &width, &height);
   send = ff_image_fit (reference, width, height);
   if (send == NULL)
     return out_of_memory (error);

@@ -248,6 +248,25 @@ ff_model_output_size (const FfModel *model,
     }
 }
 
+void
+ff_model_reference_size (gint  width,
+                         gint  height,
+                         gint *send_width,
+                         gint *send_height)
+{
+  gdouble scale = sqrt ((gdouble) FF_MEGAPIXEL / ((gdouble) width * height));
+
+  g_return_if_fail (width > 0 && height > 0);
+
+  *send_width = width;
+  *send_height = height;
+  if (scale < 1)
+    {
+      *send_width = MAX (1, (gint) floor (width * scale));
+      *send_height = MAX (1, (gint) floor (height * scale));
+    }
+}
+
 gdouble
 ff_model_cost (const FfModel *model,
                gint           out_width,

@@ -96,6 +96,14 @@ void            ff_model_output_size (const FfModel   *model,
                                       gint            *out_width,
                                       gint            *out_height);
 
+/* The size a @width × @height reference goes at: scaled down (never
+ * up) to at most FF_MEGAPIXEL, FLUX.2 billing every input megapixel.
+ */
+void            ff_model_reference_size (gint          width,
+                                         gint          height,
+                                         gint         *send_width,
+                                         gint         *send_height);
+
 /* What one image of @out_width × @out_height costs at @model, in US
  * dollars, with @input_pixels pixels sent (all input images together;
  * billed by FLUX.2 only): the first output MP at the price, each further

@@ -93,11 +93,12 @@ edit_plan (GimpProcedureConfig *config,
     }
   if (reference != NULL)
     {
-      gint64 pixels = (gint64) gimp_drawable_get_width (reference) *
-                      gimp_drawable_get_height (reference);
+      gint width, height;
 
-      /* A reference goes scaled down to at most a megapixel. */
-      plan->input_pixels += MIN (pixels, FF_MEGAPIXEL);
+      /* At the size the run sends it. */
+      ff_model_reference_size (gimp_drawable_get_width (reference),
+                               gimp_drawable_get_height (reference), &width, &height);
+      plan->input_pixels += (gint64) width * height;
       plan->n_references = 1;
     }
   return TRUE;

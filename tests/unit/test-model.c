@@ -159,6 +159,24 @@ test_cost (void)
   g_assert_cmpfloat_with_epsilon (ff_model_cost_at (kontext, 0.05, 4096, 4096, 0), 0.05, 1e-9);
 }
 
+/* A reference goes at most a megapixel, its shape kept, never enlarged. */
+static void
+test_reference_size (void)
+{
+  gint w, h;
+
+  ff_model_reference_size (2400, 1600, &w, &h);
+  g_assert_cmpint ((gint64) w * h, <=, FF_MEGAPIXEL);
+  g_assert_cmpint ((gint64) w * h, >, FF_MEGAPIXEL * 99 / 100);
+  g_assert_cmpint (w * 2, ==, h * 3);
+  ff_model_reference_size (300, 200, &w, &h);
+  g_assert_cmpint (w, ==, 300);
+  g_assert_cmpint (h, ==, 200);
+  ff_model_reference_size (100000, 1, &w, &h);
+  g_assert_cmpint (h, ==, 1);
+  g_assert_cmpint (w, <=, FF_MEGAPIXEL);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -166,6 +184,7 @@ main (int argc, char **argv)
   g_test_add_func ("/model/lookup", test_lookup);
   g_test_add_func ("/model/limits", test_limits);
   g_test_add_func ("/model/check-edit", test_check_edit);
+  g_test_add_func ("/model/reference-size", test_reference_size);
   g_test_add_func ("/model/output-size", test_output_size);
   g_test_add_func ("/model/cost", test_cost);
   return g_test_run ();
