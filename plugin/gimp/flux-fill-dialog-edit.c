@@ -10,6 +10,7 @@
 #include "model.h"
 
 #include "flux-fill-dialog-edit.h"
+#include "flux-fill-edit.h"
 #include "flux-fill-region.h"
 #include "flux-fill-service.h"
 
@@ -161,9 +162,7 @@ flux_fill_dialog_edit_line (GimpProcedureConfig *config,
   *whole = plan.whole;
   model = unbroken (plan.model->label);
   g_object_get (config, "variations", &variations, NULL);
-  g_object_get (config, g_str_equal (plan.model->id, FF_MODEL_FLUX2_PRO) ? "flux2-price"
-                                                                           : "kontext-price",
-                &price, NULL);
+  price = flux_fill_edit_price (config, plan.model);
   /* Every variation is a prediction of its own, paid for. */
   cost = flux_fill_service_price_text (ff_model_cost_at (plan.model, price, plan.out_width,
                                                          plan.out_height, plan.input_pixels) *

@@ -188,19 +188,28 @@ flux_fill_edit_upload (const FluxFillEdit  *edit,
 }
 
 gdouble
+flux_fill_edit_price (GimpProcedureConfig *config,
+                      const FfModel       *model)
+{
+  const gchar *setting = g_str_equal (model->id, FF_MODEL_FLUX2_PRO) ? "flux2-price"
+                                                                    : "kontext-price";
+  gdouble      price = model->price;
+
+  if (g_object_class_find_property (G_OBJECT_GET_CLASS (config), setting) != NULL)
+    g_object_get (config, setting, &price, NULL);
+  return price;
+}
+
+gdouble
 flux_fill_edit_cost (const FluxFillEdit  *edit,
                      GimpProcedureConfig *config,
                      const FfFillUpload  *upload)
 {
-  const gchar *setting = g_str_equal (edit->model->id, FF_MODEL_FLUX2_PRO) ? "flux2-price"
-                                                                          : "kontext-price";
-  gdouble      price = edit->model->price;
-  gint         width, height, out_width, out_height;
-  gint64       input_pixels;
+  gint   width, height, out_width, out_height;
+  gint64 input_pixels;
 
-  if (g_object_class_find_property (G_OBJECT_GET_CLASS (config), setting) != NULL)
-    g_object_get (config, setting, &price, NULL);
   ff_fill_upload_sent (upload, &width, &height, &input_pixels);
   ff_model_output_size (edit->model, width, height, &out_width, &out_height);
-  return ff_model_cost_at (edit->model, price, out_width, out_height, input_pixels);
+  return ff_model_cost_at (edit->model, flux_fill_edit_price (config, edit->model),
+                           out_width, out_height, input_pixels);
 }

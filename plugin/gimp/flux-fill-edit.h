@@ -48,6 +48,12 @@ FfFillUpload *    flux_fill_edit_upload   (const FluxFillEdit   *edit,
                                            GdkPixbuf            *crop,
                                            GError              **error);
 
+/* The price setting of @model in @config (kontext-price, flux2-price),
+ * or its published price where @config has none (Fill Again's).
+ */
+gdouble           flux_fill_edit_price    (GimpProcedureConfig  *config,
+                                           const FfModel        *model);
+
 /* What one image of @upload costs, in US dollars: the price setting of
  * its model in @config (kontext-price, flux2-price; the published price
  * where @config has none, as Fill Again's), for the size the model
